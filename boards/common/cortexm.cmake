@@ -1,0 +1,69 @@
+# Building blocks of a Cortex-M board (included by boards/<board>/CMakeLists.txt
+# after it set RP_FW_CPU_FLAGS). Requires cmake/arm-none-eabi.cmake.
+#
+#   rp_cm_board(<board>
+#     PORT_DIR <dir with rp_port.h>
+#     LINKER_SCRIPT <file.ld>
+#     SOURCES <board sources...>
+#     [DEFINES <compile definitions for every firmware target...>])
+#
+# makes, for that board: rp_core_<board> (firmware core), rp_cm_<board>
+# (shared Cortex-M code: startup, clock, UART link, identity, crossbar
+# model binding) and the image rramprof-<board>.elf/.bin/.hex, plus
+# rramprof-<board>-test, the same image built with the test settings of
+# main (autostart, an event limit, exit through semihosting when done).
+include(${CMAKE_SOURCE_DIR}/cmake/firmware_image.cmake)
+
+set(RP_CM_DIR ${CMAKE_SOURCE_DIR}/boards/common)
+set(RP_XMODEL_DIR ${CMAKE_SOURCE_DIR}/hal/sim_xbar)
+
+# Events the -test image records before it stops and exits.
+set(RRAMPROF_FW_TEST_EVENTS 3000 CACHE STRING "Event limit of the -test firmware image")
+
+function(rp_cm_board board)
+  cmake_parse_arguments(B "" "PORT_DIR;LINKER_SCRIPT" "SOURCES;DEFINES" ${ARGN})
+
+  rp_add_firmware_core(rp_core_${board} ${B_PORT_DIR} ${B_DEFINES})
+  # The port header includes the shared Cortex-M part.
+  target_include_directories(rp_core_${board} PUBLIC ${RP_CM_DIR}/cortexm)
+
+  # The simulated crossbar model, compiled for the MCU (caller-memory
+  # create, no heap).
+  add_library(rp_xmodel_${board} STATIC
+    ${RP_XMODEL_DIR}/src/rp_xmodel.c
+    ${RP_XMODEL_DIR}/src/rp_xparams.c)
+  target_include_directories(rp_xmodel_${board} PUBLIC ${RP_XMODEL_DIR}/include)
+  target_link_libraries(rp_xmodel_${board} PUBLIC rp_wire)
+  target_compile_definitions(rp_xmodel_${board} PRIVATE RP_XMODEL_NO_MESSAGES)
+
+  add_library(rp_cm_${board} STATIC
+    ${RP_CM_DIR}/cortexm/rp_cm_startup.c
+    ${RP_CM_DIR}/cortexm/rp_cm_clock.c
+    ${RP_CM_DIR}/cortexm/rp_cm_link.c
+    ${RP_CM_DIR}/cortexm/rp_cm_board.c
+    ${RP_CM_DIR}/xbar/rp_cm_xbar.c)
+  target_include_directories(rp_cm_${board} PUBLIC
+    ${RP_CM_DIR}/cortexm ${RP_CM_DIR}/xbar ${B_PORT_DIR})
+  target_link_libraries(rp_cm_${board} PUBLIC rp_xmodel_${board} rp_wire)
+  target_compile_definitions(rp_cm_${board} PRIVATE
+    RRAMPROF_VERSION="${RRAMPROF_VERSION_STRING}" ${B_DEFINES})
+
+  rp_fw_cpu_flags(rp_wire rp_core_${board} rp_xmodel_${board} rp_cm_${board})
+
+  foreach(variant "" "-test")
+    set(exe rramprof-${board}${variant})
+    add_executable(${exe} ${B_SOURCES} ${RP_CM_DIR}/cortexm/rp_cm_main.c)
+    target_include_directories(${exe} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${RP_CM_DIR})
+    # Archives in a cycle: the core calls the board HAL, the board calls
+    # the core.
+    target_link_libraries(${exe} PRIVATE
+      -Wl,--start-group rp_core_${board} rp_cm_${board} rp_xmodel_${board} rp_wire m
+      -Wl,--end-group)
+    target_compile_definitions(${exe} PRIVATE ${B_DEFINES})
+    if(variant STREQUAL "-test")
+      target_compile_definitions(${exe} PRIVATE RP_BOARD_TEST=1
+        RP_BOARD_EVENT_LIMIT=${RRAMPROF_FW_TEST_EVENTS}u)
+    endif()
+    rp_firmware_image(${exe} ${B_LINKER_SCRIPT})
+  endforeach()
+endfunction()

@@ -1,0 +1,48 @@
+/* Board identity pieces shared by the Cortex-M boards. */
+#include <stdint.h>
+
+#include "rramprof/rp_hal_board.h"
+
+#ifndef RRAMPROF_VERSION
+#define RRAMPROF_VERSION "0.0.0"
+#endif
+
+/* Survives a warm reset (the linker scripts keep .noinit out of .bss), so
+ * every reset gets a new boot id: a counter guarded by a magic word. At
+ * power-on RAM holds noise on silicon (then the magic is almost never
+ * right and the count restarts from the noise) and zeros under QEMU (so
+ * emulated runs are reproducible). */
+#define PRV_BOOT_MAGIC 0x52504254u /* "RPBT" */
+
+static struct {
+    uint32_t magic;
+    uint32_t count;
+} prv_boot __attribute__((section(".noinit")));
+
+static uint64_t prv_boot_id;
+
+static uint64_t prv_mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+void rp_cm_board_boot(uint32_t salt)
+{
+    if (prv_boot.magic != PRV_BOOT_MAGIC) {
+        prv_boot.magic = PRV_BOOT_MAGIC;
+    }
+    prv_boot.count++;
+    prv_boot_id = prv_mix(((uint64_t)salt << 32) | prv_boot.count);
+}
+
+uint64_t rp_hal_board_boot_id(void)
+{
+    return prv_boot_id;
+}
+
+const char *rp_hal_board_firmware_version(void)
+{
+    return RRAMPROF_VERSION;
+}

@@ -1,0 +1,34 @@
+/* rp_hal_timer.h for Cortex-M boards: the port's 32-bit counter
+ * (rp_port_cycles32) extended to 64 bits in software. */
+#include "rp_port.h"
+#include "rramprof/rp_hal_timer.h"
+
+volatile uint32_t rp_cm_stolen_ticks;
+
+static uint32_t prv_last;
+static uint32_t prv_high;
+
+uint64_t rp_hal_timer_now(void)
+{
+    /* Masked so an interrupt handler calling this between the read and the
+     * update cannot count one wrap twice. */
+    rp_port_irq_t s = rp_port_irq_save();
+    uint32_t now = rp_port_cycles32();
+    if (now < prv_last) {
+        prv_high++;
+    }
+    prv_last = now;
+    uint64_t t = ((uint64_t)prv_high << 32) | now;
+    rp_port_irq_restore(s);
+    return t;
+}
+
+uint64_t rp_hal_timer_hz(void)
+{
+    return RP_BOARD_TIMER_HZ;
+}
+
+uint32_t rp_hal_timer_bits(void)
+{
+    return 32u;
+}

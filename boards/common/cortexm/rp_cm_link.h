@@ -1,0 +1,28 @@
+/* rp_hal_transport.h over a board's UART, shared by the Cortex-M boards.
+ *
+ * TX goes through a software queue of RP_CM_LINK_TX_SIZE bytes, so the
+ * drain can hand over a whole frame at once; rp_cm_link_pump() moves queued
+ * bytes into the UART as it takes them (called by every transport call and
+ * by the board's main loop). RX bytes come from the board's RX interrupt
+ * (rp_cm_link_rx_isr) or, failing that, from polling in
+ * rp_hal_transport_read, into a queue of RP_CM_LINK_RX_SIZE bytes.
+ *
+ * The board's UART driver supplies the two byte functions below. */
+#ifndef RP_CM_LINK_H
+#define RP_CM_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Queues one byte for transmission; false if the UART cannot take it now. */
+bool rp_board_uart_putc(uint8_t b);
+/* Takes one received byte; false if none is waiting. */
+bool rp_board_uart_getc(uint8_t *b);
+
+void rp_cm_link_pump(void);
+/* From the UART RX interrupt: moves every received byte into the queue. */
+void rp_cm_link_rx_isr(void);
+/* True when nothing is waiting to be sent. */
+bool rp_cm_link_tx_idle(void);
+
+#endif

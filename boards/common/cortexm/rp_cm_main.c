@@ -1,0 +1,54 @@
+/* The device main loop of the Cortex-M boards, built into each image (the
+ * -test image with its own settings; see boards/common/cortexm.cmake).
+ *
+ * Build-time settings (compiler -D):
+ *   RP_BOARD_WORKLOAD     workload run at every Start ["mlp"]
+ *   RP_BOARD_SEED         seed of the workloads [1]
+ *   RP_BOARD_EVENT_LIMIT  stop recording after that many events [0 = never]
+ *   RP_BOARD_TEST         record from boot, and once everything is sent
+ *                         leave through semihosting (QEMU -semihosting) */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rp_cm_link.h"
+#include "rp_cm_main.h"
+#include "rp_cm_startup.h"
+#include "rramprof/rp_device.h"
+
+#ifndef RP_BOARD_WORKLOAD
+#define RP_BOARD_WORKLOAD "mlp"
+#endif
+#ifndef RP_BOARD_SEED
+#define RP_BOARD_SEED 1u
+#endif
+#ifndef RP_BOARD_EVENT_LIMIT
+#define RP_BOARD_EVENT_LIMIT 0u
+#endif
+#ifndef RP_BOARD_TEST
+#define RP_BOARD_TEST 0
+#endif
+
+uint64_t rp_cm_seed(void)
+{
+    return RP_BOARD_SEED;
+}
+
+void rp_cm_device_loop(void)
+{
+    rp_device_config_t cfg = {
+        .default_workload = RP_BOARD_WORKLOAD,
+        .seed = RP_BOARD_SEED,
+        .event_limit = RP_BOARD_EVENT_LIMIT,
+        .autostart = RP_BOARD_TEST != 0,
+        .heartbeat_ms = 1000u,
+        .counters_ms = 1000u,
+    };
+    rp_device_init(&cfg);
+    for (;;) {
+        bool busy = rp_device_poll();
+        rp_cm_link_pump();
+        if (RP_BOARD_TEST != 0 && !busy && rp_cm_link_tx_idle()) {
+            rp_cm_semihost_exit(0u);
+        }
+    }
+}

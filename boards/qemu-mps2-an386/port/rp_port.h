@@ -1,0 +1,21 @@
+/* Port header of the MPS2+ AN386 board (Cortex-M4), as emulated by QEMU
+ * `-M mps2-an386`. Timestamps come from CMSDK TIMER0, which ticks at the
+ * 25 MHz peripheral clock; the M4 of this image has no DWT cycle counter
+ * in QEMU. */
+#ifndef RP_PORT_H
+#define RP_PORT_H
+
+#include <stdint.h>
+
+#define RP_BOARD_TIMER_HZ 25000000u
+#define RP_AN386_TIMER0_VALUE (*(volatile const uint32_t *)0x40000004u)
+
+/* TIMER0 counts down from 0xFFFFFFFF; its complement counts up. */
+static inline uint32_t rp_board_hw_ticks32(void)
+{
+    return ~RP_AN386_TIMER0_VALUE;
+}
+
+#include "rp_cm_port.h"
+
+#endif

@@ -1,0 +1,49 @@
+/* Compile-time configuration of the firmware core. A board may override any
+ * value with -D on the compiler line. */
+#ifndef RP_CONFIG_H
+#define RP_CONFIG_H
+
+/* 0 compiles every instrumentation macro and span call to nothing and makes
+ * the HAL wrappers plain calls. */
+#ifndef RRAMPROF_ENABLED
+#define RRAMPROF_ENABLED 1
+#endif
+
+/* Events the ring holds; must be a power of two. */
+#ifndef RP_CONFIG_RING_CAPACITY
+#define RP_CONFIG_RING_CAPACITY 1024u
+#endif
+
+/* Events per EventBatch at most. */
+#ifndef RP_CONFIG_BATCH_MAX_EVENTS
+#define RP_CONFIG_BATCH_MAX_EVENTS 128u
+#endif
+
+/* Largest protobuf Frame payload in bytes, before CRC and COBS. */
+#ifndef RP_FRAME_MAX_PAYLOAD
+#define RP_FRAME_MAX_PAYLOAD 1024u
+#endif
+
+/* Largest Command payload the device accepts. */
+#ifndef RP_COMMAND_MAX_PAYLOAD
+#define RP_COMMAND_MAX_PAYLOAD 128u
+#endif
+
+/* Span / compute names the device can intern. */
+#ifndef RP_CONFIG_MAX_NAMES
+#define RP_CONFIG_MAX_NAMES 32u
+#endif
+
+/* Longest interned name in bytes, excluding the terminator. */
+#ifndef RP_CONFIG_MAX_NAME_LEN
+#define RP_CONFIG_MAX_NAME_LEN 31u
+#endif
+
+/* Nesting depth of open spans begun with rp_span_begin. */
+#ifndef RP_CONFIG_SPAN_DEPTH
+#define RP_CONFIG_SPAN_DEPTH 8u
+#endif
+
+#define RP_PROTOCOL_VERSION 1u
+
+#endif

@@ -1,0 +1,33 @@
+/* CRC-32 (IEEE 802.3: reflected polynomial 0xEDB88320, initial value and
+ * final XOR 0xFFFFFFFF) as used by every rramprof frame.
+ * rp_crc32(“123456789”, 9) == 0xCBF43926. */
+#ifndef RP_CRC32_H
+#define RP_CRC32_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Whole-buffer CRC. */
+uint32_t rp_crc32(const void *data, size_t len);
+
+/* Incremental form: start with state = RP_CRC32_INIT, feed chunks, and
+ * finish with rp_crc32_final(state). */
+#define RP_CRC32_INIT 0xFFFFFFFFu
+uint32_t rp_crc32_update(uint32_t state, const void *data, size_t len);
+static inline uint32_t rp_crc32_final(uint32_t state) { return state ^ 0xFFFFFFFFu; }
+
+/* Table lookup for callers that fuse the CRC into another byte loop. */
+extern const uint32_t rp_crc32_table[256];
+static inline uint32_t rp_crc32_byte(uint32_t state, uint8_t b)
+{
+    return rp_crc32_table[(state ^ b) & 0xFFu] ^ (state >> 8);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,96 @@
+/* Allocation-free protobuf encoder for the device-to-host messages.
+ *
+ * Every function writes one complete rramprof.v1.Frame message (the frame
+ * payload, before CRC and COBS) into out[0..cap) and returns its length, or
+ * 0 if it does not fit. The bytes decode with the protobuf-c code generated
+ * from proto/rramprof.proto to exactly the values given here; the tests in
+ * tests/unit/test_encoder_conformance.cpp prove it. */
+#ifndef RP_ENCODER_H
+#define RP_ENCODER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rramprof/rp_record.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rp_array_info {
+    uint32_t tiles, rows, cols, bits_per_cell;
+    uint32_t adcs_per_tile, adc_bits, input_bits;
+    uint64_t endurance_cycles;
+    const char *model;   /* may be NULL */
+} rp_array_info_t;
+
+typedef struct rp_hello {
+    const char *board;
+    const char *firmware_version;
+    uint64_t clock_hz;
+    uint32_t timer_bits;
+    rp_array_info_t array;
+    uint32_t ring_capacity;
+    uint32_t max_frame_payload;
+    uint64_t boot_id;
+    uint32_t counters_available;
+    uint32_t op_mask;
+    uint64_t threshold_ticks;
+    const char *const *workloads;   /* workload_count names */
+    uint32_t workload_count;
+} rp_hello_t;
+
+/* Cumulative recorder statistics; mirrors rramprof.v1.Counters. */
+typedef struct rp_counters {
+    uint64_t timestamp;
+    uint64_t events_recorded;
+    uint64_t events_filtered;
+    uint64_t events_dropped;
+    uint64_t events_sent;
+    uint64_t record_ticks;
+    uint64_t drain_ticks;
+    uint64_t bytes_sent;
+    uint64_t frames_sent;
+    uint32_t ring_high_water;
+    uint64_t tx_stall_ticks;
+    uint32_t hw_valid;
+    uint64_t hw_cycles, hw_cpi, hw_exc, hw_sleep, hw_lsu, hw_fold;
+} rp_counters_t;
+
+/* Per-stream batch state: the encoder advances it with every batch. */
+typedef struct rp_batch_state {
+    uint32_t sequence;     /* next EventBatch.sequence */
+    uint64_t next_event;   /* next EventBatch.first_event */
+} rp_batch_state_t;
+
+size_t rp_encode_hello(const rp_hello_t *h, uint8_t *out, size_t cap);
+
+/* Encodes recs[0..n) as one EventBatch with dropped_total as given. Uses the
+ * constant-column form whenever all n values of a column are equal.
+ * On success advances st->sequence by 1 and st->next_event by n. */
+size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
+                       uint64_t dropped_total, uint8_t *out, size_t cap);
+
+/* Largest n <= max such that rp_encode_batch of recs[0..n) is guaranteed to
+ * fit in cap bytes (a cheap upper bound, not an exact size). */
+size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap);
+
+size_t rp_encode_names(const uint32_t *ids, const char *const *names, size_t n,
+                       uint8_t *out, size_t cap);
+size_t rp_encode_counters(const rp_counters_t *c, uint8_t *out, size_t cap);
+size_t rp_encode_drops(uint64_t dropped_total, uint64_t first_drop_timestamp,
+                       uint8_t *out, size_t cap);
+size_t rp_encode_heartbeat(uint64_t timestamp, uint32_t state, uint8_t *out, size_t cap);
+/* hello may be NULL. message may be NULL. */
+size_t rp_encode_response(uint32_t request_id, uint32_t result, const char *message,
+                          const rp_hello_t *hello, uint8_t *out, size_t cap);
+/* One WorkloadResult; name and detail may be NULL. */
+size_t rp_encode_workload_result(const char *name, uint32_t run, bool passed, int64_t error_ppm,
+                                 uint64_t start, uint64_t end, const char *detail, uint8_t *out,
+                                 size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

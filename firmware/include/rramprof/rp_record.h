@@ -1,0 +1,59 @@
+/* The fixed-size event record the recorder stores in its ring.
+ *
+ * Shared by firmware and host: the host's session layer decodes EventBatch
+ * columns back into this same struct, so tests can compare what the device
+ * recorded with what the host received field by field. */
+#ifndef RP_RECORD_H
+#define RP_RECORD_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Operation kinds; values equal rramprof.v1.Op in proto/rramprof.proto. */
+enum rp_op {
+    RP_OP_NONE = 0,
+    RP_OP_WRITE = 1,
+    RP_OP_VERIFY = 2,
+    RP_OP_READ = 3,
+    RP_OP_MVM = 4,
+    RP_OP_TRANSFER = 5,
+    RP_OP_SPAN = 6,
+    RP_OP_COMPUTE = 7,
+    RP_OP_COUNT = 8 /* number of kinds; op values are < 16 on the wire */
+};
+
+/* Event status; values equal rramprof.v1.Status. */
+enum rp_event_status {
+    RP_STATUS_OK = 0,
+    RP_STATUS_NOT_CONVERGED = 1,
+    RP_STATUS_HAL_ERROR = 2,
+    RP_STATUS_OUT_OF_RANGE = 3
+};
+
+/* One recorded event. start/duration are in timer ticks (Hello.clock_hz).
+ * row/rows/col/cols give the array region touched; arg is op-specific
+ * (bytes moved for TRANSFER, name id for SPAN and COMPUTE). */
+typedef struct rp_record {
+    uint64_t start;
+    uint32_t duration;
+    uint32_t arg;
+    uint8_t op;
+    uint8_t status;
+    uint8_t tile;
+    uint8_t iterations;
+    uint16_t row;
+    uint16_t rows;
+    uint16_t col;
+    uint16_t cols;
+} rp_record_t;
+
+/* Short upper-case name ("WRITE", ...); "?" for unknown values. */
+const char *rp_op_name(unsigned op);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,655 @@
+/* Allocation-free encoder for the device-to-host Frame messages.
+ *
+ * Nested messages and packed columns get a length prefix of fixed width
+ * (a padded varint, legal protobuf) reserved before their body and filled
+ * in after it, so nothing is sized twice. The width is the smallest that
+ * can hold `cap`, so a body that fits the buffer always fits its prefix.
+ *
+ * EventBatch is the hot path and is written with raw pointers; the other
+ * messages are rare and use the bounded rp_pb_writer. */
+#include "rramprof/rp_encoder.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "rramprof/rp_config.h"
+#include "rramprof/rp_pbwire.h"
+
+/* rramprof.v1.Frame body field numbers. */
+enum {
+    PRV_FRAME_HELLO = 1,
+    PRV_FRAME_BATCH = 2,
+    PRV_FRAME_NAMES = 3,
+    PRV_FRAME_COUNTERS = 4,
+    PRV_FRAME_DROPS = 5,
+    PRV_FRAME_HEARTBEAT = 6,
+    PRV_FRAME_RESPONSE = 7,
+    PRV_FRAME_WORKLOAD = 8
+};
+
+/* rramprof.v1.EventBatch field numbers. A column's `*_all` field is its
+ * packed field + 1. */
+enum {
+    PRV_B_SEQUENCE = 1,
+    PRV_B_FIRST_EVENT = 2,
+    PRV_B_BASE = 3,
+    PRV_B_COUNT = 4,
+    PRV_B_DROPPED = 5,
+    PRV_B_OP = 6,
+    PRV_B_GAP = 8,
+    PRV_B_DURATION = 9,
+    PRV_B_TILE = 11,
+    PRV_B_ROW = 13,
+    PRV_B_ROWS = 15,
+    PRV_B_COL = 17,
+    PRV_B_COLS = 19,
+    PRV_B_ITERATIONS = 21,
+    PRV_B_STATUS = 23,
+    PRV_B_ARG = 25
+};
+
+/* Smallest padded-varint width whose range exceeds cap. */
+static unsigned prv_len_width(size_t cap)
+{
+    unsigned w = 1;
+    while (w < 5u && ((uint64_t)cap >> (7u * w)) != 0) {
+        w++;
+    }
+    return w;
+}
+
+static size_t prv_varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80u) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+/* ---- rare messages, through the bounded writer ---- */
+
+/* Repeated string element: written even when empty, unlike proto3 scalars. */
+static void prv_put_string_always(rp_pb_writer_t *w, uint32_t field, const char *s)
+{
+    size_t len = s != NULL ? strlen(s) : 0;
+    rp_pb_put_tag(w, field, RP_PB_LEN);
+    rp_pb_put_varint(w, len);
+    if (len > 0 && !w->overflow && len <= w->cap - w->len) {
+        memcpy(w->buf + w->len, s, len);
+        w->len += len;
+    } else if (len > 0) {
+        w->overflow = true;
+    }
+}
+
+static void prv_put_hello(rp_pb_writer_t *w, const rp_hello_t *h, unsigned width)
+{
+    rp_pb_put_uint_field(w, 1, RP_PROTOCOL_VERSION);
+    rp_pb_put_string_field(w, 2, h->board);
+    rp_pb_put_string_field(w, 3, h->firmware_version);
+    rp_pb_put_uint_field(w, 4, h->clock_hz);
+    rp_pb_put_uint_field(w, 5, h->timer_bits);
+
+    const rp_array_info_t *a = &h->array;
+    size_t arr = rp_pb_begin_len(w, 6, width);
+    rp_pb_put_uint_field(w, 1, a->tiles);
+    rp_pb_put_uint_field(w, 2, a->rows);
+    rp_pb_put_uint_field(w, 3, a->cols);
+    rp_pb_put_uint_field(w, 4, a->bits_per_cell);
+    rp_pb_put_uint_field(w, 5, a->adcs_per_tile);
+    rp_pb_put_uint_field(w, 6, a->adc_bits);
+    rp_pb_put_uint_field(w, 7, a->input_bits);
+    rp_pb_put_uint_field(w, 8, a->endurance_cycles);
+    rp_pb_put_string_field(w, 9, a->model);
+    rp_pb_end_len(w, arr, width);
+
+    rp_pb_put_uint_field(w, 7, h->ring_capacity);
+    rp_pb_put_uint_field(w, 8, h->max_frame_payload);
+    rp_pb_put_uint_field(w, 9, h->boot_id);
+    rp_pb_put_uint_field(w, 10, h->counters_available);
+    rp_pb_put_uint_field(w, 11, h->op_mask);
+    rp_pb_put_uint_field(w, 12, h->threshold_ticks);
+    for (uint32_t i = 0; h->workloads != NULL && i < h->workload_count; i++) {
+        prv_put_string_always(w, 13, h->workloads[i]);
+    }
+}
+
+/* Opens the Frame body field; every rare encoder starts with this. */
+static size_t prv_open(rp_pb_writer_t *w, uint8_t *out, size_t cap, uint32_t field,
+                       unsigned *width)
+{
+    rp_pb_writer_init(w, out, cap);
+    *width = prv_len_width(cap);
+    return rp_pb_begin_len(w, field, *width);
+}
+
+static size_t prv_close(rp_pb_writer_t *w, size_t handle, unsigned width)
+{
+    rp_pb_end_len(w, handle, width);
+    return w->overflow ? 0 : w->len;
+}
+
+size_t rp_encode_hello(const rp_hello_t *h, uint8_t *out, size_t cap)
+{
+    if (h == NULL) {
+        return 0;
+    }
+    rp_pb_writer_t w;
+    unsigned width;
+    size_t frame = prv_open(&w, out, cap, PRV_FRAME_HELLO, &width);
+    prv_put_hello(&w, h, width);
+    return prv_close(&w, frame, width);
+}
+
+size_t rp_encode_names(const uint32_t *ids, const char *const *names, size_t n, uint8_t *out,
+                       size_t cap)
+{
+    if (n > 0 && (ids == NULL || names == NULL)) {
+        return 0;
+    }
+    rp_pb_writer_t w;
+    unsigned width;
+    size_t frame = prv_open(&w, out, cap, PRV_FRAME_NAMES, &width);
+    if (n > 0) {
+        size_t col = rp_pb_begin_len(&w, 1, width);
+        for (size_t i = 0; i < n; i++) {
+            rp_pb_put_varint(&w, ids[i]);
+        }
+        rp_pb_end_len(&w, col, width);
+    }
+    for (size_t i = 0; i < n; i++) {
+        prv_put_string_always(&w, 2, names[i]);
+    }
+    return prv_close(&w, frame, width);
+}
+
+size_t rp_encode_counters(const rp_counters_t *c, uint8_t *out, size_t cap)
+{
+    if (c == NULL) {
+        return 0;
+    }
+    rp_pb_writer_t w;
+    unsigned width;
+    size_t frame = prv_open(&w, out, cap, PRV_FRAME_COUNTERS, &width);
+    rp_pb_put_uint_field(&w, 1, c->timestamp);
+    rp_pb_put_uint_field(&w, 2, c->events_recorded);
+    rp_pb_put_uint_field(&w, 3, c->events_filtered);
+    rp_pb_put_uint_field(&w, 4, c->events_dropped);
+    rp_pb_put_uint_field(&w, 5, c->events_sent);
+    rp_pb_put_uint_field(&w, 6, c->record_ticks);
+    rp_pb_put_uint_field(&w, 7, c->drain_ticks);
+    rp_pb_put_uint_field(&w, 8, c->bytes_sent);
+    rp_pb_put_uint_field(&w, 9, c->frames_sent);
+    rp_pb_put_uint_field(&w, 10, c->ring_high_water);
+    rp_pb_put_uint_field(&w, 11, c->tx_stall_ticks);
+    rp_pb_put_uint_field(&w, 12, c->hw_valid);
+    rp_pb_put_uint_field(&w, 13, c->hw_cycles);
+    rp_pb_put_uint_field(&w, 14, c->hw_cpi);
+    rp_pb_put_uint_field(&w, 15, c->hw_exc);
+    rp_pb_put_uint_field(&w, 16, c->hw_sleep);
+    rp_pb_put_uint_field(&w, 17, c->hw_lsu);
+    rp_pb_put_uint_field(&w, 18, c->hw_fold);
+    return prv_close(&w, frame, width);
+}
+
+size_t rp_encode_drops(uint64_t dropped_total, uint64_t first_drop_timestamp, uint8_t *out,
+                       size_t cap)
+{
+    rp_pb_writer_t w;
+    unsigned width;
+    size_t frame = prv_open(&w, out, cap, PRV_FRAME_DROPS, &width);
+    rp_pb_put_uint_field(&w, 1, dropped_total);
+    rp_pb_put_uint_field(&w, 2, first_drop_timestamp);
+    return prv_close(&w, frame, width);
+}
+
+size_t rp_encode_heartbeat(uint64_t timestamp, uint32_t state, uint8_t *out, size_t cap)
+{
+    rp_pb_writer_t w;
+    unsigned width;
+    size_t frame = prv_open(&w, out, cap, PRV_FRAME_HEARTBEAT, &width);
+    rp_pb_put_uint_field(&w, 1, timestamp);
+    rp_pb_put_uint_field(&w, 2, state);
+    return prv_close(&w, frame, width);
+}
+
+size_t rp_encode_response(uint32_t request_id, uint32_t result, const char *message,
+                          const rp_hello_t *hello, uint8_t *out, size_t cap)
+{
+    rp_pb_writer_t w;
+    unsigned width;
+    size_t frame = prv_open(&w, out, cap, PRV_FRAME_RESPONSE, &width);
+    rp_pb_put_uint_field(&w, 1, request_id);
+    rp_pb_put_uint_field(&w, 2, result);
+    rp_pb_put_string_field(&w, 3, message);
+    if (hello != NULL) {
+        size_t h = rp_pb_begin_len(&w, 4, width);
+        prv_put_hello(&w, hello, width);
+        rp_pb_end_len(&w, h, width);
+    }
+    return prv_close(&w, frame, width);
+}
+
+size_t rp_encode_workload_result(const char *name, uint32_t run, bool passed, int64_t error_ppm,
+                                 uint64_t start, uint64_t end, const char *detail, uint8_t *out,
+                                 size_t cap)
+{
+    rp_pb_writer_t w;
+    unsigned width;
+    size_t frame = prv_open(&w, out, cap, PRV_FRAME_WORKLOAD, &width);
+    rp_pb_put_string_field(&w, 1, name);
+    rp_pb_put_uint_field(&w, 2, run);
+    rp_pb_put_bool_field(&w, 3, passed);
+    /* int64 is a plain two's-complement varint (ten bytes when negative). */
+    rp_pb_put_uint_field(&w, 4, (uint64_t)error_ppm);
+    rp_pb_put_uint_field(&w, 5, start);
+    rp_pb_put_uint_field(&w, 6, end);
+    rp_pb_put_string_field(&w, 7, detail);
+    return prv_close(&w, frame, width);
+}
+
+/* ---- EventBatch: the hot path ---- */
+
+/* The summary pass reads the ten column members as three words; this is
+ * the layout it relies on (bytes 8..27 of the record, no padding). */
+_Static_assert(offsetof(rp_record_t, duration) == 8, "record layout");
+_Static_assert(offsetof(rp_record_t, arg) == 12, "record layout");
+_Static_assert(offsetof(rp_record_t, op) == 16, "record layout");
+_Static_assert(offsetof(rp_record_t, status) == 17, "record layout");
+_Static_assert(offsetof(rp_record_t, tile) == 18, "record layout");
+_Static_assert(offsetof(rp_record_t, iterations) == 19, "record layout");
+_Static_assert(offsetof(rp_record_t, row) == 20, "record layout");
+_Static_assert(offsetof(rp_record_t, rows) == 22, "record layout");
+_Static_assert(offsetof(rp_record_t, col) == 24, "record layout");
+_Static_assert(offsetof(rp_record_t, cols) == 26, "record layout");
+#define PRV_COLS_OFF 8u
+
+typedef struct prv_words {
+    uint64_t a, b;
+    uint32_t c;
+} prv_words_t;
+
+static inline prv_words_t prv_words(const rp_record_t *r)
+{
+    const uint8_t *m = (const uint8_t *)r + PRV_COLS_OFF;
+    prv_words_t w;
+    memcpy(&w.a, m, 8);
+    memcpy(&w.b, m + 8, 8);
+    memcpy(&w.c, m + 16, 4);
+    return w;
+}
+
+/* What the encoder needs to know about each column of a run of records:
+ * the first record's words, and `diff`, the OR of (record ^ first). A zero
+ * member of diff means the column is constant, and first | diff is the OR
+ * of all values, which bounds the size of every value's varint. Comparing
+ * ten members per record costs ~30 instructions; three word XORs and ORs
+ * cost 6. */
+typedef struct prv_summary {
+    prv_words_t first, diff;
+} prv_summary_t;
+
+static inline void prv_summary_init(prv_summary_t *s, const rp_record_t *r0)
+{
+    s->first = prv_words(r0);
+    s->diff = (prv_words_t){ 0, 0, 0 };
+}
+
+static inline void prv_summary_add(prv_summary_t *s, const rp_record_t *r)
+{
+    prv_words_t w = prv_words(r);
+    s->diff.a |= w.a ^ s->first.a;
+    s->diff.b |= w.b ^ s->first.b;
+    s->diff.c |= w.c ^ s->first.c;
+}
+
+static inline prv_words_t prv_summary_any(const prv_summary_t *s)
+{
+    return (prv_words_t){ s->first.a | s->diff.a, s->first.b | s->diff.b,
+                          s->first.c | s->diff.c };
+}
+
+/* Puts words back where they came from in a record, so the members read
+ * out right on any byte order. */
+static rp_record_t prv_as_record(prv_words_t w)
+{
+    rp_record_t r;
+    memset(&r, 0, sizeof(r));
+    uint8_t *m = (uint8_t *)&r + PRV_COLS_OFF;
+    memcpy(m, &w.a, 8);
+    memcpy(m + 8, &w.b, 8);
+    memcpy(m + 16, &w.c, 4);
+    return r;
+}
+
+static inline uint8_t *prv_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80u) {
+        *p++ = (uint8_t)(v | 0x80u);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+/* Same for values known to fit 32 bits: cheaper shifts on 32-bit cores. */
+static inline uint8_t *prv_varint32(uint8_t *p, uint32_t v)
+{
+    while (v >= 0x80u) {
+        *p++ = (uint8_t)(v | 0x80u);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static inline bool prv_fits(const uint8_t *p, const uint8_t *end, uint64_t v)
+{
+    return prv_varint_len(v) <= (size_t)(end - p);
+}
+
+/* The record member `size` bytes wide (1, 2 or 4) at byte `off` of r. */
+static inline uint32_t prv_member(const rp_record_t *r, size_t off, size_t size)
+{
+    const uint8_t *m = (const uint8_t *)r + off;
+    if (size == 1) {
+        return *m;
+    }
+    if (size == 2) {
+        uint16_t h;
+        memcpy(&h, m, 2);
+        return h;
+    }
+    uint32_t w;
+    memcpy(&w, m, 4);
+    return w;
+}
+
+/* Packed column (or nested message): key, then a length prefix of `width`
+ * bytes reserved before the values and filled in after them. Returns the
+ * first value byte, or NULL if not even the key and prefix fit. */
+static uint8_t *prv_column_open(uint8_t *p, const uint8_t *end, uint32_t field, unsigned width)
+{
+    uint32_t key = field << 3 | RP_PB_LEN;
+    if ((size_t)(end - p) < prv_varint_len(key) + width) {
+        return NULL;
+    }
+    return prv_varint32(p, key) + width;
+}
+
+static void prv_column_close(uint8_t *body, uint8_t *p, unsigned width)
+{
+    size_t len = (size_t)(p - body);
+    uint8_t *q = body - width;
+    for (unsigned i = 0; i + 1u < width; i++) {
+        q[i] = (uint8_t)(len | 0x80u);
+        len >>= 7;
+    }
+    q[width - 1u] = (uint8_t)len;
+}
+
+/* Offset of the least significant byte of a `size`-byte member at `off`. */
+static inline size_t prv_low_byte(size_t off, size_t size)
+{
+    const uint16_t one = 1;
+    uint8_t first;
+    memcpy(&first, &one, 1); /* folded to a constant by the compiler */
+    return first == 1 ? off : off + size - 1u;
+}
+
+/* Writes member (off, size) of recs[0..n) with no bounds checks; the hot
+ * loop of the whole encoder. When `any` (the OR of all values) is below
+ * 128 every varint is the value's low byte, so the column is a byte copy,
+ * unrolled by eight: the common case for small values. */
+static uint8_t *prv_put_members(uint8_t *p, const rp_record_t *recs, size_t n, size_t off,
+                                size_t size, uint32_t any)
+{
+    if (any < 0x80u) {
+        const uint8_t *src = (const uint8_t *)recs + prv_low_byte(off, size);
+        const size_t step = sizeof(rp_record_t);
+        size_t i = 0;
+        for (; i + 8u <= n; i += 8u) {
+            const uint8_t *s = src + i * step;
+            p[i] = s[0];
+            p[i + 1u] = s[step];
+            p[i + 2u] = s[2u * step];
+            p[i + 3u] = s[3u * step];
+            p[i + 4u] = s[4u * step];
+            p[i + 5u] = s[5u * step];
+            p[i + 6u] = s[6u * step];
+            p[i + 7u] = s[7u * step];
+        }
+        for (; i < n; i++) {
+            p[i] = src[i * step];
+        }
+        return p + n;
+    }
+    const rp_record_t *stop = recs + n;
+    switch (size) {
+    case 1:
+        for (const rp_record_t *r = recs; r < stop; r++) {
+            p = prv_varint32(p, prv_member(r, off, 1));
+        }
+        break;
+    case 2:
+        for (const rp_record_t *r = recs; r < stop; r++) {
+            p = prv_varint32(p, prv_member(r, off, 2));
+        }
+        break;
+    default:
+        for (const rp_record_t *r = recs; r < stop; r++) {
+            p = prv_varint32(p, prv_member(r, off, 4));
+        }
+        break;
+    }
+    return p;
+}
+
+/* Writes a varying column as a packed field. `any` bounds every value's
+ * size, so values go unchecked while the worst case of all those left
+ * fits; only a nearly full buffer takes the checked tail. Returns the new
+ * end, or NULL if the column does not fit. */
+static uint8_t *prv_packed(uint8_t *p, const uint8_t *end, unsigned width, uint32_t field,
+                           const rp_record_t *recs, size_t n, size_t off, size_t size,
+                           uint32_t any)
+{
+    uint8_t *body = prv_column_open(p, end, field, width);
+    if (body == NULL) {
+        return NULL;
+    }
+    size_t room = (size_t)(end - body) / prv_varint_len(any);
+    size_t fast = n < room ? n : room;
+    p = prv_put_members(body, recs, fast, off, size, any);
+    for (size_t i = fast; i < n; i++) {
+        uint32_t v = prv_member(&recs[i], off, size);
+        if (!prv_fits(p, end, v)) {
+            return NULL;
+        }
+        p = prv_varint32(p, v);
+    }
+    prv_column_close(body, p, width);
+    return p;
+}
+
+/* A constant column: its `*_all` field, omitted when 0. */
+static uint8_t *prv_all(uint8_t *p, const uint8_t *end, uint32_t field, uint32_t v)
+{
+    if (v == 0) {
+        return p;
+    }
+    uint32_t key = (field + 1u) << 3 | RP_PB_VARINT;
+    if ((size_t)(end - p) < prv_varint_len(key) + prv_varint_len(v)) {
+        return NULL;
+    }
+    return prv_varint32(prv_varint32(p, key), v);
+}
+
+/* One uint32 column: packed if its values differ, else `*_all`. */
+static uint8_t *prv_column(uint8_t *p, const uint8_t *end, unsigned width, uint32_t field,
+                           const rp_record_t *recs, size_t n, const rp_record_t *diff,
+                           const rp_record_t *any, size_t off, size_t size)
+{
+    if (p == NULL) {
+        return NULL;
+    }
+    if (prv_member(diff, off, size) != 0) {
+        return prv_packed(p, end, width, field, recs, n, off, size, prv_member(any, off, size));
+    }
+    return prv_all(p, end, field, prv_member(recs, off, size));
+}
+
+/* The gap column, fused with the summary pass so every record is read
+ * once: gap[i] = start[i] - end[i-1] as sint64, with end[-1] = base =
+ * start[0]. An all-zero column is rolled back (absent means every gap is
+ * 0). Field order does not matter to protobuf, so it goes first. */
+static uint8_t *prv_gaps_and_summary(uint8_t *p, const uint8_t *end, unsigned width,
+                                     const rp_record_t *recs, size_t n, prv_summary_t *s)
+{
+    prv_summary_init(s, &recs[0]);
+    uint8_t *body = prv_column_open(p, end, PRV_B_GAP, width);
+    if (body == NULL || body == end) {
+        return NULL;
+    }
+    uint8_t *q = body;
+    *q++ = 0; /* gap[0] */
+    /* Unchecked while 10 bytes (the longest varint) are left. */
+    const uint8_t *limit = (size_t)(end - q) >= 10u ? end - 9 : q;
+    uint64_t prev_end = recs[0].start + recs[0].duration;
+    uint64_t any = 0;
+    for (const rp_record_t *r = recs + 1; r < recs + n; r++) {
+        prv_summary_add(s, r);
+        uint64_t g = rp_pb_zigzag((int64_t)(r->start - prev_end));
+        prev_end = r->start + r->duration;
+        any |= g;
+        if (q >= limit && !prv_fits(q, end, g)) {
+            return NULL;
+        }
+        q = prv_varint(q, g);
+    }
+    if (any == 0) {
+        return p;
+    }
+    prv_column_close(body, q, width);
+    return q;
+}
+
+#define PRV_MEMBER(m) offsetof(rp_record_t, m), sizeof(((rp_record_t *)0)->m)
+
+/* A uint field of the batch header (skipped when 0, as proto3 does). */
+static uint8_t *prv_uint_field(uint8_t *p, const uint8_t *end, uint32_t field, uint64_t v)
+{
+    if (p == NULL || v == 0) {
+        return p;
+    }
+    uint32_t key = field << 3 | RP_PB_VARINT;
+    if ((size_t)(end - p) < prv_varint_len(key) + prv_varint_len(v)) {
+        return NULL;
+    }
+    return prv_varint(prv_varint32(p, key), v);
+}
+
+size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
+                       uint64_t dropped_total, uint8_t *out, size_t cap)
+{
+    if (st == NULL || out == NULL || (recs == NULL && n > 0) || n > UINT32_MAX) {
+        return 0;
+    }
+    const uint8_t *end = out + cap;
+    unsigned width = prv_len_width(cap);
+    uint8_t *batch = prv_column_open(out, end, PRV_FRAME_BATCH, width);
+    uint8_t *p = batch;
+    p = prv_uint_field(p, end, PRV_B_SEQUENCE, st->sequence);
+    p = prv_uint_field(p, end, PRV_B_FIRST_EVENT, st->next_event);
+    p = prv_uint_field(p, end, PRV_B_BASE, n > 0 ? recs[0].start : 0);
+    p = prv_uint_field(p, end, PRV_B_COUNT, n);
+    p = prv_uint_field(p, end, PRV_B_DROPPED, dropped_total);
+    if (p != NULL && n > 0) {
+        prv_summary_t s;
+        p = prv_gaps_and_summary(p, end, width, recs, n, &s);
+        rp_record_t d = prv_as_record(s.diff);
+        rp_record_t a = prv_as_record(prv_summary_any(&s));
+        p = prv_column(p, end, width, PRV_B_OP, recs, n, &d, &a, PRV_MEMBER(op));
+        p = prv_column(p, end, width, PRV_B_DURATION, recs, n, &d, &a, PRV_MEMBER(duration));
+        p = prv_column(p, end, width, PRV_B_TILE, recs, n, &d, &a, PRV_MEMBER(tile));
+        p = prv_column(p, end, width, PRV_B_ROW, recs, n, &d, &a, PRV_MEMBER(row));
+        p = prv_column(p, end, width, PRV_B_ROWS, recs, n, &d, &a, PRV_MEMBER(rows));
+        p = prv_column(p, end, width, PRV_B_COL, recs, n, &d, &a, PRV_MEMBER(col));
+        p = prv_column(p, end, width, PRV_B_COLS, recs, n, &d, &a, PRV_MEMBER(cols));
+        p = prv_column(p, end, width, PRV_B_ITERATIONS, recs, n, &d, &a, PRV_MEMBER(iterations));
+        p = prv_column(p, end, width, PRV_B_STATUS, recs, n, &d, &a, PRV_MEMBER(status));
+        p = prv_column(p, end, width, PRV_B_ARG, recs, n, &d, &a, PRV_MEMBER(arg));
+    }
+    if (p == NULL) {
+        return 0;
+    }
+    prv_column_close(batch, p, width);
+    st->sequence++;
+    st->next_event += n;
+    return (size_t)(p - out);
+}
+
+/* Upper bound of one column's bytes for any prefix of the summarised
+ * records, split into a fixed part (returned) and a part per event (added
+ * to *per_event). Key at most 2 bytes; a varying column is packed (prefix
+ * of `width`) unless the prefix happens to be constant, then it takes the
+ * `*_all` form like a constant column (a value no longer than `any`). */
+static size_t prv_column_bound(uint32_t diff, uint32_t any, unsigned width, size_t *per_event)
+{
+    size_t value = prv_varint_len(any);
+    if (diff != 0) {
+        *per_event += value;
+        return 2u + (width > value ? width : value);
+    }
+    return 2u + value;
+}
+
+size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap)
+{
+    if (recs == NULL || max == 0) {
+        return 0;
+    }
+    /* Same summary as the encoder, plus the OR of all zigzagged gaps. Every
+     * bound holds for any prefix of recs[0..max), as the drain needs. */
+    prv_summary_t s;
+    prv_summary_init(&s, &recs[0]);
+    uint64_t gaps = 0;
+    uint64_t prev_end = recs[0].start + recs[0].duration;
+    for (const rp_record_t *r = recs + 1; r < recs + max; r++) {
+        prv_summary_add(&s, r);
+        gaps |= rp_pb_zigzag((int64_t)(r->start - prev_end));
+        prev_end = r->start + r->duration;
+    }
+    rp_record_t d = prv_as_record(s.diff);
+    rp_record_t a = prv_as_record(prv_summary_any(&s));
+    unsigned width = prv_len_width(cap);
+
+    /* Frame key + prefix; sequence, first_event and dropped_total at their
+     * widest; base_timestamp and count as they can be. */
+    size_t fixed = 1u + width + 6u + 11u + 1u + prv_varint_len(recs[0].start) + 1u +
+                   prv_varint_len(max) + 11u;
+    size_t per_event = 0;
+    fixed += prv_column_bound(d.op, a.op, width, &per_event);
+    fixed += prv_column_bound(d.duration, a.duration, width, &per_event);
+    fixed += prv_column_bound(d.tile, a.tile, width, &per_event);
+    fixed += prv_column_bound(d.row, a.row, width, &per_event);
+    fixed += prv_column_bound(d.rows, a.rows, width, &per_event);
+    fixed += prv_column_bound(d.col, a.col, width, &per_event);
+    fixed += prv_column_bound(d.cols, a.cols, width, &per_event);
+    fixed += prv_column_bound(d.iterations, a.iterations, width, &per_event);
+    fixed += prv_column_bound(d.status, a.status, width, &per_event);
+    fixed += prv_column_bound(d.arg, a.arg, width, &per_event);
+    if (gaps != 0) {
+        fixed += 2u + width;
+        per_event += prv_varint_len(gaps);
+    }
+    if (fixed >= cap) {
+        return 0;
+    }
+    if (per_event == 0) {
+        return max; /* every column constant: size does not grow with n */
+    }
+    size_t n = (cap - fixed) / per_event;
+    return n < max ? n : max;
+}

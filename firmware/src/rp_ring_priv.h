@@ -1,0 +1,29 @@
+/* Inline ring push shared by rp_ring.c and the recorder's hot path, where
+ * an extern call would cost more than the push itself. Firmware-private. */
+#ifndef RP_RING_PRIV_H
+#define RP_RING_PRIV_H
+
+#include <stdatomic.h>
+
+#include "rramprof/rp_ring.h"
+
+/* Contract of rp_ring_push: caller holds the critical section. */
+static inline bool prv_ring_push(rp_ring_t *r, const rp_record_t *rec)
+{
+    uint32_t head = r->head;
+    uint32_t used = head - r->tail;
+    if (used > r->mask) {
+        r->dropped++;
+        return false;
+    }
+    r->slots[head & r->mask] = *rec;
+    /* The record must be in its slot before the consumer can see it. */
+    atomic_signal_fence(memory_order_release);
+    r->head = head + 1u;
+    if (used >= r->high_water) {
+        r->high_water = used + 1u;
+    }
+    return true;
+}
+
+#endif

@@ -1,0 +1,160 @@
+/* Recorded crossbar operations; contract in rp_xbar.h.
+ *
+ * Each wrapper is: t0 = now, HAL call, t1 = now, one record. The timer is
+ * read even when the recorder would filter the event, so a filtered call
+ * costs the same as a recorded one apart from the ring copy. */
+#include "rramprof/rp_xbar.h"
+
+#include "rp_xbar_priv.h"
+#include "rramprof/rp_config.h"
+#include "rramprof/rp_hal_timer.h"
+#include "rramprof/rp_record.h"
+#include "rramprof/rp_recorder.h"
+#include "rramprof/rp_status.h"
+
+#if RRAMPROF_ENABLED
+
+static uint8_t prv_status(int rc)
+{
+    if (rc == RP_OK) {
+        return RP_STATUS_OK;
+    }
+    return rc == RP_ERR_RANGE ? RP_STATUS_OUT_OF_RANGE : RP_STATUS_HAL_ERROR;
+}
+
+/* One record for an operation that ran from t0 to t1. */
+static void prv_record(uint8_t op, uint64_t t0, uint64_t t1, uint8_t tile, uint16_t row,
+                       uint16_t rows, uint16_t col, uint16_t cols, uint8_t iterations,
+                       uint8_t status, uint32_t arg)
+{
+    uint64_t d = t1 - t0;
+    rp_record_t rec;
+    rec.start = t0;
+    rec.duration = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+    rec.arg = arg;
+    rec.op = op;
+    rec.status = status;
+    rec.tile = tile;
+    rec.iterations = iterations;
+    rec.row = row;
+    rec.rows = rows;
+    rec.col = col;
+    rec.cols = cols;
+    rp_recorder_record(&rec);
+}
+
+int rp_xbar_write_pulse(uint8_t tile, uint16_t row, uint16_t col, uint16_t cols,
+                        const uint8_t *targets, const uint8_t *pulse_mask, uint8_t step)
+{
+    uint64_t t0 = rp_hal_timer_now();
+    int rc = rp_hal_xbar_write_pulse(tile, row, col, cols, targets, pulse_mask, step);
+    uint64_t t1 = rp_hal_timer_now();
+    prv_record(RP_OP_WRITE, t0, t1, tile, row, 1u, col, cols, step, prv_status(rc), 0u);
+    return rc;
+}
+
+int rp_xbar_verify_ex(uint8_t tile, uint16_t row, uint16_t col, uint16_t cols,
+                      const uint8_t *targets, uint8_t *pending_mask, uint16_t *pending,
+                      uint8_t step, bool last)
+{
+    uint64_t t0 = rp_hal_timer_now();
+    int rc = rp_hal_xbar_verify(tile, row, col, cols, targets, pending_mask, pending);
+    uint64_t t1 = rp_hal_timer_now();
+    uint8_t status = prv_status(rc);
+    if (rc == RP_OK && last && *pending != 0u) {
+        status = RP_STATUS_NOT_CONVERGED;
+    }
+    prv_record(RP_OP_VERIFY, t0, t1, tile, row, 1u, col, cols, step, status, 0u);
+    return rc;
+}
+
+int rp_xbar_verify(uint8_t tile, uint16_t row, uint16_t col, uint16_t cols,
+                   const uint8_t *targets, uint8_t *pending_mask, uint16_t *pending,
+                   uint8_t step)
+{
+    return rp_xbar_verify_ex(tile, row, col, cols, targets, pending_mask, pending, step, false);
+}
+
+int rp_xbar_read(uint8_t tile, uint16_t row, uint16_t col, uint16_t cols, uint8_t *levels)
+{
+    uint64_t t0 = rp_hal_timer_now();
+    int rc = rp_hal_xbar_read(tile, row, col, cols, levels);
+    uint64_t t1 = rp_hal_timer_now();
+    prv_record(RP_OP_READ, t0, t1, tile, row, 1u, col, cols, 0u, prv_status(rc), 0u);
+    return rc;
+}
+
+/* Each of the three steps is timed on its own: recording the previous one
+ * takes time too, which belongs to neither operation. */
+int rp_xbar_mvm(uint8_t tile, uint16_t row, uint16_t rows, uint16_t col, uint16_t cols,
+                const int8_t *x, int32_t *y)
+{
+    uint64_t t0 = rp_hal_timer_now();
+    int rc = rp_hal_xbar_load_inputs(tile, row, rows, x);
+    uint64_t t1 = rp_hal_timer_now();
+    prv_record(RP_OP_TRANSFER, t0, t1, tile, row, rows, 0u, 0u, 0u, prv_status(rc),
+               (uint32_t)rows * (uint32_t)sizeof *x);
+    if (rc != RP_OK) {
+        return rc;
+    }
+
+    t0 = rp_hal_timer_now();
+    rc = rp_hal_xbar_mvm(tile, row, rows, col, cols);
+    t1 = rp_hal_timer_now();
+    prv_record(RP_OP_MVM, t0, t1, tile, row, rows, col, cols, 0u, prv_status(rc), 0u);
+    if (rc != RP_OK) {
+        return rc;
+    }
+
+    t0 = rp_hal_timer_now();
+    rc = rp_hal_xbar_fetch_outputs(tile, col, cols, y);
+    t1 = rp_hal_timer_now();
+    prv_record(RP_OP_TRANSFER, t0, t1, tile, 0u, 0u, col, cols, 0u, prv_status(rc),
+               (uint32_t)cols * (uint32_t)sizeof *y);
+    return rc;
+}
+
+#else /* !RRAMPROF_ENABLED: plain HAL calls */
+
+int rp_xbar_write_pulse(uint8_t tile, uint16_t row, uint16_t col, uint16_t cols,
+                        const uint8_t *targets, const uint8_t *pulse_mask, uint8_t step)
+{
+    return rp_hal_xbar_write_pulse(tile, row, col, cols, targets, pulse_mask, step);
+}
+
+int rp_xbar_verify_ex(uint8_t tile, uint16_t row, uint16_t col, uint16_t cols,
+                      const uint8_t *targets, uint8_t *pending_mask, uint16_t *pending,
+                      uint8_t step, bool last)
+{
+    (void)step;
+    (void)last;
+    return rp_hal_xbar_verify(tile, row, col, cols, targets, pending_mask, pending);
+}
+
+int rp_xbar_verify(uint8_t tile, uint16_t row, uint16_t col, uint16_t cols,
+                   const uint8_t *targets, uint8_t *pending_mask, uint16_t *pending,
+                   uint8_t step)
+{
+    (void)step;
+    return rp_hal_xbar_verify(tile, row, col, cols, targets, pending_mask, pending);
+}
+
+int rp_xbar_read(uint8_t tile, uint16_t row, uint16_t col, uint16_t cols, uint8_t *levels)
+{
+    return rp_hal_xbar_read(tile, row, col, cols, levels);
+}
+
+int rp_xbar_mvm(uint8_t tile, uint16_t row, uint16_t rows, uint16_t col, uint16_t cols,
+                const int8_t *x, int32_t *y)
+{
+    int rc = rp_hal_xbar_load_inputs(tile, row, rows, x);
+    if (rc == RP_OK) {
+        rc = rp_hal_xbar_mvm(tile, row, rows, col, cols);
+    }
+    if (rc == RP_OK) {
+        rc = rp_hal_xbar_fetch_outputs(tile, col, cols, y);
+    }
+    return rc;
+}
+
+#endif

@@ -1,0 +1,48 @@
+/* rramprof: the host tool. Dispatches to one subcommand per file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct prv_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} prv_cmd_t;
+
+static const prv_cmd_t prv_cmds[] = {
+    { "list", rp_cli_list, "serial ports and USB devices; which are rramprof devices" },
+    { "capture", rp_cli_capture, "record a device's events into a capture file" },
+    { "info", rp_cli_info, "describe a capture file" },
+    { "demo", rp_cli_demo, "capture the sim board and describe the result" },
+};
+
+static void prv_usage(FILE *f)
+{
+    fprintf(f, "usage: rramprof <command> [options]   (rramprof <command> --help for more)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof prv_cmds / sizeof prv_cmds[0]; i++)
+        fprintf(f, "  %-9s %s\n", prv_cmds[i].name, prv_cmds[i].summary);
+    fprintf(f, "\ndocumentation: docs/cli.md\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        prv_usage(stderr);
+        return RP_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        prv_usage(stdout);
+        return RP_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("rramprof %s\n", RRAMPROF_VERSION);
+        return RP_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof prv_cmds / sizeof prv_cmds[0]; i++)
+        if (strcmp(argv[1], prv_cmds[i].name) == 0)
+            return prv_cmds[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "rramprof: unknown command '%s'\n", argv[1]);
+    prv_usage(stderr);
+    return RP_EXIT_USAGE;
+}

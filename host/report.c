@@ -1,0 +1,110 @@
+/* Text blocks shared by `capture` (its summary) and `info`. */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "rramprof/rp_record.h"
+
+/* Formats ticks as a time with a unit that keeps 3-4 significant digits;
+ * raw ticks when the clock is unknown. */
+void rp_cli_fmt_ticks(double ticks, uint64_t clock_hz, char *buf, size_t cap)
+{
+    if (clock_hz == 0) {
+        snprintf(buf, cap, "%.0f ticks", ticks);
+        return;
+    }
+    double s = ticks / (double)clock_hz;
+    if (s >= 1.0)
+        snprintf(buf, cap, "%.3f s", s);
+    else if (s >= 1e-3)
+        snprintf(buf, cap, "%.3f ms", s * 1e3);
+    else if (s >= 1e-6)
+        snprintf(buf, cap, "%.3f us", s * 1e6);
+    else
+        snprintf(buf, cap, "%.1f ns", s * 1e9);
+}
+
+void rp_cli_print_device(FILE *f, const rp_device_info_t *d)
+{
+    if (!d->valid) {
+        fprintf(f, "device     unknown (no Hello received)\n");
+        return;
+    }
+    fprintf(f, "device     board %s, firmware %s, protocol %" PRIu32 ", boot id %016" PRIx64 "\n", d->board,
+            d->firmware_version, d->protocol_version, d->boot_id);
+    fprintf(f, "clock      %.6g MHz, %" PRIu32 "-bit timer\n", (double)d->clock_hz / 1e6, d->timer_bits);
+    fprintf(f,
+            "array      %s: %" PRIu32 " tile(s) of %" PRIu32 "x%" PRIu32 " cells, %" PRIu32 " bit(s)/cell, %" PRIu32
+            " ADC(s)/tile of %" PRIu32 " bits, %" PRIu32 "-bit inputs",
+            d->model[0] ? d->model : "?", d->tiles, d->rows, d->cols, d->bits_per_cell, d->adcs_per_tile,
+            d->adc_bits, d->input_bits);
+    if (d->endurance_cycles)
+        fprintf(f, ", endurance %" PRIu64 " cycles", d->endurance_cycles);
+    fprintf(f, "\n");
+    fprintf(f, "recorder   ring %" PRIu32 " events, frames up to %" PRIu32 " bytes\n", d->ring_capacity,
+            d->max_frame_payload);
+    if (d->workload_count) {
+        fprintf(f, "workloads ");
+        for (uint32_t i = 0; i < d->workload_count; i++)
+            fprintf(f, " %s", d->workloads[i]);
+        fprintf(f, "\n");
+    }
+}
+
+uint64_t rp_cli_deframer_errors(const rp_decode_stats_t *ds)
+{
+    return ds->crc_errors + ds->cobs_errors + ds->oversize + ds->short_frames;
+}
+
+void rp_cli_print_stats(FILE *f, uint64_t clock_hz, const rp_session_stats_t *s, const rp_decode_stats_t *ds)
+{
+    char a[32], b[32], c[32], d[32];
+    fprintf(f, "events     %" PRIu64 " in %" PRIu64 " batch(es)\n", s->events, s->batches);
+    for (unsigned op = 0; op < 16; op++) {
+        const rp_op_stats_t *o = &s->ops[op];
+        if (o->count == 0)
+            continue;
+        rp_cli_fmt_ticks((double)o->ticks_total, clock_hz, a, sizeof a);
+        rp_cli_fmt_ticks((double)o->ticks_total / (double)o->count, clock_hz, b, sizeof b);
+        rp_cli_fmt_ticks((double)o->ticks_min, clock_hz, c, sizeof c);
+        rp_cli_fmt_ticks((double)o->ticks_max, clock_hz, d, sizeof d);
+        fprintf(f, "  %-9s %10" PRIu64 "  total %12s  mean %11s  min %11s  max %11s", rp_op_name(op), o->count, a,
+                b, c, d);
+        if (o->not_ok)
+            fprintf(f, "  not ok %" PRIu64, o->not_ok);
+        fprintf(f, "\n");
+    }
+    if (s->duration_s > 0 || clock_hz == 0) {
+        rp_cli_fmt_ticks((double)s->duration_ticks, clock_hz, a, sizeof a);
+        fprintf(f, "duration   %s of device time (%" PRIu32 " segment(s), %" PRIu32 " run(s))\n", a, s->segments,
+                s->runs);
+    } else {
+        fprintf(f, "duration   %" PRIu64 " ticks (%" PRIu32 " segment(s), %" PRIu32 " run(s))\n", s->duration_ticks,
+                s->segments, s->runs);
+    }
+    fprintf(f, "loss       link %" PRIu64 ", device %" PRIu64 ", total %" PRIu64 " events (%" PRIu64
+               " batch(es) missing)\n",
+            s->loss.link_events, s->loss.device_events, s->loss.total_events, s->loss.lost_batches);
+    fprintf(f, "deframer   %" PRIu64 " error(s) (crc %" PRIu64 ", cobs %" PRIu64 ", oversize %" PRIu64 ", short %" PRIu64
+               "), %" PRIu64 " garbage byte(s), %" PRIu64 " undecodable payload(s)\n",
+            rp_cli_deframer_errors(ds), ds->crc_errors, ds->cobs_errors, ds->oversize, ds->short_frames,
+            ds->garbage_bytes, ds->proto_errors + ds->malformed);
+}
+
+void rp_cli_print_counters(FILE *f, uint64_t clock_hz, const rp_session_stats_t *s)
+{
+    if (!s->has_counters)
+        return;
+    const rp_counters_t *c = &s->counters;
+    char a[32], b[32];
+    fprintf(f, "recorder   recorded %" PRIu64 ", filtered %" PRIu64 ", dropped %" PRIu64 ", sent %" PRIu64
+               ", ring high water %" PRIu32 "\n",
+            c->events_recorded, c->events_filtered, c->events_dropped, c->events_sent, c->ring_high_water);
+    if (c->events_recorded) {
+        rp_cli_fmt_ticks((double)c->record_ticks / (double)c->events_recorded, clock_hz, a, sizeof a);
+        rp_cli_fmt_ticks((double)c->drain_ticks / (double)c->events_recorded, clock_hz, b, sizeof b);
+        fprintf(f, "overhead   %s to record and %s to drain per event (observer effect)\n", a, b);
+    }
+}

@@ -1,0 +1,420 @@
+/* EventBatch -> absolute rp_record_t events, two ways.
+ *
+ * The generic path works on the struct protobuf-c unpacked and is the
+ * reference. The fast path reads the wire bytes directly: protobuf-c's
+ * unpack allocates one array per column and walks a descriptor per field,
+ * which costs several times more than the work itself. The fast path
+ * accepts only what it can decode exactly like protobuf-c (see
+ * rp_decode_internal.h); tests and the decode fuzz target compare the two
+ * on every input. */
+#include "rp_decode_internal.h"
+
+#include <string.h>
+
+/* Limits of the record fields (rp_record.h); larger values are malformed.
+ * Ops fit in 4 bits on the wire (proto/rramprof.proto). */
+#define PRV_OP_MAX 15u
+#define PRV_U8_MAX 0xFFu
+#define PRV_U16_MAX 0xFFFFu
+
+/* start = end + gap and end' = start + duration must stay inside the
+ * uint64 tick range; returns false if they leave it. */
+static inline bool prv_advance(uint64_t *end, int64_t gap, uint32_t duration, uint64_t *start)
+{
+    uint64_t s = *end + (uint64_t)gap;
+    bool ok = (gap >= 0) ? (s >= *end) : (s < *end);
+    uint64_t e = s + duration;
+    ok = ok && (e >= s);
+    *start = s;
+    *end = e;
+    return ok;
+}
+
+/* ---- generic path ---- */
+
+static bool prv_col_ok(size_t n, uint32_t count) { return n == 0 || n == count; }
+
+rp_decode_fault_t rp_decode_batch_generic(const Rramprof__V1__EventBatch *eb,
+                                          rp_record_t *events, rp_batch_t *b)
+{
+    uint32_t n = eb->count;
+    if (n > RP_DECODE_MAX_EVENTS) {
+        return RP_DECODE_FAULT_COUNT;
+    }
+    if (!prv_col_ok(eb->n_op, n) || !prv_col_ok(eb->n_gap, n) ||
+        !prv_col_ok(eb->n_duration, n) || !prv_col_ok(eb->n_tile, n) ||
+        !prv_col_ok(eb->n_row, n) || !prv_col_ok(eb->n_rows, n) ||
+        !prv_col_ok(eb->n_col, n) || !prv_col_ok(eb->n_cols, n) ||
+        !prv_col_ok(eb->n_iterations, n) || !prv_col_ok(eb->n_status, n) ||
+        !prv_col_ok(eb->n_arg, n)) {
+        return RP_DECODE_FAULT_COLUMN;
+    }
+    uint64_t end = eb->base_timestamp;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t op = eb->n_op ? eb->op[i] : eb->op_all;
+        uint32_t tile = eb->n_tile ? eb->tile[i] : eb->tile_all;
+        uint32_t row = eb->n_row ? eb->row[i] : eb->row_all;
+        uint32_t rows = eb->n_rows ? eb->rows[i] : eb->rows_all;
+        uint32_t col = eb->n_col ? eb->col[i] : eb->col_all;
+        uint32_t cols = eb->n_cols ? eb->cols[i] : eb->cols_all;
+        uint32_t iter = eb->n_iterations ? eb->iterations[i] : eb->iterations_all;
+        uint32_t status = eb->n_status ? eb->status[i] : eb->status_all;
+        uint32_t dur = eb->n_duration ? eb->duration[i] : eb->duration_all;
+        int64_t gap = eb->n_gap ? eb->gap[i] : 0;
+        if (op > PRV_OP_MAX || tile > PRV_U8_MAX || iter > PRV_U8_MAX || status > PRV_U8_MAX ||
+            row > PRV_U16_MAX || rows > PRV_U16_MAX || col > PRV_U16_MAX || cols > PRV_U16_MAX) {
+            return RP_DECODE_FAULT_VALUE;
+        }
+        rp_record_t *r = &events[i];
+        memset(r, 0, sizeof *r);
+        if (!prv_advance(&end, gap, dur, &r->start)) {
+            return RP_DECODE_FAULT_VALUE;
+        }
+        r->duration = dur;
+        r->arg = eb->n_arg ? eb->arg[i] : eb->arg_all;
+        r->op = (uint8_t)op;
+        r->status = (uint8_t)status;
+        r->tile = (uint8_t)tile;
+        r->iterations = (uint8_t)iter;
+        r->row = (uint16_t)row;
+        r->rows = (uint16_t)rows;
+        r->col = (uint16_t)col;
+        r->cols = (uint16_t)cols;
+    }
+    b->sequence = eb->sequence;
+    b->first_event = eb->first_event;
+    b->base_timestamp = eb->base_timestamp;
+    b->dropped_total = eb->dropped_total;
+    b->count = n;
+    b->events = events;
+    return RP_DECODE_FAULT_NONE;
+}
+
+/* ---- fast path ---- */
+
+/* Reads one varint of at most 10 bytes, with protobuf-c's semantics
+ * (bits beyond 64 dropped). Returns false if it runs off the end or is
+ * longer than 10 bytes. */
+static inline bool prv_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    if (p < end && *p < 0x80u) {
+        *v = *p;
+        *pp = p + 1;
+        return true;
+    }
+    uint64_t x = 0;
+    for (unsigned shift = 0; shift < 70u; shift += 7u) {
+        if (p >= end) {
+            return false;
+        }
+        uint8_t c = *p++;
+        x |= (uint64_t)(c & 0x7Fu) << shift;
+        if (c < 0x80u) {
+            *v = x;
+            *pp = p;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Field numbers of EventBatch columns (repeated) in proto/rramprof.proto. */
+enum {
+    PRV_F_OP = 6, PRV_F_GAP = 8, PRV_F_DURATION = 9, PRV_F_TILE = 11, PRV_F_ROW = 13,
+    PRV_F_ROWS = 15, PRV_F_COL = 17, PRV_F_COLS = 19, PRV_F_ITER = 21, PRV_F_STATUS = 23,
+    PRV_F_ARG = 25, PRV_F_LAST = 26
+};
+
+/* Slots of the columns in prv_fast_batch_t.col (kept small: the struct is
+ * cleared for every batch). */
+enum {
+    PRV_C_OP, PRV_C_GAP, PRV_C_DURATION, PRV_C_TILE, PRV_C_ROW, PRV_C_ROWS, PRV_C_COL,
+    PRV_C_COLS, PRV_C_ITER, PRV_C_STATUS, PRV_C_ARG, PRV_C_COUNT
+};
+
+typedef struct prv_col {
+    const uint8_t *p;     /* NULL until the column is seen */
+    const uint8_t *end;
+} prv_col_t;
+
+typedef struct prv_fast_batch {
+    uint64_t scalar[PRV_F_LAST + 1];    /* last value of each scalar field */
+    prv_col_t col[PRV_C_COUNT];
+} prv_fast_batch_t;
+
+/* Column slot of a field number, or -1 for a scalar field. */
+static int prv_column_slot(uint32_t field)
+{
+    switch (field) {
+    case PRV_F_OP: return PRV_C_OP;
+    case PRV_F_GAP: return PRV_C_GAP;
+    case PRV_F_DURATION: return PRV_C_DURATION;
+    case PRV_F_TILE: return PRV_C_TILE;
+    case PRV_F_ROW: return PRV_C_ROW;
+    case PRV_F_ROWS: return PRV_C_ROWS;
+    case PRV_F_COL: return PRV_C_COL;
+    case PRV_F_COLS: return PRV_C_COLS;
+    case PRV_F_ITER: return PRV_C_ITER;
+    case PRV_F_STATUS: return PRV_C_STATUS;
+    case PRV_F_ARG: return PRV_C_ARG;
+    default: return -1;
+    }
+}
+
+/* Tags and length prefixes: protobuf-c reads at most 5 bytes for them, so
+ * a longer (padded) encoding goes to the generic path to be judged. */
+static inline bool prv_varint32(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *start = *pp;
+    return prv_varint(pp, end, v) && (*pp - start) <= 5 && *v <= 0xFFFFFFFFu;
+}
+
+/* Skips an unknown field; false for wire types protobuf-c would reject or
+ * that we leave to it (groups). */
+static bool prv_skip(const uint8_t **pp, const uint8_t *end, unsigned wt)
+{
+    uint64_t v;
+    switch (wt) {
+    case 0:
+        return prv_varint(pp, end, &v);
+    case 1:
+        if ((size_t)(end - *pp) < 8u) return false;
+        *pp += 8;
+        return true;
+    case 2:
+        if (!prv_varint32(pp, end, &v) || v > (uint64_t)(end - *pp)) return false;
+        *pp += v;
+        return true;
+    case 5:
+        if ((size_t)(end - *pp) < 4u) return false;
+        *pp += 4;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool prv_parse_fields(const uint8_t *p, const uint8_t *end, prv_fast_batch_t *fb)
+{
+    while (p < end) {
+        uint64_t tag;
+        if (!prv_varint32(&p, end, &tag)) {
+            return false;
+        }
+        uint32_t field = (uint32_t)(tag >> 3);
+        unsigned wt = (unsigned)(tag & 7u);
+        if (field == 0) {
+            return false;
+        }
+        if (field > PRV_F_LAST) {
+            if (!prv_skip(&p, end, wt)) return false;
+            continue;
+        }
+        int slot = prv_column_slot(field);
+        if (slot >= 0) {
+            uint64_t n;
+            /* Unpacked repeated values or a column split in two pieces are
+             * legal but rare: the generic path handles them. */
+            if (wt != 2 || fb->col[slot].p != NULL || !prv_varint32(&p, end, &n) ||
+                n > (uint64_t)(end - p)) {
+                return false;
+            }
+            fb->col[slot].p = p;
+            fb->col[slot].end = p + n;
+            p += n;
+        } else {
+            if (wt != 0 || !prv_varint(&p, end, &fb->scalar[field])) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* OR of the 8 bytes of w: the OR of 8 one-byte values. */
+static inline uint64_t prv_fold(uint64_t w)
+{
+    w |= w >> 32;
+    w |= w >> 16;
+    w |= w >> 8;
+    return w & 0xFFu;
+}
+
+/* A packed column, read into one member of every event.
+ *
+ * Walking varints one by one is a serial chain: where value i+1 starts
+ * depends on the length of value i, so each value costs a full load
+ * latency. Most columns hold 1-byte values (ops, rows, steps, small gaps)
+ * and durations mostly 2-byte ones, so the loop first tries 8 one-byte
+ * values or 4 two-byte values at once - their positions are known without
+ * a chain - and falls back to one varint otherwise. Exactly count values
+ * must fill the column. The OR of all values (kept to 32 bits for uint32
+ * fields, like protobuf-c) goes to *acc for one range check at the end. */
+#define PRV_DEFINE_COLUMN(NAME, MEMBER, TYPE, MASK)                                         \
+    static bool NAME(const prv_col_t *c, rp_record_t *ev, uint32_t n, uint64_t *acc)        \
+    {                                                                                       \
+        const uint8_t *p = c->p;                                                            \
+        const uint8_t *end = c->end;                                                        \
+        uint64_t a = 0;                                                                     \
+        uint64_t bytes = 0; /* OR of the 8-byte groups of one-byte values */              \
+        uint32_t i = 0;                                                                     \
+        while (i < n) {                                                                     \
+            if (n - i >= 8u && end - p >= 8) {                                              \
+                uint64_t w;                                                                 \
+                memcpy(&w, p, 8);                                                           \
+                if ((w & 0x8080808080808080ull) == 0) {                                     \
+                    for (unsigned k = 0; k < 8u; k++) {                                     \
+                        ev[i + k].MEMBER = (TYPE)p[k];                                      \
+                    }                                                                       \
+                    bytes |= w;                                                             \
+                    p += 8;                                                                 \
+                    i += 8;                                                                 \
+                    continue;                                                               \
+                }                                                                           \
+                if ((p[0] & p[2] & p[4] & p[6] & 0x80u) && !((p[1] | p[3] | p[5] | p[7]) & 0x80u)) { \
+                    for (unsigned k = 0; k < 4u; k++) {                                     \
+                        uint64_t v = (uint64_t)(p[2 * k] & 0x7Fu) | (uint64_t)p[2 * k + 1] << 7; \
+                        ev[i + k].MEMBER = (TYPE)v;                                         \
+                        a |= v;                                                             \
+                    }                                                                       \
+                    p += 8;                                                                 \
+                    i += 4;                                                                 \
+                    continue;                                                               \
+                }                                                                           \
+            }                                                                               \
+            uint64_t v;                                                                     \
+            if (!prv_varint(&p, end, &v)) {                                                 \
+                return false;                                                               \
+            }                                                                               \
+            v &= (MASK);                                                                    \
+            ev[i].MEMBER = (TYPE)v;                                                         \
+            a |= v;                                                                         \
+            i++;                                                                            \
+        }                                                                                   \
+        *acc = a | prv_fold(bytes);                                                         \
+        return p == end;                                                                    \
+    }
+
+#define PRV_U32 0xFFFFFFFFull
+PRV_DEFINE_COLUMN(prv_col_op, op, uint8_t, PRV_U32)
+PRV_DEFINE_COLUMN(prv_col_duration, duration, uint32_t, PRV_U32)
+PRV_DEFINE_COLUMN(prv_col_tile, tile, uint8_t, PRV_U32)
+PRV_DEFINE_COLUMN(prv_col_row, row, uint16_t, PRV_U32)
+PRV_DEFINE_COLUMN(prv_col_rows, rows, uint16_t, PRV_U32)
+PRV_DEFINE_COLUMN(prv_col_col, col, uint16_t, PRV_U32)
+PRV_DEFINE_COLUMN(prv_col_cols, cols, uint16_t, PRV_U32)
+PRV_DEFINE_COLUMN(prv_col_iter, iterations, uint8_t, PRV_U32)
+PRV_DEFINE_COLUMN(prv_col_status, status, uint8_t, PRV_U32)
+PRV_DEFINE_COLUMN(prv_col_arg, arg, uint32_t, PRV_U32)
+/* Gaps (zigzag sint64) are parked in start, then turned into times. */
+PRV_DEFINE_COLUMN(prv_col_gap, start, uint64_t, ~0ull)
+
+bool rp_decode_batch_fast(const uint8_t *payload, size_t len, rp_record_t *events, rp_batch_t *b)
+{
+    const uint8_t *p = payload;
+    const uint8_t *end = payload + len;
+    uint64_t v;
+    /* Frame: exactly one field, 2 (batch), spanning the whole payload. */
+    if (len < 2 || p[0] != 0x12u) {
+        return false;
+    }
+    p++;
+    if (!prv_varint32(&p, end, &v) || v != (uint64_t)(end - p)) {
+        return false;
+    }
+
+    prv_fast_batch_t fb;
+    memset(&fb, 0, sizeof fb);
+    if (!prv_parse_fields(p, end, &fb)) {
+        return false;
+    }
+    uint32_t n = (uint32_t)fb.scalar[4];
+    if (n > RP_DECODE_MAX_EVENTS) {
+        return false;
+    }
+    /* Absent columns: every event takes the *_all constant (field number of
+     * the column plus one). One template is copied to every event, then the
+     * present columns overwrite their member. */
+    rp_record_t tpl;
+    memset(&tpl, 0, sizeof tpl);
+    tpl.duration = (uint32_t)fb.scalar[PRV_F_DURATION + 1];
+    tpl.arg = (uint32_t)fb.scalar[PRV_F_ARG + 1];
+    uint32_t op_all = (uint32_t)fb.scalar[PRV_F_OP + 1];
+    uint32_t tile_all = (uint32_t)fb.scalar[PRV_F_TILE + 1];
+    uint32_t iter_all = (uint32_t)fb.scalar[PRV_F_ITER + 1];
+    uint32_t status_all = (uint32_t)fb.scalar[PRV_F_STATUS + 1];
+    uint32_t row_all = (uint32_t)fb.scalar[PRV_F_ROW + 1];
+    uint32_t rows_all = (uint32_t)fb.scalar[PRV_F_ROWS + 1];
+    uint32_t col_all = (uint32_t)fb.scalar[PRV_F_COL + 1];
+    uint32_t cols_all = (uint32_t)fb.scalar[PRV_F_COLS + 1];
+    tpl.op = (uint8_t)op_all;
+    tpl.tile = (uint8_t)tile_all;
+    tpl.iterations = (uint8_t)iter_all;
+    tpl.status = (uint8_t)status_all;
+    tpl.row = (uint16_t)row_all;
+    tpl.rows = (uint16_t)rows_all;
+    tpl.col = (uint16_t)col_all;
+    tpl.cols = (uint16_t)cols_all;
+    for (uint32_t i = 0; i < n; i++) {
+        events[i] = tpl;
+    }
+
+    /* Range checks, on the constants that are used and on every value. */
+    uint64_t op_acc = 0, u8_acc = 0, u16_acc = 0, a = 0;
+#define PRV_ON(C) (fb.col[C].p != fb.col[C].end)
+#define PRV_COL(F, FN, ACC, ALL)                             \
+    do {                                                     \
+        if (PRV_ON(F)) {                                     \
+            if (!FN(&fb.col[F], events, n, &a)) return false; \
+            ACC |= a;                                        \
+        } else if (n > 0) {                                  \
+            ACC |= (ALL);                                    \
+        }                                                    \
+    } while (0)
+    PRV_COL(PRV_C_OP, prv_col_op, op_acc, op_all);
+    PRV_COL(PRV_C_TILE, prv_col_tile, u8_acc, tile_all);
+    PRV_COL(PRV_C_ITER, prv_col_iter, u8_acc, iter_all);
+    PRV_COL(PRV_C_STATUS, prv_col_status, u8_acc, status_all);
+    PRV_COL(PRV_C_ROW, prv_col_row, u16_acc, row_all);
+    PRV_COL(PRV_C_ROWS, prv_col_rows, u16_acc, rows_all);
+    PRV_COL(PRV_C_COL, prv_col_col, u16_acc, col_all);
+    PRV_COL(PRV_C_COLS, prv_col_cols, u16_acc, cols_all);
+    uint64_t unused = 0;
+    PRV_COL(PRV_C_DURATION, prv_col_duration, unused, 0u);
+    PRV_COL(PRV_C_ARG, prv_col_arg, unused, 0u);
+    (void)unused;
+    if (op_acc > PRV_OP_MAX || u8_acc > PRV_U8_MAX || u16_acc > PRV_U16_MAX) {
+        return false;
+    }
+
+    /* Times: the time chain start = end + gap, end = start + duration. */
+    uint64_t t_end = fb.scalar[3];
+    bool ok = true;
+    if (PRV_ON(PRV_C_GAP)) {
+        if (!prv_col_gap(&fb.col[PRV_C_GAP], events, n, &a)) {
+            return false;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t z = events[i].start;
+            int64_t gap = (int64_t)(z >> 1) ^ -(int64_t)(z & 1u);
+            ok &= prv_advance(&t_end, gap, events[i].duration, &events[i].start);
+        }
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            ok &= prv_advance(&t_end, 0, events[i].duration, &events[i].start);
+        }
+    }
+#undef PRV_COL
+#undef PRV_ON
+    if (!ok) {
+        return false;
+    }
+    b->sequence = (uint32_t)fb.scalar[1];
+    b->first_event = fb.scalar[2];
+    b->base_timestamp = fb.scalar[3];
+    b->count = n;
+    b->dropped_total = fb.scalar[5];
+    b->events = events;
+    return true;
+}

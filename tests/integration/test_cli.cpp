@@ -1,0 +1,563 @@
+// End-to-end tests of the rramprof command: the real binary against the
+// real sim board over exec, TCP, Unix sockets and a pseudo-terminal; signal
+// handling; every fault the CLI promises a clear message for; info on sound
+// and damaged capture files; the demo.
+#include <CppUTest/TestHarness.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "cli_proc.h"
+
+extern "C" {
+#include "rramprof/rp_status.h"
+}
+
+using namespace clitest;
+
+namespace {
+
+const int kRunMs = 60000;
+
+bool has(const std::string &hay, const std::string &needle)
+{
+    return hay.find(needle) != std::string::npos;
+}
+
+std::string show(const Result &r)
+{
+    return "exit " + std::to_string(r.code) + "\n--- stdout\n" + r.out + "\n--- stderr\n" + r.err;
+}
+
+#define CHECK_HAS(hay, needle) CHECK_TEXT(has(hay, needle), (std::string("missing '") + (needle) + "' in:\n" + (hay)).c_str())
+
+std::string exec_sim(const std::string &extra)
+{
+    return "exec:" + sim_bin() + " --transport stdio --quiet " + extra;
+}
+
+Result capture(const std::vector<std::string> &args)
+{
+    std::vector<std::string> argv = { rramprof_bin(), "capture" };
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_cmd(argv, kRunMs);
+}
+
+Result info(const std::string &file, bool json = false)
+{
+    std::vector<std::string> argv = { rramprof_bin(), "info", file };
+    if (json)
+        argv.push_back("--json");
+    return run_cmd(argv, kRunMs);
+}
+
+// The capture matches the sim's own record of every crossbar operation.
+void check_truth(const std::string &cap, const std::string &truth, uint64_t at_least)
+{
+    uint64_t matched = 0;
+    std::string diff = compare_truth(cap, truth, &matched);
+    STRCMP_EQUAL("", diff.c_str());
+    CHECK_TEXT(matched >= at_least, ("only " + std::to_string(matched) + " crossbar events").c_str());
+}
+
+// Starts a sim that listens, returns the address it printed after `tag`.
+std::string start_listening_sim(Proc &sim, const std::string &transport, const std::string &tag,
+                                const std::vector<std::string> &extra = {})
+{
+    std::vector<std::string> argv = { sim_bin(), "--quiet", "--transport", transport };
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    CHECK(sim.start(argv));
+    CHECK_TEXT(sim.wait_err("\n", 10000), sim.err.c_str());
+    std::string where = after(sim.err, "rramprof-sim: " + tag + " ");
+    CHECK_TEXT(!where.empty(), sim.err.c_str());
+    return where;
+}
+
+} // namespace
+
+TEST_GROUP(CliUsage){};
+
+TEST(CliUsage, EverySubcommandHasHelp)
+{
+    const char *cmds[][2] = { { "capture", "--op-mask" }, { "list", "--no-probe" }, { "info", "--json" },
+                              { "demo", "-o, --output DIR" } };
+    for (auto &c : cmds) {
+        Result r = run_cmd({ rramprof_bin(), c[0], "--help" }, kRunMs);
+        LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+        CHECK_HAS(r.out, std::string("usage: rramprof ") + c[0]);
+        CHECK_HAS(r.out, c[1]);
+    }
+    Result top = run_cmd({ rramprof_bin(), "--help" }, kRunMs);
+    LONGS_EQUAL(0, top.code);
+    CHECK_HAS(top.out, "capture");
+    CHECK_HAS(top.out, "docs/cli.md");
+}
+
+TEST(CliUsage, BadCommandLinesExitTwo)
+{
+    LONGS_EQUAL(2, run_cmd({ rramprof_bin() }, kRunMs).code);
+    Result r = run_cmd({ rramprof_bin(), "frobnicate" }, kRunMs);
+    LONGS_EQUAL(2, r.code);
+    CHECK_HAS(r.err, "unknown command 'frobnicate'");
+    r = capture({ "--from", "file:/dev/null" });
+    LONGS_EQUAL(2, r.code);
+    CHECK_HAS(r.err, "-o FILE is required");
+    r = capture({ "-o", "x.rpcap", "--events", "lots" });
+    LONGS_EQUAL(2, r.code);
+    CHECK_HAS(r.err, "bad --events 'lots'");
+    r = capture({ "-o", "x.rpcap", "--op-mask", "write,teleport" });
+    LONGS_EQUAL(2, r.code);
+    CHECK_HAS(r.err, "bad --op-mask");
+    LONGS_EQUAL(2, run_cmd({ rramprof_bin(), "info" }, kRunMs).code);
+}
+
+TEST_GROUP(CliCapture)
+{
+    std::string dir;
+    void setup() override
+    {
+        dir = scratch_dir();
+        CHECK(!dir.empty());
+    }
+};
+
+TEST(CliCapture, ExecMatchesTheSimTruthEventByEvent)
+{
+    std::string cap = dir + "/exec.rpcap", truth = dir + "/truth.csv";
+    Result r = capture({ "--from", exec_sim("--seed 7 --truth " + truth), "-o", cap, "--events", "30000" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    // Device banner, then the summary with every loss counter, zeros too.
+    CHECK_HAS(r.out, "device     board sim");
+    CHECK_HAS(r.out, "clock      100 MHz");
+    CHECK_HAS(r.out, "loss       link 0, device 0, total 0 events");
+    CHECK_HAS(r.out, "deframer   0 error(s)");
+    CHECK_HAS(r.out, "  MVM ");
+    CaptureFacts f = read_capture(cap);
+    LONGS_EQUAL(RP_OK, f.rc);
+    CHECK(f.complete);
+    CHECK(f.events >= 30000);
+    check_truth(cap, truth, 10000);
+}
+
+TEST(CliCapture, TcpMatchesTheSimTruth)
+{
+    std::string cap = dir + "/tcp.rpcap", truth = dir + "/truth.csv";
+    Proc sim;
+    std::string where = start_listening_sim(sim, "tcp:0", "tcp", { "--seed", "3", "--truth", truth });
+    Result r = capture({ "--from", "tcp://" + where, "-o", cap, "--events", "30000", "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    LONGS_EQUAL_TEXT(0, sim.wait(20000), sim.err.c_str()); // host closed: the board ends
+    check_truth(cap, truth, 10000);
+}
+
+TEST(CliCapture, UnixSocketMatchesTheSimTruth)
+{
+    std::string cap = dir + "/unix.rpcap", truth = dir + "/truth.csv", sock = dir + "/sim.sock";
+    Proc sim;
+    std::string where = start_listening_sim(sim, "unix:" + sock, "unix", { "--truth", truth });
+    Result r = capture({ "--from", "unix:" + where, "-o", cap, "--events", "20000", "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    LONGS_EQUAL_TEXT(0, sim.wait(20000), sim.err.c_str());
+    check_truth(cap, truth, 5000);
+}
+
+TEST(CliCapture, PseudoTerminalMatchesTheSimTruth)
+{
+    std::string cap = dir + "/pty.rpcap", truth = dir + "/truth.csv";
+    Proc sim;
+    std::string slave = start_listening_sim(sim, "pty", "pty", { "--seed", "11", "--truth", truth });
+    CHECK_HAS(slave, "/dev/pts/");
+    Result r = capture({ "--from", "serial:" + slave + "?baud=921600", "-o", cap, "--events", "30000", "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    LONGS_EQUAL_TEXT(0, sim.wait(20000), sim.err.c_str());
+    check_truth(cap, truth, 10000);
+}
+
+TEST(CliCapture, WorkloadAndOpMaskReachTheDevice)
+{
+    std::string cap = dir + "/wl.rpcap";
+    Result r = capture({ "--from", exec_sim(""), "-o", cap, "--events", "3000", "--workload", "program",
+                         "--op-mask", "write,verify", "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CaptureFacts f = read_capture(cap);
+    CHECK(f.events >= 3000);
+    CHECK(f.ops[1] > 0 && f.ops[2] > 0);
+    LONGS_EQUAL(f.events, f.ops[1] + f.ops[2]); // nothing but WRITE and VERIFY
+}
+
+TEST(CliCapture, ThresholdFiltersShortEvents)
+{
+    // The testchip's VERIFY takes 46.6 us, its WRITE steps ~20 us: a 30 us
+    // threshold keeps verifies and drops every write step.
+    std::string cap = dir + "/thr.rpcap";
+    Result r = capture({ "--from", exec_sim("--workload program"), "-o", cap, "--events", "2000", "--op-mask",
+                         "write,verify", "--threshold-ns", "30000", "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CaptureFacts f = read_capture(cap);
+    CHECK(f.ops[2] >= 2000);
+    LONGS_EQUAL(0, f.ops[1]);
+}
+
+TEST(CliCapture, UnknownWorkloadListsTheDevicesWorkloads)
+{
+    Result r = capture({ "--from", exec_sim(""), "-o", dir + "/x.rpcap", "--workload", "teleport" });
+    LONGS_EQUAL_TEXT(2, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "no workload 'teleport'");
+    CHECK_HAS(r.err, "program");
+}
+
+TEST(CliCapture, DurationLimitEndsTheCapture)
+{
+    std::string cap = dir + "/dur.rpcap";
+    Result r = capture({ "--from", exec_sim(""), "-o", cap, "--duration", "0.7", "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CHECK(r.ms >= 700);
+    CHECK(r.ms < 15000);
+    CaptureFacts f = read_capture(cap);
+    CHECK(f.complete);
+    CHECK(f.events > 0);
+}
+
+TEST(CliCapture, DeviceThatEndsItsOwnRunIsACleanEnd)
+{
+    // The board stops recording after 5000 events by itself; its next
+    // Heartbeat says so and the capture ends normally.
+    std::string cap = dir + "/limit.rpcap";
+    Result r = capture({ "--from", exec_sim("--events 5000 --heartbeat-ms 100"), "-o", cap });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CHECK_HAS(r.out, "the device ended its recording session");
+    CHECK(r.ms < 20000);
+    CaptureFacts f = read_capture(cap);
+    CHECK(f.events >= 5000);
+    LONGS_EQUAL(0, f.lost);
+}
+
+TEST(CliCapture, CleanReplayOfARawStreamMatchesTheTruth)
+{
+    std::string raw = dir + "/raw.bin", cap = dir + "/replay.rpcap", truth = dir + "/truth.csv";
+    std::string cmd = sim_bin() + " --quiet --autostart --events 20000 --truth " + truth + " </dev/null >" + raw;
+    LONGS_EQUAL(0, system(cmd.c_str()));
+    Result r = capture({ "--from", "file:" + raw, "-o", cap, "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    check_truth(cap, truth, 5000);
+}
+
+TEST_GROUP(CliSignals)
+{
+    std::string dir;
+    void setup() override
+    {
+        dir = scratch_dir();
+    }
+
+    // Starts an open-ended capture of the sim and waits until events flow.
+    void start(Proc &p, const std::string &cap)
+    {
+        CHECK(p.start({ rramprof_bin(), "capture", "--from", exec_sim(""), "-o", cap, "-q" }));
+        int64_t deadline = now_ms() + 20000;
+        while (file_size(cap) < 100000 && now_ms() < deadline)
+            p.pump(20);
+        CHECK_TEXT(file_size(cap) >= 100000, p.err.c_str());
+    }
+
+    void clean_stop(int sig)
+    {
+        std::string cap = dir + "/sig.rpcap";
+        Proc p;
+        start(p, cap);
+        p.signal(sig);
+        int code = p.wait(20000);
+        LONGS_EQUAL_TEXT(0, code, (p.out + p.err).c_str());
+        CHECK_HAS(p.out, "loss       link 0, device 0, total 0 events");
+        CaptureFacts f = read_capture(cap);
+        CHECK(f.complete);
+        CHECK(f.events > 1000);
+        LONGS_EQUAL(0, f.lost);
+        Result r = info(cap);
+        LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+        CHECK_HAS(r.out, "integrity  complete");
+    }
+};
+
+TEST(CliSignals, SigintStopsTheDeviceDrainsAndClosesTheFile)
+{
+    clean_stop(SIGINT);
+}
+
+TEST(CliSignals, SigtermStopsCleanlyToo)
+{
+    clean_stop(SIGTERM);
+}
+
+TEST(CliSignals, KillNineLeavesAFileInfoRecovers)
+{
+    std::string cap = dir + "/killed.rpcap";
+    Proc p;
+    start(p, cap);
+    p.signal(SIGKILL);
+    LONGS_EQUAL(128 + SIGKILL, p.wait(10000));
+    Result r = info(cap);
+    // Cut at a chunk boundary (0) or inside the chunk being written (7):
+    // either way what was written before is recovered.
+    CHECK_TEXT(r.code == 0 || r.code == 7, show(r).c_str());
+    CHECK_HAS(r.out, "integrity  INCOMPLETE");
+    CaptureFacts f = read_capture(cap);
+    CHECK_FALSE(f.complete);
+    CHECK(f.events > 1000);
+    LONGS_EQUAL(0, f.lost);
+}
+
+TEST_GROUP(CliFaults)
+{
+    std::string dir;
+    void setup() override
+    {
+        dir = scratch_dir();
+    }
+};
+
+TEST(CliFaults, UnknownPortSaysSo)
+{
+    Result r = capture({ "--from", "serial:/dev/ttyRPNOPE0", "-o", dir + "/x.rpcap" });
+    LONGS_EQUAL_TEXT(3, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "no serial port /dev/ttyRPNOPE0");
+    CHECK(file_size(dir + "/x.rpcap") < 0); // nothing created
+    r = capture({ "--from", "tcp://127.0.0.1:1", "-o", dir + "/x.rpcap" });
+    LONGS_EQUAL_TEXT(3, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "refused");
+    r = capture({ "--from", "carrier-pigeon:1", "-o", dir + "/x.rpcap" });
+    LONGS_EQUAL_TEXT(3, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "unknown transport");
+}
+
+TEST(CliFaults, DeviceThatNeverAnswersTimesOut)
+{
+    Result r = capture({ "--from", "exec:sleep 30", "-o", dir + "/x.rpcap", "--timeout", "1" });
+    LONGS_EQUAL_TEXT(4, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "device did not answer GetInfo within 1 s");
+    CHECK_HAS(r.err, "nothing at all was received");
+    CHECK(r.ms < 8000);
+}
+
+TEST(CliFaults, GarbageOnTheLineSuggestsTheBaudRate)
+{
+    Result r = capture({ "--from", "exec:head -c 300000 /dev/urandom; sleep 30", "-o", dir + "/x.rpcap",
+                         "--timeout", "1" });
+    LONGS_EQUAL_TEXT(4, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "device did not answer GetInfo within 1 s");
+    CHECK_HAS(r.err, "deframer errors");
+    CHECK_HAS(r.err, "baud");
+}
+
+TEST(CliFaults, InjectedGarbageIsCountedAndLossIsExact)
+{
+    std::string raw = dir + "/raw.bin", cap = dir + "/garbage.rpcap";
+    std::string cmd = sim_bin() + " --quiet --autostart --events 20000 </dev/null >" + raw;
+    LONGS_EQUAL(0, system(cmd.c_str()));
+    off_t size = file_size(raw);
+    CHECK(size > 100000);
+    // Overwrite 40 bytes at five places after the Hello with a pattern
+    // that holds no frame delimiter.
+    int fd = open(raw.c_str(), O_WRONLY);
+    CHECK(fd >= 0);
+    for (int i = 1; i <= 5; i++) {
+        uint8_t junk[40];
+        for (size_t k = 0; k < sizeof junk; k++)
+            junk[k] = (uint8_t)(0x5a + k * 13 + i) | 1;
+        CHECK(pwrite(fd, junk, sizeof junk, size * i / 6) == (ssize_t)sizeof junk);
+    }
+    close(fd);
+    Result r = capture({ "--from", "file:" + raw, "-o", cap, "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    std::string deframer = after(r.out, "deframer   ");
+    CHECK_TEXT(deframer.compare(0, 2, "0 ") != 0, r.out.c_str());
+    CHECK_HAS(r.out, "check the baud rate");
+    CaptureFacts f = read_capture(cap);
+    // Each damaged spot costs the batch it hit: counted, never silent.
+    CHECK(f.lost > 0);
+    CHECK(f.events + f.lost >= 20000);
+}
+
+TEST(CliFaults, DeviceGoneMidCaptureClosesTheFileAndFails)
+{
+    std::string cap = dir + "/gone.rpcap";
+    Proc sim;
+    std::string where = start_listening_sim(sim, "tcp:0", "tcp");
+    Proc p;
+    CHECK(p.start({ rramprof_bin(), "capture", "--from", "tcp://" + where, "-o", cap, "-q" }));
+    int64_t deadline = now_ms() + 20000;
+    while (file_size(cap) < 100000 && now_ms() < deadline)
+        p.pump(20);
+    sim.signal(SIGKILL);
+    int code = p.wait(20000);
+    LONGS_EQUAL_TEXT(5, code, (p.out + p.err).c_str());
+    CHECK_HAS(p.err, "the device went away in the middle of the capture");
+    CHECK_HAS(p.out, "loss       link");
+    Result r = info(cap);
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CHECK_HAS(r.out, "integrity  complete");
+}
+
+TEST(CliFaults, FullDiskIsAnOutputError)
+{
+    Result r = capture({ "--from", exec_sim(""), "-o", "/dev/full", "--events", "100000", "-q" });
+    LONGS_EQUAL_TEXT(6, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "/dev/full: No space left on device");
+}
+
+TEST(CliFaults, SmallFilesystemFillsUpMidCapture)
+{
+    // A 256 KiB tmpfs fills up after a few chunks: the capture stops with a
+    // clear error and the file keeps every chunk that fitted.
+    std::string mnt = dir + "/small";
+    CHECK(mkdir(mnt.c_str(), 0755) == 0);
+    int m = mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=256k");
+    CHECK_TEXT(m == 0, "mounting a tmpfs needs root (the suite runs as root in CI)");
+    std::string cap = mnt + "/full.rpcap";
+    Result r = capture({ "--from", exec_sim(""), "-o", cap, "--events", "200000", "-q" });
+    LONGS_EQUAL_TEXT(6, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "No space left on device");
+    CHECK_HAS(r.err, "the file holds the frames written before the failure");
+    Result i = info(cap);
+    CHECK_TEXT(i.code == 0 || i.code == 7, show(i).c_str());
+    CaptureFacts f = read_capture(cap);
+    CHECK(f.events > 1000);
+    umount2(mnt.c_str(), MNT_DETACH);
+}
+
+TEST(CliFaults, UnwritableOutputPathIsAnOutputError)
+{
+    Result r = capture({ "--from", exec_sim(""), "-o", dir + "/no/such/dir/x.rpcap", "--events", "10", "-q" });
+    LONGS_EQUAL_TEXT(6, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "cannot create");
+    CHECK_HAS(r.err, "No such file or directory");
+}
+
+TEST_GROUP(CliInfo)
+{
+    std::string dir, cap;
+    void setup() override
+    {
+        dir = scratch_dir();
+        cap = dir + "/good.rpcap";
+        Result r = capture({ "--from", exec_sim("--workload program"), "-o", cap, "--events", "20000", "-q" });
+        LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    }
+
+    std::string copy_cut(off_t len)
+    {
+        std::string data;
+        FILE *f = fopen(cap.c_str(), "rb");
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+            data.append(buf, n);
+        fclose(f);
+        std::string out = dir + "/cut.rpcap";
+        f = fopen(out.c_str(), "wb");
+        fwrite(data.data(), 1, (size_t)len < data.size() ? (size_t)len : data.size(), f);
+        fclose(f);
+        return out;
+    }
+};
+
+TEST(CliInfo, DescribesAGoodCapture)
+{
+    Result r = info(cap);
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CHECK_HAS(r.out, "capture format 1.0, written by rramprof");
+    CHECK_HAS(r.out, "integrity  complete");
+    CHECK_HAS(r.out, "device     board sim");
+    CHECK_HAS(r.out, "  WRITE ");
+    CHECK_HAS(r.out, "  VERIFY ");
+    CHECK_HAS(r.out, "loss       link 0, device 0, total 0 events");
+    CHECK_HAS(r.out, "workload   program:");
+    CaptureFacts f = read_capture(cap);
+    CHECK_HAS(r.out, "events     " + std::to_string(f.events) + " in ");
+}
+
+TEST(CliInfo, JsonCarriesTheSameNumbers)
+{
+    Result r = info(cap, true);
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CaptureFacts f = read_capture(cap);
+    CHECK_HAS(r.out, "\"events\": " + std::to_string(f.events) + ",");
+    CHECK_HAS(r.out, "\"WRITE\": {\"count\": " + std::to_string(f.ops[1]) + ",");
+    CHECK_HAS(r.out, "\"loss\": {\"link\": 0, \"device\": 0, \"total\": 0");
+    CHECK_HAS(r.out, "\"complete\": true");
+    CHECK_EQUAL('{', r.out[0]);
+    CHECK_HAS(r.out, "\n}\n");
+}
+
+TEST(CliInfo, TruncatedCaptureIsDamagedButRecovered)
+{
+    off_t size = file_size(cap);
+    std::string cut = copy_cut(size / 2 + 7);
+    Result r = info(cut);
+    LONGS_EQUAL_TEXT(7, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "is damaged");
+    CHECK_HAS(r.err, "were recovered");
+    CHECK_HAS(r.out, "integrity  INCOMPLETE");
+    CaptureFacts f = read_capture(cut);
+    CHECK(f.events > 1000);
+}
+
+TEST(CliInfo, CorruptChunkIsDamaged)
+{
+    std::string bad = copy_cut(file_size(cap));
+    int fd = open(bad.c_str(), O_WRONLY);
+    uint8_t x = 0xA5;
+    CHECK(pwrite(fd, &x, 1, file_size(bad) / 3) == 1);
+    close(fd);
+    Result r = info(bad);
+    LONGS_EQUAL_TEXT(7, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "is damaged");
+}
+
+TEST(CliInfo, BrokenHeaderMissingFileAndNonCaptures)
+{
+    std::string bad = copy_cut(file_size(cap));
+    int fd = open(bad.c_str(), O_WRONLY);
+    uint8_t x = 0xFF;
+    CHECK(pwrite(fd, &x, 1, 20) == 1); // inside the header, after the magic
+    close(fd);
+    Result r = info(bad);
+    LONGS_EQUAL_TEXT(7, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "header is missing or corrupt");
+
+    r = info(dir + "/does-not-exist.rpcap");
+    LONGS_EQUAL_TEXT(1, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "No such file or directory");
+
+    std::string text = dir + "/notes.txt";
+    FILE *f = fopen(text.c_str(), "w");
+    fputs("these are not the frames you are looking for\n", f);
+    fclose(f);
+    r = info(text);
+    LONGS_EQUAL_TEXT(7, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "neither a capture file nor a recorded rramprof link stream");
+}
+
+TEST_GROUP(CliDemo){};
+
+TEST(CliDemo, CapturesTheSimAndDescribesIt)
+{
+    std::string dir = scratch_dir() + "/demo/out";
+    Result r = run_cmd({ rramprof_bin(), "demo", "-o", dir }, 120000);
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CHECK_HAS(r.out, "== rramprof info " + dir + "/demo.rpcap");
+    CHECK_HAS(r.out, "integrity  complete");
+    CaptureFacts f = read_capture(dir + "/demo.rpcap");
+    CHECK(f.complete);
+    CHECK(f.events >= 200000);
+    LONGS_EQUAL(0, f.lost);
+}

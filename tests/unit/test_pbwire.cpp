@@ -1,0 +1,287 @@
+// Protobuf wire primitives: bounded writer and reader.
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "rramprof/rp_pbwire.h"
+
+// CppUTest last: its leak-detector macros redefine new.
+#include <CppUTest/TestHarness.h>
+
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+Bytes written(const rp_pb_writer_t &w)
+{
+    return Bytes(w.buf, w.buf + w.len);
+}
+
+Bytes varint_bytes(uint64_t v)
+{
+    uint8_t buf[16];
+    rp_pb_writer_t w;
+    rp_pb_writer_init(&w, buf, sizeof(buf));
+    rp_pb_put_varint(&w, v);
+    CHECK_FALSE(w.overflow);
+    return written(w);
+}
+
+}  // namespace
+
+TEST_GROUP(pb_writer){};
+
+TEST(pb_writer, varint_known_encodings)
+{
+    CHECK(varint_bytes(0) == Bytes({ 0x00 }));
+    CHECK(varint_bytes(1) == Bytes({ 0x01 }));
+    CHECK(varint_bytes(127) == Bytes({ 0x7F }));
+    CHECK(varint_bytes(128) == Bytes({ 0x80, 0x01 }));
+    CHECK(varint_bytes(300) == Bytes({ 0xAC, 0x02 }));
+    CHECK(varint_bytes(0xFFFFFFFFu) == Bytes({ 0xFF, 0xFF, 0xFF, 0xFF, 0x0F }));
+    CHECK(varint_bytes(UINT64_MAX) ==
+          Bytes({ 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01 }));
+}
+
+TEST(pb_writer, tags_and_proto3_defaults)
+{
+    uint8_t buf[64];
+    rp_pb_writer_t w;
+    rp_pb_writer_init(&w, buf, sizeof(buf));
+    rp_pb_put_uint_field(&w, 1, 0);      // skipped
+    rp_pb_put_bool_field(&w, 2, false);  // skipped
+    rp_pb_put_string_field(&w, 3, "");   // skipped
+    rp_pb_put_string_field(&w, 3, nullptr);
+    rp_pb_put_bytes_field(&w, 4, "x", 0);
+    UNSIGNED_LONGS_EQUAL(0, w.len);
+    rp_pb_put_uint_field(&w, 1, 150);
+    rp_pb_put_bool_field(&w, 2, true);
+    rp_pb_put_string_field(&w, 3, "hi");
+    rp_pb_put_tag(&w, 16, RP_PB_I32);  // first field number with a two-byte key
+    CHECK(written(w) == Bytes({ 0x08, 0x96, 0x01, 0x10, 0x01, 0x1A, 0x02, 'h', 'i', 0x85, 0x01 }));
+    CHECK_FALSE(w.overflow);
+}
+
+TEST(pb_writer, padded_length_prefix_of_every_width)
+{
+    for (unsigned width = 1; width <= 5; width++) {
+        uint8_t buf[64];
+        rp_pb_writer_t w;
+        rp_pb_writer_init(&w, buf, sizeof(buf));
+        size_t h = rp_pb_begin_len(&w, 2, width);
+        rp_pb_put_uint_field(&w, 1, 5);
+        rp_pb_end_len(&w, h, width);
+        CHECK_FALSE(w.overflow);
+        UNSIGNED_LONGS_EQUAL(1 + width + 2, w.len);
+        BYTES_EQUAL(0x12, buf[0]);
+        for (unsigned i = 0; i + 1 < width; i++) {
+            BYTES_EQUAL(i == 0 ? 0x82 : 0x80, buf[1 + i]);
+        }
+        BYTES_EQUAL(width == 1 ? 0x02 : 0x00, buf[width]);
+
+        // The reader takes the padded prefix as the same length.
+        rp_pb_reader_t r;
+        rp_pb_reader_init(&r, buf, w.len);
+        uint32_t field;
+        unsigned wt;
+        const uint8_t *data;
+        size_t len;
+        CHECK(rp_pb_get_tag(&r, &field, &wt));
+        UNSIGNED_LONGS_EQUAL(2, field);
+        UNSIGNED_LONGS_EQUAL(RP_PB_LEN, wt);
+        CHECK(rp_pb_get_len(&r, &data, &len));
+        UNSIGNED_LONGS_EQUAL(2, len);
+        POINTERS_EQUAL(buf + 1 + width, data);
+        CHECK(rp_pb_at_end(&r));
+    }
+}
+
+TEST(pb_writer, body_too_long_for_its_prefix_overflows)
+{
+    uint8_t buf[300];
+    rp_pb_writer_t w;
+    rp_pb_writer_init(&w, buf, sizeof(buf));
+    size_t h = rp_pb_begin_len(&w, 1, 1);
+    uint8_t blob[128] = { 0 };
+    rp_pb_put_bytes_field(&w, 2, blob, sizeof(blob));
+    rp_pb_end_len(&w, h, 1);
+    CHECK(w.overflow);
+
+    rp_pb_writer_init(&w, buf, sizeof(buf));
+    h = rp_pb_begin_len(&w, 1, 1);
+    rp_pb_put_bytes_field(&w, 2, blob, 125);  // body = key + length + 125 = 127
+    rp_pb_end_len(&w, h, 1);
+    CHECK_FALSE(w.overflow);
+    BYTES_EQUAL(127, buf[1]);
+
+    rp_pb_writer_init(&w, buf, sizeof(buf));
+    (void)rp_pb_begin_len(&w, 1, 0);
+    CHECK(w.overflow);
+    rp_pb_writer_init(&w, buf, sizeof(buf));
+    (void)rp_pb_begin_len(&w, 1, 6);
+    CHECK(w.overflow);
+}
+
+TEST(pb_writer, never_writes_past_cap)
+{
+    std::mt19937 rng(3);
+    for (size_t cap = 0; cap < 40; cap++) {
+        uint8_t buf[64];
+        memset(buf, 0xEE, sizeof(buf));
+        rp_pb_writer_t w;
+        rp_pb_writer_init(&w, buf, cap);
+        rp_pb_put_uint_field(&w, 1, UINT64_MAX);
+        size_t h = rp_pb_begin_len(&w, 2, 2);
+        rp_pb_put_string_field(&w, 1, "abcdefgh");
+        rp_pb_end_len(&w, h, 2);
+        rp_pb_put_varint(&w, 300);
+        // Full size is 11 + (1 + 2 + 10) + 2 = 26 bytes.
+        CHECK_EQUAL(cap < 26, w.overflow);
+        CHECK(w.len <= cap);
+        for (size_t i = cap; i < sizeof(buf); i++) {
+            BYTES_EQUAL(0xEE, buf[i]);
+        }
+    }
+}
+
+TEST_GROUP(pb_reader){};
+
+TEST(pb_reader, varint_round_trip_random_and_edges)
+{
+    std::mt19937_64 rng(77);
+    std::vector<uint64_t> vals = { 0, 1, 127, 128, 16383, 16384, 0xFFFFFFFFu, 1ull << 63, UINT64_MAX };
+    for (int i = 0; i < 5000; i++) {
+        vals.push_back(rng() >> (rng() % 64));
+    }
+    for (uint64_t v : vals) {
+        Bytes b = varint_bytes(v);
+        rp_pb_reader_t r;
+        rp_pb_reader_init(&r, b.data(), b.size());
+        uint64_t got = 0;
+        CHECK(rp_pb_get_varint(&r, &got));
+        UNSIGNED_LONGLONGS_EQUAL(v, got);
+        CHECK(rp_pb_at_end(&r));
+        // Every proper prefix is truncated.
+        for (size_t n = 0; n < b.size(); n++) {
+            rp_pb_reader_init(&r, b.data(), n);
+            CHECK_FALSE(rp_pb_get_varint(&r, &got));
+        }
+    }
+}
+
+TEST(pb_reader, rejects_overlong_varints)
+{
+    uint64_t v;
+    rp_pb_reader_t r;
+    const uint8_t eleven[11] = { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00 };
+    rp_pb_reader_init(&r, eleven, sizeof(eleven));
+    CHECK_FALSE(rp_pb_get_varint(&r, &v));
+    // Ten bytes whose last carries bits beyond 64.
+    const uint8_t too_big[10] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02 };
+    rp_pb_reader_init(&r, too_big, sizeof(too_big));
+    CHECK_FALSE(rp_pb_get_varint(&r, &v));
+    // Padded but in range is fine.
+    const uint8_t padded[4] = { 0x85, 0x80, 0x80, 0x00 };
+    rp_pb_reader_init(&r, padded, sizeof(padded));
+    CHECK(rp_pb_get_varint(&r, &v));
+    UNSIGNED_LONGLONGS_EQUAL(5, v);
+}
+
+TEST(pb_reader, tags)
+{
+    uint32_t f;
+    unsigned wt;
+    rp_pb_reader_t r;
+    const uint8_t ok[] = { 0x08, 0x11, 0x1A, 0x85, 0x01, 0xF8, 0xFF, 0xFF, 0xFF, 0x0F };
+    rp_pb_reader_init(&r, ok, sizeof(ok));
+    CHECK(rp_pb_get_tag(&r, &f, &wt));
+    UNSIGNED_LONGS_EQUAL(1, f);
+    UNSIGNED_LONGS_EQUAL(RP_PB_VARINT, wt);
+    CHECK(rp_pb_get_tag(&r, &f, &wt));
+    UNSIGNED_LONGS_EQUAL(2, f);
+    UNSIGNED_LONGS_EQUAL(RP_PB_I64, wt);
+    CHECK(rp_pb_get_tag(&r, &f, &wt));
+    UNSIGNED_LONGS_EQUAL(3, f);
+    UNSIGNED_LONGS_EQUAL(RP_PB_LEN, wt);
+    CHECK(rp_pb_get_tag(&r, &f, &wt));
+    UNSIGNED_LONGS_EQUAL(16, f);
+    UNSIGNED_LONGS_EQUAL(RP_PB_I32, wt);
+    CHECK(rp_pb_get_tag(&r, &f, &wt));
+    UNSIGNED_LONGS_EQUAL((1u << 29) - 1, f);  // largest field number
+    CHECK(rp_pb_at_end(&r));
+
+    const uint8_t bad[][6] = {
+        { 0x00 },                                // field 0
+        { 0x03 },                                // wire type 3 (group start)
+        { 0x0C },                                // wire type 4 (group end)
+        { 0x0E },                                // wire type 6
+        { 0x0F },                                // wire type 7
+        { 0x80, 0x80, 0x80, 0x80, 0x10 },        // key above 32 bits
+        { 0x88 },                                // truncated key
+    };
+    const size_t lens[] = { 1, 1, 1, 1, 1, 5, 1 };
+    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        rp_pb_reader_init(&r, bad[i], lens[i]);
+        CHECK_FALSE(rp_pb_get_tag(&r, &f, &wt));
+    }
+}
+
+TEST(pb_reader, length_delimited_bounds)
+{
+    const uint8_t buf[] = { 0x03, 'a', 'b', 'c', 0x04, 'x', 'y', 'z' };
+    rp_pb_reader_t r;
+    rp_pb_reader_init(&r, buf, sizeof(buf));
+    const uint8_t *data;
+    size_t len;
+    CHECK(rp_pb_get_len(&r, &data, &len));
+    UNSIGNED_LONGS_EQUAL(3, len);
+    MEMCMP_EQUAL("abc", data, 3);
+    const uint8_t *before = r.p;
+    CHECK_FALSE(rp_pb_get_len(&r, &data, &len));  // says 4, has 3
+    POINTERS_EQUAL(before, r.p);
+    // A huge length must not wrap the pointer.
+    const uint8_t huge[] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 'q' };
+    rp_pb_reader_init(&r, huge, sizeof(huge));
+    CHECK_FALSE(rp_pb_get_len(&r, &data, &len));
+}
+
+TEST(pb_reader, skip_each_wire_type)
+{
+    const uint8_t buf[] = {
+        0x96, 0x01,                                      // varint
+        1, 2, 3, 4, 5, 6, 7, 8,                          // fixed64
+        0x02, 'h', 'i',                                  // len
+        9, 9, 9, 9,                                      // fixed32
+    };
+    rp_pb_reader_t r;
+    rp_pb_reader_init(&r, buf, sizeof(buf));
+    CHECK(rp_pb_skip(&r, RP_PB_VARINT));
+    CHECK(rp_pb_skip(&r, RP_PB_I64));
+    CHECK(rp_pb_skip(&r, RP_PB_LEN));
+    CHECK(rp_pb_skip(&r, RP_PB_I32));
+    CHECK(rp_pb_at_end(&r));
+    CHECK_FALSE(rp_pb_skip(&r, RP_PB_VARINT));
+    CHECK_FALSE(rp_pb_skip(&r, 3));
+
+    rp_pb_reader_init(&r, buf, 7);
+    CHECK(rp_pb_skip(&r, RP_PB_VARINT));
+    CHECK_FALSE(rp_pb_skip(&r, RP_PB_I64));  // 5 of 8 bytes
+    rp_pb_reader_init(&r, buf, 3);
+    CHECK_FALSE(rp_pb_skip(&r, RP_PB_I32));
+}
+
+TEST(pb_reader, zigzag)
+{
+    UNSIGNED_LONGLONGS_EQUAL(0, rp_pb_zigzag(0));
+    UNSIGNED_LONGLONGS_EQUAL(1, rp_pb_zigzag(-1));
+    UNSIGNED_LONGLONGS_EQUAL(2, rp_pb_zigzag(1));
+    UNSIGNED_LONGLONGS_EQUAL(3, rp_pb_zigzag(-2));
+    UNSIGNED_LONGLONGS_EQUAL(UINT64_MAX - 1, rp_pb_zigzag(INT64_MAX));
+    UNSIGNED_LONGLONGS_EQUAL(UINT64_MAX, rp_pb_zigzag(INT64_MIN));
+    std::mt19937_64 rng(5);
+    for (int i = 0; i < 10000; i++) {
+        int64_t v = (int64_t)rng();
+        LONGLONGS_EQUAL(v, rp_pb_unzigzag(rp_pb_zigzag(v)));
+    }
+}
