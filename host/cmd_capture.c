@@ -528,13 +528,14 @@ out_close:
     rp_capture_writer_stats_t ws;
     rp_capture_writer_stats(c.w, &ws);
     c.frames_saved = ws.frames_written;
+    int werr = c.write_err ? rp_capture_writer_errno(c.w) : 0;
+    errno = 0;
     rc = rp_capture_writer_close(c.w);
-    if (rc != RP_OK && !c.write_err)
-        c.write_err = rc;
-    int werr = 0;
-    if (c.write_err)
-        werr = rp_capture_writer_errno(c.w);
     c.w = NULL;
+    if (rc != RP_OK && !c.write_err) {
+        c.write_err = rc;
+        werr = errno; /* the END chunk failed: close keeps errno */
+    }
     prv_summary(&c, o->out, t0);
 
     if (c.write_err) {

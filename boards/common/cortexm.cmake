@@ -10,15 +10,19 @@
 # makes, for that board: rp_core_<board> (firmware core), rp_cm_<board>
 # (shared Cortex-M code: startup, clock, UART link, identity, crossbar
 # model binding) and the image rramprof-<board>.elf/.bin/.hex, plus
-# rramprof-<board>-test, the same image built with the test settings of
-# main (autostart, an event limit, exit through semihosting when done).
+# rramprof-<board>-test-<workload> for each of RRAMPROF_FW_TEST_WORKLOADS:
+# the same image built with the test settings of rp_cm_main.c (autostart
+# with that workload, RRAMPROF_FW_TEST_EVENTS events, exit through
+# semihosting when everything is sent).
 include(${CMAKE_SOURCE_DIR}/cmake/firmware_image.cmake)
 
 set(RP_CM_DIR ${CMAKE_SOURCE_DIR}/boards/common)
 set(RP_XMODEL_DIR ${CMAKE_SOURCE_DIR}/hal/sim_xbar)
 
 # Events the -test image records before it stops and exits.
-set(RRAMPROF_FW_TEST_EVENTS 3000 CACHE STRING "Event limit of the -test firmware image")
+set(RRAMPROF_FW_TEST_EVENTS 3000 CACHE STRING "Event limit of the -test firmware images")
+set(RRAMPROF_FW_TEST_WORKLOADS "program;mlp;scan;solver" CACHE STRING
+    "Workloads that get a -test-<workload> image (empty: none)")
 
 function(rp_cm_board board)
   cmake_parse_arguments(B "" "PORT_DIR;LINKER_SCRIPT" "SOURCES;DEFINES" ${ARGN})
@@ -50,7 +54,12 @@ function(rp_cm_board board)
 
   rp_fw_cpu_flags(rp_wire rp_core_${board} rp_xmodel_${board} rp_cm_${board})
 
-  foreach(variant "" "-test")
+  # The image, then one -test-<workload> image per test workload.
+  set(variants "")
+  foreach(wl IN LISTS RRAMPROF_FW_TEST_WORKLOADS)
+    list(APPEND variants "-test-${wl}")
+  endforeach()
+  foreach(variant "" ${variants})
     set(exe rramprof-${board}${variant})
     add_executable(${exe} ${B_SOURCES} ${RP_CM_DIR}/cortexm/rp_cm_main.c)
     target_include_directories(${exe} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${RP_CM_DIR})
@@ -60,8 +69,9 @@ function(rp_cm_board board)
       -Wl,--start-group rp_core_${board} rp_cm_${board} rp_xmodel_${board} rp_wire m
       -Wl,--end-group)
     target_compile_definitions(${exe} PRIVATE ${B_DEFINES})
-    if(variant STREQUAL "-test")
+    if(variant MATCHES "^-test-(.*)$")
       target_compile_definitions(${exe} PRIVATE RP_BOARD_TEST=1
+        RP_BOARD_WORKLOAD="${CMAKE_MATCH_1}"
         RP_BOARD_EVENT_LIMIT=${RRAMPROF_FW_TEST_EVENTS}u)
     endif()
     rp_firmware_image(${exe} ${B_LINKER_SCRIPT})

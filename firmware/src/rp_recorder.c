@@ -37,6 +37,7 @@ void rp_recorder_init(void)
     (void)rp_ring_init(&rp_recorder.ring, prv_slots, RP_CONFIG_RING_CAPACITY);
     rp_recorder.recorded = 0u;
     rp_recorder.filtered = 0u;
+    rp_recorder.filtered_at_stop = 0u;
     rp_recorder.record_ticks = 0u;
     rp_recorder.first_drop_ts = 0u;
     prv_limit = UINT64_MAX;
@@ -49,6 +50,7 @@ void rp_recorder_start(uint32_t op_mask, uint64_t threshold)
     rp_ring_reset(&rp_recorder.ring);
     rp_recorder.recorded = 0u;
     rp_recorder.filtered = 0u;
+    rp_recorder.filtered_at_stop = 0u;
     rp_recorder.record_ticks = 0u;
     rp_recorder.first_drop_ts = 0u;
     rp_recorder.threshold = prv_saturate32(threshold);
@@ -57,11 +59,20 @@ void rp_recorder_start(uint32_t op_mask, uint64_t threshold)
     rp_port_irq_restore(s);
 }
 
+/* Freezes the reported filtered count; caller holds the critical section. */
+static void prv_stop_locked(void)
+{
+    rp_recorder.filtered_at_stop = rp_recorder.filtered;
+    rp_recorder.active = false;
+    rp_recorder.op_mask = 0u;   /* every later event fails the first compare */
+}
+
 void rp_recorder_stop(void)
 {
     rp_port_irq_t s = rp_port_irq_save();
-    rp_recorder.active = false;
-    rp_recorder.op_mask = 0u;   /* every later event fails the first compare */
+    if (rp_recorder.active) {
+        prv_stop_locked();
+    }
     rp_port_irq_restore(s);
 }
 
@@ -87,11 +98,12 @@ void rp_recorder_record(const rp_record_t *rec)
 {
     if (PRV_UNLIKELY(((rp_recorder.op_mask >> (rec->op & 31u)) & 1u) == 0u) ||
         rec->duration < rp_recorder.threshold) {
-        /* No branch: while stopped (active == 0) nothing is counted. Not
-         * under the critical section, to keep this path a few instructions;
-         * an interrupt racing this increment on a 32-bit MCU can cost one
-         * filtered count, never a recorded event. */
-        rp_recorder.filtered += rp_recorder.active;
+        /* Counted even while stopped, to keep this path one increment:
+         * rp_recorder_filtered() reports the count frozen at the last stop.
+         * Not under the critical section; an interrupt racing this
+         * increment on a 32-bit MCU can cost one filtered count, never a
+         * recorded event. */
+        rp_recorder.filtered++;
         return;
     }
     /* The filters were read outside the critical section: an interrupt
@@ -101,8 +113,7 @@ void rp_recorder_record(const rp_record_t *rec)
     rp_port_irq_t s = rp_port_irq_save();
     if (prv_ring_push(&rp_recorder.ring, rec)) {
         if (++rp_recorder.recorded >= prv_limit) {
-            rp_recorder.active = false;   /* limit reached: as rp_recorder_stop */
-            rp_recorder.op_mask = 0u;
+            prv_stop_locked();   /* limit reached: as rp_recorder_stop */
         }
     } else if (rp_recorder.first_drop_ts == 0u) {
         rp_recorder.first_drop_ts = rec->start;
@@ -112,11 +123,19 @@ void rp_recorder_record(const rp_record_t *rec)
     rp_port_irq_restore(s);
 }
 
+uint64_t rp_recorder_filtered(void)
+{
+    rp_port_irq_t s = rp_port_irq_save();
+    uint64_t n = rp_recorder.active ? rp_recorder.filtered : rp_recorder.filtered_at_stop;
+    rp_port_irq_restore(s);
+    return n;
+}
+
 void rp_recorder_counters(rp_counters_t *out)
 {
     rp_port_irq_t s = rp_port_irq_save();
     out->events_recorded = rp_recorder.recorded;
-    out->events_filtered = rp_recorder.filtered;
+    out->events_filtered = rp_recorder.active ? rp_recorder.filtered : rp_recorder.filtered_at_stop;
     out->events_dropped = rp_recorder.ring.dropped;
     out->record_ticks = rp_recorder.record_ticks;
     out->ring_high_water = rp_recorder.ring.high_water;

@@ -46,7 +46,7 @@ static uint32_t prv_mismatches;
 static void prv_count_filtered(void)
 {
     rp_port_irq_t s = rp_port_irq_save();
-    rp_recorder.filtered += rp_recorder.active;
+    rp_recorder.filtered++;
     rp_port_irq_restore(s);
 }
 

@@ -319,6 +319,7 @@ int rp_decoder_feed(rp_decoder_t *d, const uint8_t *data, size_t len, rp_msg_fn 
         rp_msg_t msg;
         (void)rp_decoder_decode(d, rp_deframer_payload(&d->deframer),
                                 rp_deframer_payload_len(&d->deframer), &msg);
+        prv_sync_link_stats(d);   /* so the callback sees current counts */
         if (fn != NULL) {
             rc = fn(ctx, &msg);
             if (rc != RP_OK) {

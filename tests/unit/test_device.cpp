@@ -625,7 +625,7 @@ TEST(device, run_workload_repeats_and_reports_each_run)
     STRCMP_EQUAL("run 1", link.last(WORKLOAD)->workload->detail);
     // Not recording: the workload's events were neither sent nor counted.
     LONGS_EQUAL(0, link.count(BATCH));
-    LONGS_EQUAL(0, rp_recorder.filtered);
+    LONGS_EQUAL(0, rp_recorder_filtered());
 }
 
 TEST(device, default_workload_runs_with_every_start_until_stop)

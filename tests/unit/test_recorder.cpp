@@ -48,7 +48,7 @@ TEST(recorder, stopped_records_nothing_and_counts_nothing)
     CHECK_FALSE(rp_recorder.active);
     LONGS_EQUAL(0, rp_recorder.op_mask);
     LONGS_EQUAL(0, rp_recorder.recorded);
-    LONGS_EQUAL(0, rp_recorder.filtered);
+    LONGS_EQUAL(0, rp_recorder_filtered());
     LONGS_EQUAL(0, rp_ring_count(&rp_recorder.ring));
 }
 
@@ -75,7 +75,7 @@ TEST(recorder, op_mask_filters_and_counts)
         rp_recorder_record(&r);
     }
     LONGS_EQUAL(2, rp_recorder.recorded);
-    LONGS_EQUAL(3, rp_recorder.filtered);
+    LONGS_EQUAL(3, rp_recorder_filtered());
     const rp_record_t *out = NULL;
     LONGS_EQUAL(2, rp_ring_peek(&rp_recorder.ring, &out, 4));
     LONGS_EQUAL(RP_OP_WRITE, out[0].op);
@@ -92,7 +92,7 @@ TEST(recorder, threshold_filters_shorter_events_only)
     rp_recorder_record(&equal);
     rp_recorder_record(&longer);
     LONGS_EQUAL(2, rp_recorder.recorded);
-    LONGS_EQUAL(1, rp_recorder.filtered);
+    LONGS_EQUAL(1, rp_recorder_filtered());
 }
 
 TEST(recorder, threshold_saturates_to_32_bits)
@@ -102,7 +102,7 @@ TEST(recorder, threshold_saturates_to_32_bits)
     rp_record_t r = ev(RP_OP_READ, UINT32_MAX - 1);
     rp_recorder_record(&r);
     LONGS_EQUAL(0, rp_recorder.recorded);
-    LONGS_EQUAL(1, rp_recorder.filtered);
+    LONGS_EQUAL(1, rp_recorder_filtered());
 }
 
 TEST(recorder, full_ring_drops_exactly_and_keeps_first_drop_time)
@@ -117,7 +117,7 @@ TEST(recorder, full_ring_drops_exactly_and_keeps_first_drop_time)
     LONGS_EQUAL(extra, rp_recorder.ring.dropped);
     LONGS_EQUAL(1000 + RP_CONFIG_RING_CAPACITY, rp_recorder.first_drop_ts);
     LONGS_EQUAL(RP_CONFIG_RING_CAPACITY, rp_recorder.ring.high_water);
-    LONGS_EQUAL(0, rp_recorder.filtered);
+    LONGS_EQUAL(0, rp_recorder_filtered());
 }
 
 TEST(recorder, accepted_path_uses_one_critical_section_filtered_path_none)
@@ -172,7 +172,7 @@ TEST(recorder, stop_keeps_ring_and_freezes_counters)
     rp_recorder_record(&w);
     rp_recorder_record(&rd);
     LONGS_EQUAL(1, rp_recorder.recorded);
-    LONGS_EQUAL(1, rp_recorder.filtered);
+    LONGS_EQUAL(1, rp_recorder_filtered());
     LONGS_EQUAL(1, rp_ring_count(&rp_recorder.ring));
     CHECK_FALSE(rp_recorder.active);
 }
@@ -188,7 +188,7 @@ TEST(recorder, start_clears_ring_and_counters)
     rp_recorder_record(&rd);
     rp_recorder_start(0, 0);
     LONGS_EQUAL(0, rp_recorder.recorded);
-    LONGS_EQUAL(0, rp_recorder.filtered);
+    LONGS_EQUAL(0, rp_recorder_filtered());
     LONGS_EQUAL(0, rp_recorder.record_ticks);
     LONGS_EQUAL(0, rp_recorder.first_drop_ts);
     LONGS_EQUAL(0, rp_recorder.ring.dropped);
@@ -207,7 +207,7 @@ TEST(recorder, set_filter_applies_while_active)
     rp_recorder_record(&rd);
     rp_recorder_record(&w);
     LONGS_EQUAL(1, rp_recorder.recorded);
-    LONGS_EQUAL(2, rp_recorder.filtered);
+    LONGS_EQUAL(2, rp_recorder_filtered());
     rp_recorder_set_filter(0, 0);  // 0 = all ops
     LONGS_EQUAL(RP_OP_MASK_ALL, rp_recorder.op_mask);
 }
@@ -220,7 +220,7 @@ TEST(recorder, set_filter_while_stopped_keeps_recording_off)
     rp_record_t rd = ev(RP_OP_READ, 100);
     rp_recorder_record(&rd);
     LONGS_EQUAL(0, rp_recorder.recorded);
-    LONGS_EQUAL(0, rp_recorder.filtered);
+    LONGS_EQUAL(0, rp_recorder_filtered());
 }
 
 TEST(recorder, limit_stops_recording_at_exactly_that_many_events)
@@ -235,7 +235,7 @@ TEST(recorder, limit_stops_recording_at_exactly_that_many_events)
     }
     LONGS_EQUAL(5, rp_recorder.recorded);
     LONGS_EQUAL(5, rp_ring_count(&rp_recorder.ring));
-    LONGS_EQUAL(5, rp_recorder.filtered);  // the READs before the limit only
+    LONGS_EQUAL(5, rp_recorder_filtered());  // the READs before the limit only
     CHECK_FALSE(rp_recorder.active);
     LONGS_EQUAL(0, rp_recorder.op_mask);
     // The limit applies again to the next session; 0 lifts it.

@@ -243,7 +243,7 @@ TEST(span, too_deep_spans_are_filtered_and_the_rest_stay_correct)
         rp_span_begin(&names[i]);
         fake_hal_timer_advance(1);
     }
-    LONGS_EQUAL(extra, rp_recorder.filtered);
+    LONGS_EQUAL(extra, rp_recorder_filtered());
     for (unsigned i = RP_CONFIG_SPAN_DEPTH + extra; i-- > 0;) {
         rp_span_end(&names[i]);
         fake_hal_timer_advance(1);
@@ -268,7 +268,7 @@ TEST(span, names_that_do_not_fit_the_table_are_filtered)
     rp_span_begin(&names[RP_CONFIG_MAX_NAMES]);
     rp_span_end(&names[RP_CONFIG_MAX_NAMES]);
     rp_compute_mark(&names[RP_CONFIG_MAX_NAMES + 1], 0, 10);
-    LONGS_EQUAL(2, rp_recorder.filtered);
+    LONGS_EQUAL(2, rp_recorder_filtered());
     LONGS_EQUAL(0, rp_recorder.recorded);
     LONGS_EQUAL(0, rp_span_mismatches());
 }
@@ -293,10 +293,10 @@ TEST(span, spans_follow_the_recorder_filters)
     rp_span_end(&names[0]);
     rp_compute_mark(&names[1], 0, 1);
     LONGS_EQUAL(1, rp_recorder.recorded);
-    LONGS_EQUAL(1, rp_recorder.filtered);
+    LONGS_EQUAL(1, rp_recorder_filtered());
     rp_recorder_stop();
     rp_span_begin(&names[0]);
     rp_span_end(&names[0]);
     LONGS_EQUAL(1, rp_recorder.recorded);
-    LONGS_EQUAL(1, rp_recorder.filtered);
+    LONGS_EQUAL(1, rp_recorder_filtered());
 }

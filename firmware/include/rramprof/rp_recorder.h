@@ -26,7 +26,8 @@ typedef struct rp_recorder {
     bool active;
     rp_ring_t ring;
     uint64_t recorded;
-    uint64_t filtered;
+    uint64_t filtered;         /* every rejected call, stopped or not */
+    uint64_t filtered_at_stop; /* `filtered` when recording last stopped */
     uint64_t record_ticks;     /* self cost, measured with rp_port_cycles32 */
     uint64_t first_drop_ts;    /* start tick of the first dropped event, 0 if none */
 } rp_recorder_t;
@@ -49,6 +50,10 @@ void rp_recorder_set_limit(uint64_t events);
 /* Records one event if the recorder is active and the filters pass.
  * Safe to call from interrupt handlers. */
 void rp_recorder_record(const rp_record_t *rec);
+
+/* Events rejected by the filters while recording (calls made while
+ * stopped are not counted). */
+uint64_t rp_recorder_filtered(void);
 
 /* Fills the recorder part of Counters (ticks, drops, ring high water). */
 void rp_recorder_counters(rp_counters_t *out);

@@ -57,15 +57,16 @@ void rp_span_reset(void);
     for (int rp_span_once_ = (rp_span_begin_impl(name), 1); rp_span_once_;   \
          rp_span_once_ = (rp_span_end_impl(name), 0))
 #else
-/* sizeof: the arguments count as used (no unused-variable warnings for
- * names and timestamps that only instrumentation reads) but are never
- * evaluated, so no code is generated. */
-#define rp_span_begin(name) ((void)sizeof(name))
-#define rp_span_end(name) ((void)sizeof(name))
+/* The arguments still count as used, so names and timestamps that only
+ * instrumentation reads raise no unused-variable warnings, yet no code is
+ * generated: the name is a discarded expression (normally &a_static_name)
+ * and start/end sit in sizeof, never evaluated. */
+#define rp_span_begin(name) ((void)(name))
+#define rp_span_end(name) ((void)(name))
 #define rp_compute_mark(name, start, end) \
-    ((void)sizeof(name), (void)sizeof(start), (void)sizeof(end))
+    ((void)(name), (void)sizeof(start), (void)sizeof(end))
 #define RP_SPAN_SCOPE(name) \
-    for (int rp_span_once_ = ((void)sizeof(name), 1); rp_span_once_; rp_span_once_ = 0)
+    for (int rp_span_once_ = ((void)(name), 1); rp_span_once_; rp_span_once_ = 0)
 #endif
 
 #ifdef __cplusplus
