@@ -66,20 +66,24 @@ for i in $(seq 1 "$runs"); do
   # Live: the board listens on a socket, the host captures from it.
   sock="$tmp/sim.sock"
   rm -f "$sock"
-  "$sim" --quiet --transport "unix:$sock" 2>"$tmp/sim.err" &
-  sim_pid=$!
+  # Started from a subshell: not our child, so `time` below cannot count
+  # its CPU when it exits.
+  ( "$sim" --quiet --transport "unix:$sock" 2>"$tmp/sim.err" & echo $! >"$tmp/sim.pid" )
+  sim_pid="$(cat "$tmp/sim.pid")"
   for _ in $(seq 1 200); do [ -S "$sock" ] && break; sleep 0.02; done
-  TIMEFORMAT='%R %U %S'
+  TIMEFORMAT='%3R %3U %3S'
   { time "$cli" capture --from "unix:$sock" -o "$tmp/live.rpcap" --events "$events" -q >"$tmp/live.txt"; } 2>"$tmp/time"
   cpu="$(awk '{ printf "%.0f%%", 100 * ($2 + $3) / $1 }' "$tmp/time")"
-  wait "$sim_pid" || true
+  for _ in $(seq 1 200); do kill -0 "$sim_pid" 2>/dev/null || break; sleep 0.02; done
   sim_pid=""
   check_no_loss "$tmp/live.txt"
   live="$(summary_rate "$tmp/live.txt")"
 
-  "$cli" capture --from "file:$tmp/raw.bin" -o "$tmp/replay.rpcap" -q >"$tmp/replay.txt"
+  # Whole command, start-up included: the summary's 10 ms resolution is
+  # too coarse for a replay.
+  { time "$cli" capture --from "file:$tmp/raw.bin" -o "$tmp/replay.rpcap" -q >"$tmp/replay.txt"; } 2>"$tmp/time"
   check_no_loss "$tmp/replay.txt"
-  replay="$(summary_rate "$tmp/replay.txt")"
+  replay="$(rate "$events" "$(cut -d' ' -f1 "$tmp/time")")"
 
   echo "$alone" >>"$tmp/alone"; echo "$live" >>"$tmp/live"; echo "${cpu%\%}" >>"$tmp/cpu"
   echo "$replay" >>"$tmp/replay"

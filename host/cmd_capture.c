@@ -33,7 +33,6 @@ static void prv_on_signal(int sig)
 }
 
 typedef struct prv_cap {
-    const rp_capture_opts_t *o;
     rp_link_t link;
     rp_session_t *session;
     rp_capture_writer_t *w;
@@ -322,7 +321,6 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
 
     prv_cap_t c;
     memset(&c, 0, sizeof c);
-    c.o = o;
     prv_sig = 0;
     prv_sig_count = 0;
     struct sigaction sa;
@@ -335,7 +333,7 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     signal(SIGPIPE, SIG_IGN);
 
     int ex = RP_EXIT_OK;
-    int eof = 0, link_rc = RP_OK, abandoned = 0;
+    int eof = 0, link_rc = RP_OK, abandoned = 0, replay = 0;
     int tty = isatty(STDERR_FILENO);
     int64_t t0 = rp_cli_now_ms();
     char msg[600];
@@ -356,11 +354,19 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     }
     int64_t timeout_ms = (int64_t)(o->timeout_s * 1000.0);
 
+    /* A recording answers nothing: its Hello frame stands for the GetInfo
+     * answer, and Start / RunWorkload / Stop are not sent. */
+    replay = strcmp(rp_transport_scheme(c.link.t), "file") == 0;
+
     /* 1. Who is there? */
     rp_command_t cmd;
     memset(&cmd, 0, sizeof cmd);
     cmd.kind = RP_CMD_GET_INFO;
     rc = prv_command(&c, &cmd, timeout_ms);
+    if (replay && prv_is_closed(rc)) {
+        eof = 1; /* a stream without a Hello: keep what it held */
+        rc = RP_OK;
+    }
     if (rc == RP_ERR_TIMEOUT) {
         prv_no_answer(&c, o->timeout_s);
         ex = RP_EXIT_TIMEOUT;
@@ -430,8 +436,8 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
         else
             cmd.threshold_ticks = rp_cli_ns_to_ticks(o->threshold_ns, dev->clock_hz);
     }
-    rc = prv_command(&c, &cmd, timeout_ms);
-    if (rc == RP_OK && c.result != RP_RESULT_OK) {
+    rc = replay ? RP_OK : prv_command(&c, &cmd, timeout_ms);
+    if (!replay && rc == RP_OK && c.result != RP_RESULT_OK) {
         fprintf(stderr, "rramprof: the device refused Start: %s%s%s\n", prv_result_name(c.result),
                 c.message[0] ? ": " : "", c.message);
         ex = RP_EXIT_DEVICE;
@@ -439,7 +445,7 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     }
     if (rc == RP_OK)
         c.recording = 1;
-    if (rc == RP_OK && o->workload) {
+    if (rc == RP_OK && o->workload && !replay) {
         memset(&cmd, 0, sizeof cmd);
         cmd.kind = RP_CMD_RUN_WORKLOAD;
         snprintf(cmd.workload, sizeof cmd.workload, "%s", o->workload);
@@ -495,7 +501,7 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
 
 out_stop:
     /* 5. Stop and drain what is in flight, unless the link is gone. */
-    if (!eof && link_rc == RP_OK) {
+    if (!eof && link_rc == RP_OK && !replay) {
         memset(&cmd, 0, sizeof cmd);
         cmd.kind = RP_CMD_STOP;
         rc = rp_link_send(&c.link, &cmd, &c.stop_id);
@@ -544,8 +550,7 @@ out_close:
         ex = RP_EXIT_OUTPUT;
     } else if (ex == RP_EXIT_OK && link_rc != RP_OK) {
         ex = prv_link_error(&c, link_rc, "link error during the capture");
-    } else if (ex == RP_EXIT_OK && eof && !c.stop_id && !c.ended_with_counters && !c.idle_heartbeat &&
-               strcmp(rp_transport_scheme(c.link.t), "file") != 0) {
+    } else if (ex == RP_EXIT_OK && eof && !c.stop_id && !c.ended_with_counters && !c.idle_heartbeat && !replay) {
         const char *d = rp_transport_detail(c.link.t);
         fprintf(stderr, "rramprof: the device went away in the middle of the capture%s%s; %s is closed and readable\n",
                 d[0] ? ": " : "", d, o->out);

@@ -106,7 +106,7 @@ int rp_cli_demo(int argc, char **argv)
         fprintf(stderr, "rramprof demo: path too long: %s\n", sim);
         return RP_EXIT_FAIL;
     }
-    snprintf(uri, sizeof uri, "exec:%s --transport stdio", quoted);
+    snprintf(uri, sizeof uri, "exec:%s --transport stdio --quiet", quoted);
     if (prv_mkdirs(dir) != 0) {
         fprintf(stderr, "rramprof demo: cannot create %s: %s\n", dir, strerror(errno));
         return RP_EXIT_OUTPUT;

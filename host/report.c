@@ -76,14 +76,9 @@ void rp_cli_print_stats(FILE *f, uint64_t clock_hz, const rp_session_stats_t *s,
             fprintf(f, "  not ok %" PRIu64, o->not_ok);
         fprintf(f, "\n");
     }
-    if (s->duration_s > 0 || clock_hz == 0) {
-        rp_cli_fmt_ticks((double)s->duration_ticks, clock_hz, a, sizeof a);
-        fprintf(f, "duration   %s of device time (%" PRIu32 " segment(s), %" PRIu32 " run(s))\n", a, s->segments,
-                s->runs);
-    } else {
-        fprintf(f, "duration   %" PRIu64 " ticks (%" PRIu32 " segment(s), %" PRIu32 " run(s))\n", s->duration_ticks,
-                s->segments, s->runs);
-    }
+    rp_cli_fmt_ticks((double)s->duration_ticks, clock_hz, a, sizeof a);
+    fprintf(f, "duration   %s of device time (%" PRIu32 " segment(s), %" PRIu32 " run(s))\n", a, s->segments,
+            s->runs);
     fprintf(f, "loss       link %" PRIu64 ", device %" PRIu64 ", total %" PRIu64 " events (%" PRIu64
                " batch(es) missing)\n",
             s->loss.link_events, s->loss.device_events, s->loss.total_events, s->loss.lost_batches);
@@ -102,9 +97,12 @@ void rp_cli_print_counters(FILE *f, uint64_t clock_hz, const rp_session_stats_t 
     fprintf(f, "recorder   recorded %" PRIu64 ", filtered %" PRIu64 ", dropped %" PRIu64 ", sent %" PRIu64
                ", ring high water %" PRIu32 "\n",
             c->events_recorded, c->events_filtered, c->events_dropped, c->events_sent, c->ring_high_water);
-    if (c->events_recorded) {
-        rp_cli_fmt_ticks((double)c->record_ticks / (double)c->events_recorded, clock_hz, a, sizeof a);
-        rp_cli_fmt_ticks((double)c->drain_ticks / (double)c->events_recorded, clock_hz, b, sizeof b);
+    /* record_ticks also covers events that passed the filters and then
+     * found the ring full; drain_ticks covers the events sent. */
+    uint64_t attempted = c->events_recorded + c->events_dropped;
+    if (attempted && c->events_sent) {
+        rp_cli_fmt_ticks((double)c->record_ticks / (double)attempted, clock_hz, a, sizeof a);
+        rp_cli_fmt_ticks((double)c->drain_ticks / (double)c->events_sent, clock_hz, b, sizeof b);
         fprintf(f, "overhead   %s to record and %s to drain per event (observer effect)\n", a, b);
     }
 }

@@ -45,7 +45,8 @@ enum {
     PRV_B_COLS = 19,
     PRV_B_ITERATIONS = 21,
     PRV_B_STATUS = 23,
-    PRV_B_ARG = 25
+    PRV_B_ARG = 25,
+    PRV_B_DURATION_BASE = 27
 };
 
 /* Smallest padded-varint width whose range exceeds cap. */
@@ -311,6 +312,77 @@ static inline prv_words_t prv_summary_any(const prv_summary_t *s)
                           s->first.c | s->diff.c };
 }
 
+static rp_record_t prv_as_record(prv_words_t w);
+
+/* Members each op uses, as all-ones (rp_op_fields in rp_record.h; a test
+ * checks the two agree). Index 0 stands for NONE and unknown ops. */
+#define PRV_ALWAYS .duration = UINT32_MAX, .op = 0xFFu, .status = 0xFFu
+#define PRV_REGION .tile = 0xFFu, .row = 0xFFFFu, .rows = 0xFFFFu, .col = 0xFFFFu, .cols = 0xFFFFu
+static const rp_record_t prv_use[RP_OP_COUNT] = {
+    [RP_OP_NONE] = { PRV_ALWAYS, PRV_REGION, .iterations = 0xFFu, .arg = UINT32_MAX },
+    [RP_OP_WRITE] = { PRV_ALWAYS, PRV_REGION, .iterations = 0xFFu },
+    [RP_OP_VERIFY] = { PRV_ALWAYS, PRV_REGION, .iterations = 0xFFu },
+    [RP_OP_READ] = { PRV_ALWAYS, PRV_REGION, .iterations = 0xFFu },
+    [RP_OP_MVM] = { PRV_ALWAYS, PRV_REGION },
+    [RP_OP_TRANSFER] = { PRV_ALWAYS, PRV_REGION, .arg = UINT32_MAX },
+    [RP_OP_SPAN] = { PRV_ALWAYS, .arg = UINT32_MAX },
+    [RP_OP_COMPUTE] = { PRV_ALWAYS, .arg = UINT32_MAX },
+};
+
+static inline prv_words_t prv_use_words(unsigned op)
+{
+    return prv_words(&prv_use[op < RP_OP_COUNT ? op : RP_OP_NONE]);
+}
+
+/* Makes the summary count only the events that use each member: a column
+ * whose users agree is constant even if other ops hold something else
+ * there (unspecified on the wire). Afterwards `first` holds, per member,
+ * the value of its first user (0 if none) and `diff` the OR of user ^
+ * first. Rare in practice, so a cheap test skips the pass: the ops the
+ * batch can hold are those matching `first.op` outside the bits of
+ * `diff.op`; if all of them use every varying member, nothing changes. */
+static void prv_summary_refine(prv_summary_t *s, const rp_record_t *recs, size_t n)
+{
+    rp_record_t f = prv_as_record(s->first);
+    rp_record_t d = prv_as_record(s->diff);
+    prv_words_t unused = { 0, 0, 0 };
+    if (((f.op | d.op) & ~(unsigned)(RP_OP_COUNT - 1u)) != 0) {
+        unused = (prv_words_t){ UINT64_MAX, UINT64_MAX, UINT32_MAX };
+    } else {
+        /* Every submask of d.op, over the bits of f.op outside it. */
+        unsigned sub = d.op;
+        for (;;) {
+            prv_words_t u = prv_use_words((f.op & ~d.op) | sub);
+            unused.a |= ~u.a;
+            unused.b |= ~u.b;
+            unused.c |= ~u.c;
+            if (sub == 0) {
+                break;
+            }
+            sub = (sub - 1u) & d.op;
+        }
+    }
+    if (((unused.a & s->diff.a) | (unused.b & s->diff.b) | (unused.c & s->diff.c)) == 0) {
+        return;
+    }
+    prv_words_t ref = { 0, 0, 0 }, seen = { 0, 0, 0 }, diff = { 0, 0, 0 };
+    for (const rp_record_t *r = recs; r < recs + n; r++) {
+        prv_words_t w = prv_words(r);
+        prv_words_t m = prv_use_words(r->op);
+        ref.a |= w.a & m.a & ~seen.a;
+        ref.b |= w.b & m.b & ~seen.b;
+        ref.c |= w.c & m.c & ~seen.c;
+        seen.a |= m.a;
+        seen.b |= m.b;
+        seen.c |= m.c;
+        diff.a |= (w.a ^ ref.a) & m.a;
+        diff.b |= (w.b ^ ref.b) & m.b;
+        diff.c |= (w.c ^ ref.c) & m.c;
+    }
+    s->first = ref;
+    s->diff = diff;
+}
+
 /* Puts words back where they came from in a record, so the members read
  * out right on any byte order. */
 static rp_record_t prv_as_record(prv_words_t w)
@@ -486,10 +558,21 @@ static uint8_t *prv_all(uint8_t *p, const uint8_t *end, uint32_t field, uint32_t
     return prv_varint32(prv_varint32(p, key), v);
 }
 
-/* One uint32 column: packed if its values differ, else `*_all`. */
-static uint8_t *prv_column(uint8_t *p, const uint8_t *end, unsigned width, uint32_t field,
+/* The column writers are called with constant member offsets and sizes;
+ * inlined, each call becomes a loop specialised for its member. GCC stops
+ * inlining them on its own once the batch encoder grows, so ask. */
+#if defined(__GNUC__)
+#define PRV_INLINE inline __attribute__((always_inline))
+#else
+#define PRV_INLINE inline
+#endif
+
+/* One uint32 column: packed if its values differ among the events that
+ * use it, else `*_all` with their common value (`ref`). */
+static PRV_INLINE uint8_t *prv_column(uint8_t *p, const uint8_t *end, unsigned width, uint32_t field,
                            const rp_record_t *recs, size_t n, const rp_record_t *diff,
-                           const rp_record_t *any, size_t off, size_t size)
+                           const rp_record_t *any, const rp_record_t *ref, size_t off,
+                           size_t size)
 {
     if (p == NULL) {
         return NULL;
@@ -497,7 +580,7 @@ static uint8_t *prv_column(uint8_t *p, const uint8_t *end, unsigned width, uint3
     if (prv_member(diff, off, size) != 0) {
         return prv_packed(p, end, width, field, recs, n, off, size, prv_member(any, off, size));
     }
-    return prv_all(p, end, field, prv_member(recs, off, size));
+    return prv_all(p, end, field, prv_member(ref, off, size));
 }
 
 /* The gap column, fused with the summary pass so every record is read
@@ -537,6 +620,86 @@ static uint8_t *prv_gaps_and_summary(uint8_t *p, const uint8_t *end, unsigned wi
 
 #define PRV_MEMBER(m) offsetof(rp_record_t, m), sizeof(((rp_record_t *)0)->m)
 
+/* The duration column with per-op bases: each op's shortest duration goes
+ * once into duration_base and events carry only the excess. An op's
+ * durations often differ by less than 128 ticks while being far longer
+ * (hardware timing plus jitter), so this halves the column. Worth a pass
+ * only when values take two bytes or more (the caller checks) and it saves
+ * more than the bases cost; never for unknown ops. Fills lo[] (0 for
+ * absent ops), *ops (list length) and *spans (OR of the excesses' ranges);
+ * false: use the plain column. */
+typedef struct prv_bases {
+    uint32_t lo[RP_OP_COUNT];
+    unsigned ops;
+    uint32_t spans;
+} prv_bases_t;
+
+static bool prv_duration_bases(const rp_record_t *recs, size_t n, unsigned width, uint32_t any,
+                               prv_bases_t *b)
+{
+    uint32_t hi[RP_OP_COUNT];
+    for (unsigned k = 0; k < RP_OP_COUNT; k++) {
+        b->lo[k] = UINT32_MAX;
+        hi[k] = 0;
+    }
+    for (const rp_record_t *r = recs; r < recs + n; r++) {
+        if (r->op >= RP_OP_COUNT) {
+            return false;
+        }
+        b->lo[r->op] = r->duration < b->lo[r->op] ? r->duration : b->lo[r->op];
+        hi[r->op] = r->duration > hi[r->op] ? r->duration : hi[r->op];
+    }
+    b->spans = 0;
+    b->ops = 0;
+    for (unsigned k = 0; k < RP_OP_COUNT; k++) {
+        if (b->lo[k] > hi[k]) {
+            b->lo[k] = 0; /* op absent: base 0 */
+        } else {
+            b->spans |= hi[k] - b->lo[k];
+            b->ops = k + 1u;
+        }
+    }
+    size_t cost = 2u + width;
+    for (unsigned k = 0; k < b->ops; k++) {
+        cost += prv_varint_len(b->lo[k]);
+    }
+    return n * (prv_varint_len(any) - prv_varint_len(b->spans)) > cost;
+}
+
+/* duration_base, then the excesses (omitted when all are 0). */
+static uint8_t *prv_based_durations(uint8_t *p, const uint8_t *end, unsigned width,
+                                    const rp_record_t *recs, size_t n, const prv_bases_t *b)
+{
+    uint8_t *body = prv_column_open(p, end, PRV_B_DURATION_BASE, width);
+    if (body == NULL || (size_t)(end - body) < 5u * b->ops) {
+        return NULL;
+    }
+    p = body;
+    for (unsigned k = 0; k < b->ops; k++) {
+        p = prv_varint32(p, b->lo[k]);
+    }
+    prv_column_close(body, p, width);
+    if (b->spans == 0) {
+        return p;
+    }
+    body = prv_column_open(p, end, PRV_B_DURATION, width);
+    if (body == NULL) {
+        return NULL;
+    }
+    p = body;
+    /* Every excess is at most spans: unchecked if n of those fit. */
+    bool checked = (size_t)(end - body) / prv_varint_len(b->spans) < n;
+    for (const rp_record_t *r = recs; r < recs + n; r++) {
+        uint32_t v = r->duration - b->lo[r->op];
+        if (checked && !prv_fits(p, end, v)) {
+            return NULL;
+        }
+        p = prv_varint32(p, v);
+    }
+    prv_column_close(body, p, width);
+    return p;
+}
+
 /* A uint field of the batch header (skipped when 0, as proto3 does). */
 static uint8_t *prv_uint_field(uint8_t *p, const uint8_t *end, uint32_t field, uint64_t v)
 {
@@ -568,18 +731,40 @@ size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
     if (p != NULL && n > 0) {
         prv_summary_t s;
         p = prv_gaps_and_summary(p, end, width, recs, n, &s);
-        rp_record_t d = prv_as_record(s.diff);
+        /* Packed columns carry every event's value, used or not: `any`
+         * bounds them all, so it is taken before the refinement. */
         rp_record_t a = prv_as_record(prv_summary_any(&s));
-        p = prv_column(p, end, width, PRV_B_OP, recs, n, &d, &a, PRV_MEMBER(op));
-        p = prv_column(p, end, width, PRV_B_DURATION, recs, n, &d, &a, PRV_MEMBER(duration));
-        p = prv_column(p, end, width, PRV_B_TILE, recs, n, &d, &a, PRV_MEMBER(tile));
-        p = prv_column(p, end, width, PRV_B_ROW, recs, n, &d, &a, PRV_MEMBER(row));
-        p = prv_column(p, end, width, PRV_B_ROWS, recs, n, &d, &a, PRV_MEMBER(rows));
-        p = prv_column(p, end, width, PRV_B_COL, recs, n, &d, &a, PRV_MEMBER(col));
-        p = prv_column(p, end, width, PRV_B_COLS, recs, n, &d, &a, PRV_MEMBER(cols));
-        p = prv_column(p, end, width, PRV_B_ITERATIONS, recs, n, &d, &a, PRV_MEMBER(iterations));
-        p = prv_column(p, end, width, PRV_B_STATUS, recs, n, &d, &a, PRV_MEMBER(status));
-        p = prv_column(p, end, width, PRV_B_ARG, recs, n, &d, &a, PRV_MEMBER(arg));
+        if (p != NULL) {
+            prv_summary_refine(&s, recs, n);
+        }
+        rp_record_t d = prv_as_record(s.diff);
+        rp_record_t f = prv_as_record(s.first);
+        p = prv_column(p, end, width, PRV_B_OP, recs, n, &d, &a, &f,
+                       PRV_MEMBER(op));
+        prv_bases_t bases;
+        if (p != NULL && d.duration != 0 && a.duration >= 0x80u &&
+            prv_duration_bases(recs, n, width, a.duration, &bases)) {
+            p = prv_based_durations(p, end, width, recs, n, &bases);
+        } else {
+            p = prv_column(p, end, width, PRV_B_DURATION, recs, n, &d, &a, &f,
+                           PRV_MEMBER(duration));
+        }
+        p = prv_column(p, end, width, PRV_B_TILE, recs, n, &d, &a, &f,
+                       PRV_MEMBER(tile));
+        p = prv_column(p, end, width, PRV_B_ROW, recs, n, &d, &a, &f,
+                       PRV_MEMBER(row));
+        p = prv_column(p, end, width, PRV_B_ROWS, recs, n, &d, &a, &f,
+                       PRV_MEMBER(rows));
+        p = prv_column(p, end, width, PRV_B_COL, recs, n, &d, &a, &f,
+                       PRV_MEMBER(col));
+        p = prv_column(p, end, width, PRV_B_COLS, recs, n, &d, &a, &f,
+                       PRV_MEMBER(cols));
+        p = prv_column(p, end, width, PRV_B_ITERATIONS, recs, n, &d, &a, &f,
+                       PRV_MEMBER(iterations));
+        p = prv_column(p, end, width, PRV_B_STATUS, recs, n, &d, &a, &f,
+                       PRV_MEMBER(status));
+        p = prv_column(p, end, width, PRV_B_ARG, recs, n, &d, &a, &f,
+                       PRV_MEMBER(arg));
     }
     if (p == NULL) {
         return 0;
@@ -621,8 +806,12 @@ size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap)
         gaps |= rp_pb_zigzag((int64_t)(r->start - prev_end));
         prev_end = r->start + r->duration;
     }
-    rp_record_t d = prv_as_record(s.diff);
+    /* A member constant among its users over recs[0..max) is so over any
+     * prefix, and the encoder finds it so (its refinement test is exact
+     * whenever it matters); its `*_all` value is one of the values. */
     rp_record_t a = prv_as_record(prv_summary_any(&s));
+    prv_summary_refine(&s, recs, max);
+    rp_record_t d = prv_as_record(s.diff);
     unsigned width = prv_len_width(cap);
 
     /* Frame key + prefix; sequence, first_event and dropped_total at their
@@ -632,6 +821,11 @@ size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap)
     size_t per_event = 0;
     fixed += prv_column_bound(d.op, a.op, width, &per_event);
     fixed += prv_column_bound(d.duration, a.duration, width, &per_event);
+    if (d.duration != 0 && a.duration >= 0x80u) {
+        /* duration_base: key, prefix, a base (at most `any`) per op. The
+         * column of excesses is no longer than the plain one. */
+        fixed += 2u + width + RP_OP_COUNT * prv_varint_len(a.duration);
+    }
     fixed += prv_column_bound(d.tile, a.tile, width, &per_event);
     fixed += prv_column_bound(d.row, a.row, width, &per_event);
     fixed += prv_column_bound(d.rows, a.rows, width, &per_event);

@@ -32,3 +32,50 @@ const char *rp_op_name(unsigned op)
     };
     return op < RP_OP_COUNT ? names[op] : "?";
 }
+
+uint32_t rp_op_fields(unsigned op)
+{
+    /* Row-segment ops, region ops, and named ops (arg = name id). */
+    enum {
+        REGION = RP_FIELD_TILE | RP_FIELD_ROW | RP_FIELD_ROWS | RP_FIELD_COL | RP_FIELD_COLS
+    };
+    switch (op) {
+    case RP_OP_WRITE:
+    case RP_OP_VERIFY:
+    case RP_OP_READ: return REGION | RP_FIELD_ITERATIONS;
+    case RP_OP_MVM: return REGION;
+    case RP_OP_TRANSFER: return REGION | RP_FIELD_ARG;
+    case RP_OP_SPAN:
+    case RP_OP_COMPUTE: return RP_FIELD_ARG;
+    default: return RP_FIELD_ALL;
+    }
+}
+
+void rp_record_clear_unused(rp_record_t *r)
+{
+    uint32_t f = rp_op_fields(r->op);
+    if (f == RP_FIELD_ALL) {
+        return;
+    }
+    if (!(f & RP_FIELD_TILE)) {
+        r->tile = 0;
+    }
+    if (!(f & RP_FIELD_ROW)) {
+        r->row = 0;
+    }
+    if (!(f & RP_FIELD_ROWS)) {
+        r->rows = 0;
+    }
+    if (!(f & RP_FIELD_COL)) {
+        r->col = 0;
+    }
+    if (!(f & RP_FIELD_COLS)) {
+        r->cols = 0;
+    }
+    if (!(f & RP_FIELD_ITERATIONS)) {
+        r->iterations = 0;
+    }
+    if (!(f & RP_FIELD_ARG)) {
+        r->arg = 0;
+    }
+}

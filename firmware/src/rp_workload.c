@@ -41,7 +41,9 @@
 #define PRV_WV_MAX_STEPS 24u          /* ISPP rounds before a cell is given up */
 /* program/scan: wrong cells allowed, per million (stuck and worn cells). */
 #define PRV_PROGRAM_MAX_PPM 20000
-#define PRV_MLP_BATCH 8u
+/* Input vectors per mlp run: inference works on batches, and a longer run
+ * spreads its WorkloadResult frame over more events. */
+#define PRV_MLP_BATCH 64u
 #define PRV_MLP_MAX_IN 128u           /* a small layer: at most 128 x 128 */
 #define PRV_MLP_MAX_OUT 128u
 /* mlp: RMS error of the analog layer relative to the RMS of the exact

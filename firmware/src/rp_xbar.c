@@ -85,14 +85,16 @@ int rp_xbar_read(uint8_t tile, uint16_t row, uint16_t col, uint16_t cols, uint8_
 }
 
 /* Each of the three steps is timed on its own: recording the previous one
- * takes time too, which belongs to neither operation. */
+ * takes time too, which belongs to neither operation. Both transfers carry
+ * the region of the MVM they serve (arg tells their size), so the three
+ * events agree on every region member and those columns stay constant. */
 int rp_xbar_mvm(uint8_t tile, uint16_t row, uint16_t rows, uint16_t col, uint16_t cols,
                 const int8_t *x, int32_t *y)
 {
     uint64_t t0 = rp_hal_timer_now();
     int rc = rp_hal_xbar_load_inputs(tile, row, rows, x);
     uint64_t t1 = rp_hal_timer_now();
-    prv_record(RP_OP_TRANSFER, t0, t1, tile, row, rows, 0u, 0u, 0u, prv_status(rc),
+    prv_record(RP_OP_TRANSFER, t0, t1, tile, row, rows, col, cols, 0u, prv_status(rc),
                (uint32_t)rows * (uint32_t)sizeof *x);
     if (rc != RP_OK) {
         return rc;
@@ -109,7 +111,7 @@ int rp_xbar_mvm(uint8_t tile, uint16_t row, uint16_t rows, uint16_t col, uint16_
     t0 = rp_hal_timer_now();
     rc = rp_hal_xbar_fetch_outputs(tile, col, cols, y);
     t1 = rp_hal_timer_now();
-    prv_record(RP_OP_TRANSFER, t0, t1, tile, 0u, 0u, col, cols, 0u, prv_status(rc),
+    prv_record(RP_OP_TRANSFER, t0, t1, tile, row, rows, col, cols, 0u, prv_status(rc),
                (uint32_t)cols * (uint32_t)sizeof *y);
     return rc;
 }

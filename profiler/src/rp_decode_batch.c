@@ -52,6 +52,9 @@ rp_decode_fault_t rp_decode_batch_generic(const Rramprof__V1__EventBatch *eb,
     uint64_t end = eb->base_timestamp;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t op = eb->n_op ? eb->op[i] : eb->op_all;
+        /* Per-op duration bases: the column holds the excess over them. */
+        uint64_t dur64 = (uint64_t)(eb->n_duration ? eb->duration[i] : eb->duration_all) +
+                         (op < eb->n_duration_base ? eb->duration_base[op] : 0u);
         uint32_t tile = eb->n_tile ? eb->tile[i] : eb->tile_all;
         uint32_t row = eb->n_row ? eb->row[i] : eb->row_all;
         uint32_t rows = eb->n_rows ? eb->rows[i] : eb->rows_all;
@@ -59,10 +62,11 @@ rp_decode_fault_t rp_decode_batch_generic(const Rramprof__V1__EventBatch *eb,
         uint32_t cols = eb->n_cols ? eb->cols[i] : eb->cols_all;
         uint32_t iter = eb->n_iterations ? eb->iterations[i] : eb->iterations_all;
         uint32_t status = eb->n_status ? eb->status[i] : eb->status_all;
-        uint32_t dur = eb->n_duration ? eb->duration[i] : eb->duration_all;
+        uint32_t dur = (uint32_t)dur64;
         int64_t gap = eb->n_gap ? eb->gap[i] : 0;
         if (op > PRV_OP_MAX || tile > PRV_U8_MAX || iter > PRV_U8_MAX || status > PRV_U8_MAX ||
-            row > PRV_U16_MAX || rows > PRV_U16_MAX || col > PRV_U16_MAX || cols > PRV_U16_MAX) {
+            row > PRV_U16_MAX || rows > PRV_U16_MAX || col > PRV_U16_MAX || cols > PRV_U16_MAX ||
+            dur64 > UINT32_MAX) {
             return RP_DECODE_FAULT_VALUE;
         }
         rp_record_t *r = &events[i];
@@ -80,6 +84,7 @@ rp_decode_fault_t rp_decode_batch_generic(const Rramprof__V1__EventBatch *eb,
         r->rows = (uint16_t)rows;
         r->col = (uint16_t)col;
         r->cols = (uint16_t)cols;
+        rp_record_clear_unused(r);   /* members the op does not use are unspecified */
     }
     b->sequence = eb->sequence;
     b->first_event = eb->first_event;
@@ -123,14 +128,14 @@ static inline bool prv_varint(const uint8_t **pp, const uint8_t *end, uint64_t *
 enum {
     PRV_F_OP = 6, PRV_F_GAP = 8, PRV_F_DURATION = 9, PRV_F_TILE = 11, PRV_F_ROW = 13,
     PRV_F_ROWS = 15, PRV_F_COL = 17, PRV_F_COLS = 19, PRV_F_ITER = 21, PRV_F_STATUS = 23,
-    PRV_F_ARG = 25, PRV_F_LAST = 26
+    PRV_F_ARG = 25, PRV_F_DURATION_BASE = 27, PRV_F_LAST = 27
 };
 
 /* Slots of the columns in prv_fast_batch_t.col (kept small: the struct is
  * cleared for every batch). */
 enum {
     PRV_C_OP, PRV_C_GAP, PRV_C_DURATION, PRV_C_TILE, PRV_C_ROW, PRV_C_ROWS, PRV_C_COL,
-    PRV_C_COLS, PRV_C_ITER, PRV_C_STATUS, PRV_C_ARG, PRV_C_COUNT
+    PRV_C_COLS, PRV_C_ITER, PRV_C_STATUS, PRV_C_ARG, PRV_C_DURATION_BASE, PRV_C_COUNT
 };
 
 typedef struct prv_col {
@@ -158,6 +163,7 @@ static int prv_column_slot(uint32_t field)
     case PRV_F_ITER: return PRV_C_ITER;
     case PRV_F_STATUS: return PRV_C_STATUS;
     case PRV_F_ARG: return PRV_C_ARG;
+    case PRV_F_DURATION_BASE: return PRV_C_DURATION_BASE;
     default: return -1;
     }
 }
@@ -387,6 +393,26 @@ bool rp_decode_batch_fast(const uint8_t *payload, size_t len, rp_record_t *event
     if (op_acc > PRV_OP_MAX || u8_acc > PRV_U8_MAX || u16_acc > PRV_U16_MAX) {
         return false;
     }
+    /* Per-op duration bases (ops are < 16 here; a longer list, or a sum
+     * beyond 32 bits, goes to the generic path to be judged). */
+    if (PRV_ON(PRV_C_DURATION_BASE)) {
+        uint32_t base[PRV_OP_MAX + 1u] = { 0 };
+        const uint8_t *q = fb.col[PRV_C_DURATION_BASE].p;
+        const uint8_t *qend = fb.col[PRV_C_DURATION_BASE].end;
+        for (unsigned k = 0; q < qend; k++) {
+            if (k > PRV_OP_MAX || !prv_varint(&q, qend, &v)) {
+                return false;
+            }
+            base[k] = (uint32_t)v;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t d = (uint64_t)events[i].duration + base[events[i].op];
+            if (d > UINT32_MAX) {
+                return false;
+            }
+            events[i].duration = (uint32_t)d;
+        }
+    }
 
     /* Times: the time chain start = end + gap, end = start + duration. */
     uint64_t t_end = fb.scalar[3];
@@ -409,6 +435,10 @@ bool rp_decode_batch_fast(const uint8_t *payload, size_t len, rp_record_t *event
 #undef PRV_ON
     if (!ok) {
         return false;
+    }
+    /* Members the op does not use are unspecified on the wire: 0 here. */
+    for (uint32_t i = 0; i < n; i++) {
+        rp_record_clear_unused(&events[i]);
     }
     b->sequence = (uint32_t)fb.scalar[1];
     b->first_event = fb.scalar[2];

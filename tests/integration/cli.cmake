@@ -7,7 +7,7 @@ add_executable(test_cli
   ${CMAKE_CURRENT_LIST_DIR}/sim_harness.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_cli.cpp)
 target_include_directories(test_cli PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(test_cli PRIVATE rp_profiler rp_wire rp_proto rp_test_main)
+target_link_libraries(test_cli PRIVATE rp_profiler rp_wire rp_proto rp_test_main util)
 target_compile_definitions(test_cli PRIVATE
   RP_BIN_DIR="${CMAKE_RUNTIME_OUTPUT_DIRECTORY}"
   RP_SIM_BIN="$<TARGET_FILE:rramprof-sim>")

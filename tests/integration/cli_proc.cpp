@@ -9,12 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sstream>
-
-#include "sim_harness.h"
 
 extern "C" {
 #include "rramprof/rp_capture.h"
@@ -27,13 +24,6 @@ extern char **environ;
 
 namespace clitest {
 
-int64_t now_ms()
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 Proc::~Proc()
 {
     kill_now();
@@ -43,10 +33,10 @@ Proc::~Proc()
         close(err_fd_);
 }
 
-bool Proc::start(const std::vector<std::string> &argv, const std::vector<std::string> &env, int io_fd)
+bool Proc::start(const std::vector<std::string> &argv, const std::vector<std::string> &env, int io_fd, int err_fd)
 {
-    int outp[2] = { -1, -1 }, errp[2];
-    if ((io_fd < 0 && pipe2(outp, O_CLOEXEC) != 0) || pipe2(errp, O_CLOEXEC) != 0)
+    int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+    if ((io_fd < 0 && pipe2(outp, O_CLOEXEC) != 0) || (err_fd < 0 && pipe2(errp, O_CLOEXEC) != 0))
         return false;
     std::vector<std::string> envs;
     for (char **e = environ; *e; e++)
@@ -72,7 +62,7 @@ bool Proc::start(const std::vector<std::string> &argv, const std::vector<std::st
         int in = io_fd >= 0 ? io_fd : open("/dev/null", O_RDONLY);
         dup2(in, 0);
         dup2(io_fd >= 0 ? io_fd : outp[1], 1);
-        dup2(errp[1], 2);
+        dup2(err_fd >= 0 ? err_fd : errp[1], 2);
         ::signal(SIGPIPE, SIG_DFL);
         ::signal(SIGINT, SIG_DFL);
         ::signal(SIGTERM, SIG_DFL);
@@ -83,8 +73,10 @@ bool Proc::start(const std::vector<std::string> &argv, const std::vector<std::st
         close(outp[1]);
         out_fd_ = outp[0];
     }
-    close(errp[1]);
-    err_fd_ = errp[0];
+    if (err_fd < 0) {
+        close(errp[1]);
+        err_fd_ = errp[0];
+    }
     return true;
 }
 

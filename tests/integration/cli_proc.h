@@ -10,7 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "sim_harness.h"
+
 namespace clitest {
+
+using simtest::now_ms;
+using simtest::read_file;
+using simtest::write_file;
 
 /* A child process with stdout and stderr collected. stdin is /dev/null
  * unless in_fd/out_fd are given to start(). */
@@ -22,9 +28,10 @@ public:
     Proc &operator=(const Proc &) = delete;
 
     /* env: extra NAME=VALUE entries. io_fd >= 0 becomes stdin and stdout
-     * (a device link), stdout is then not collected. */
+     * (a device link), stdout is then not collected. err_fd >= 0 becomes
+     * stderr (e.g. a terminal), which is then not collected. */
     bool start(const std::vector<std::string> &argv, const std::vector<std::string> &env = {},
-               int io_fd = -1);
+               int io_fd = -1, int err_fd = -1);
     /* Collects output for up to timeout_ms. */
     void pump(int timeout_ms);
     /* Pumps until stderr (or stdout) contains text; false on timeout or exit. */
@@ -57,7 +64,6 @@ std::string bin(const std::string &name);   /* path in the build's bin/ */
 std::string sim_bin();
 std::string rramprof_bin();
 std::string scratch_dir();                  /* a fresh directory per call */
-int64_t now_ms();
 off_t file_size(const std::string &path);
 /* First "PREFIX<value>" on a line of text; value up to the end of line. */
 std::string after(const std::string &text, const std::string &prefix);

@@ -1,7 +1,7 @@
 # Integration test of the Cortex-M firmware under QEMU (mps2-an386). Only
 # when qemu-system-arm and arm-none-eabi-gcc are installed: the host build
-# then cross-builds the board's -test-<workload> images into
-# ${CMAKE_BINARY_DIR}/fw-an386 as an ExternalProject, with the toolchain
+# then cross-builds the boards' -test-<workload> images into
+# ${CMAKE_BINARY_DIR}/fw-<board> as ExternalProjects, with the toolchain
 # file, and test_qemu_integration runs them (tests/integration/qemu/).
 find_program(RP_QEMU_ARM qemu-system-arm)
 find_program(RP_ARM_GCC arm-none-eabi-gcc)
@@ -11,20 +11,30 @@ if(NOT RP_QEMU_ARM OR NOT RP_ARM_GCC)
 endif()
 
 include(ExternalProject)
-set(RP_QEMU_FW_DIR ${CMAKE_BINARY_DIR}/fw-an386)
-set(RP_QEMU_TEST_EVENTS 3000)
-ExternalProject_Add(rp_fw_an386
-  SOURCE_DIR ${CMAKE_SOURCE_DIR}
-  BINARY_DIR ${RP_QEMU_FW_DIR}
-  CMAKE_ARGS -DRRAMPROF_BOARD=qemu-mps2-an386
-             -DCMAKE_TOOLCHAIN_FILE=${CMAKE_SOURCE_DIR}/cmake/arm-none-eabi.cmake
-             -DRRAMPROF_FW_TEST_EVENTS=${RP_QEMU_TEST_EVENTS}
-             -DRRAMPROF_FW_TEST_WORKLOADS=program|mlp|scan|solver
-  LIST_SEPARATOR |
-  BUILD_COMMAND ${CMAKE_COMMAND} --build ${RP_QEMU_FW_DIR}
-  INSTALL_COMMAND ""
-  # The sources are this tree: let the firmware build decide what changed.
-  BUILD_ALWAYS ON)
+# Events per test run: the netduinoplus2 image spins through every modelled
+# operation (see boards/netduinoplus2), so it gets fewer to stay in time.
+set(RP_QEMU_AN386_EVENTS 3000)
+set(RP_QEMU_NETDUINO_EVENTS 1500)
+#   rp_qemu_firmware(<board> <events> <workloads...>): cross-builds
+#   boards/<board> with a -test-<workload> image per workload into
+#   fw-<board>/bin, each stopping after <events> events.
+function(rp_qemu_firmware board events)
+  string(REPLACE ";" "|" workloads "${ARGN}")
+  ExternalProject_Add(rp_fw_${board}
+    SOURCE_DIR ${CMAKE_SOURCE_DIR}
+    BINARY_DIR ${CMAKE_BINARY_DIR}/fw-${board}
+    CMAKE_ARGS -DRRAMPROF_BOARD=${board}
+               -DCMAKE_TOOLCHAIN_FILE=${CMAKE_SOURCE_DIR}/cmake/arm-none-eabi.cmake
+               -DRRAMPROF_FW_TEST_EVENTS=${events}
+               -DRRAMPROF_FW_TEST_WORKLOADS=${workloads}
+    LIST_SEPARATOR |
+    BUILD_COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR}/fw-${board}
+    INSTALL_COMMAND ""
+    # The sources are this tree: let the firmware build decide what changed.
+    BUILD_ALWAYS ON)
+endfunction()
+rp_qemu_firmware(qemu-mps2-an386 ${RP_QEMU_AN386_EVENTS} program mlp scan solver)
+rp_qemu_firmware(netduinoplus2 ${RP_QEMU_NETDUINO_EVENTS} program mlp)
 
 add_executable(test_qemu_integration
   ${CMAKE_CURRENT_LIST_DIR}/qemu/test_qemu.cpp
@@ -33,14 +43,21 @@ target_include_directories(test_qemu_integration PRIVATE ${CMAKE_SOURCE_DIR}/tes
 target_link_libraries(test_qemu_integration PRIVATE rp_wire rp_proto rp_test_main)
 target_compile_definitions(test_qemu_integration PRIVATE
   RP_QEMU_BIN="${RP_QEMU_ARM}"
-  RP_QEMU_FW_DIR="${RP_QEMU_FW_DIR}/bin"
-  RP_FW_TEST_EVENTS=${RP_QEMU_TEST_EVENTS}u
+  RP_QEMU_AN386_DIR="${CMAKE_BINARY_DIR}/fw-qemu-mps2-an386/bin"
+  RP_QEMU_NETDUINO_DIR="${CMAKE_BINARY_DIR}/fw-netduinoplus2/bin"
+  RP_QEMU_AN386_EVENTS=${RP_QEMU_AN386_EVENTS}u
+  RP_QEMU_NETDUINO_EVENTS=${RP_QEMU_NETDUINO_EVENTS}u
   # sim_harness.cpp also starts the sim board; these tests never do.
   RP_SIM_BIN="$<TARGET_FILE:rramprof-sim>")
-add_dependencies(test_qemu_integration rp_fw_an386)
+add_dependencies(test_qemu_integration rp_fw_qemu-mps2-an386 rp_fw_netduinoplus2)
 
 foreach(workload program mlp scan solver)
   add_test(NAME integration.qemu.an386.${workload}
            COMMAND test_qemu_integration -c -g QemuAn386 -n ${workload})
   set_tests_properties(integration.qemu.an386.${workload} PROPERTIES TIMEOUT 60)
+endforeach()
+foreach(workload program mlp)
+  add_test(NAME integration.qemu.netduinoplus2.${workload}
+           COMMAND test_qemu_integration -c -g QemuNetduino -n ${workload})
+  set_tests_properties(integration.qemu.netduinoplus2.${workload} PROPERTIES TIMEOUT 60)
 endforeach()

@@ -17,6 +17,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "rramprof/rp_record.h"
+
 extern char **environ;
 
 namespace simtest {
@@ -87,7 +89,9 @@ std::string expand_batch(const Rramprof__V1__EventBatch *b, std::vector<Event> &
         Event e;
         int64_t gap = b->n_gap != 0 ? b->gap[i] : 0;
         e.op = col_u32(b->n_op, b->op, b->op_all, i);
-        e.duration = col_u32(b->n_duration, b->duration, b->duration_all, i);
+        // Per-op duration bases: the column holds the excess over them.
+        e.duration = col_u32(b->n_duration, b->duration, b->duration_all, i) +
+                     (e.op < b->n_duration_base ? b->duration_base[e.op] : 0u);
         e.tile = col_u32(b->n_tile, b->tile, b->tile_all, i);
         e.row = col_u32(b->n_row, b->row, b->row_all, i);
         e.rows = col_u32(b->n_rows, b->rows, b->rows_all, i);
@@ -96,6 +100,15 @@ std::string expand_batch(const Rramprof__V1__EventBatch *b, std::vector<Event> &
         e.iterations = col_u32(b->n_iterations, b->iterations, b->iterations_all, i);
         e.status = col_u32(b->n_status, b->status, b->status_all, i);
         e.arg = col_u32(b->n_arg, b->arg, b->arg_all, i);
+        // Members the op does not use are unspecified on the wire: 0.
+        const uint32_t used = rp_op_fields(e.op);
+        e.tile = (used & RP_FIELD_TILE) ? e.tile : 0;
+        e.row = (used & RP_FIELD_ROW) ? e.row : 0;
+        e.rows = (used & RP_FIELD_ROWS) ? e.rows : 0;
+        e.col = (used & RP_FIELD_COL) ? e.col : 0;
+        e.cols = (used & RP_FIELD_COLS) ? e.cols : 0;
+        e.iterations = (used & RP_FIELD_ITERATIONS) ? e.iterations : 0;
+        e.arg = (used & RP_FIELD_ARG) ? e.arg : 0;
         e.start = (uint64_t)((int64_t)prev_end + gap);
         e.end = e.start + e.duration;
         prev_end = e.end;

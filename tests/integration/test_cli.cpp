@@ -5,6 +5,7 @@
 #include <CppUTest/TestHarness.h>
 
 #include <fcntl.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,33 @@ TEST(CliCapture, PseudoTerminalMatchesTheSimTruth)
     LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
     LONGS_EQUAL_TEXT(0, sim.wait(20000), sim.err.c_str());
     check_truth(cap, truth, 10000);
+}
+
+TEST(CliCapture, ProgressLineOnlyOnATerminal)
+{
+    int master, slave;
+    CHECK(openpty(&master, &slave, nullptr, nullptr, nullptr) == 0);
+    Proc p;
+    CHECK(p.start({ rramprof_bin(), "capture", "--from", exec_sim(""), "-o", dir + "/tty.rpcap", "--events",
+                    "150000", "-q" },
+                  {}, -1, slave));
+    close(slave);
+    std::string tty;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(master, buf, sizeof buf)) > 0) // EIO once the child is gone
+        tty.append(buf, (size_t)n);
+    close(master);
+    LONGS_EQUAL_TEXT(0, p.wait(20000), tty.c_str());
+    // "\r<events> events  <rate> ev/s  <rate>B/s  drops 0  <t> s", redrawn.
+    CHECK_HAS(tty, "\r");
+    CHECK_HAS(tty, " ev/s  ");
+    CHECK_HAS(tty, "B/s  drops 0  ");
+    CHECK_HAS(p.out, "capture    ");
+    // Not on a pipe: stderr of the other captures stays clean.
+    Result r = capture({ "--from", exec_sim(""), "-o", dir + "/pipe.rpcap", "--events", "1000", "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CHECK_FALSE(has(r.err, "ev/s"));
 }
 
 TEST(CliCapture, WorkloadAndOpMaskReachTheDevice)
@@ -455,17 +483,8 @@ TEST_GROUP(CliInfo)
 
     std::string copy_cut(off_t len)
     {
-        std::string data;
-        FILE *f = fopen(cap.c_str(), "rb");
-        char buf[65536];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-            data.append(buf, n);
-        fclose(f);
         std::string out = dir + "/cut.rpcap";
-        f = fopen(out.c_str(), "wb");
-        fwrite(data.data(), 1, (size_t)len < data.size() ? (size_t)len : data.size(), f);
-        fclose(f);
+        CHECK(write_file(out, read_file(cap).substr(0, (size_t)len)));
         return out;
     }
 };
@@ -539,9 +558,7 @@ TEST(CliInfo, BrokenHeaderMissingFileAndNonCaptures)
     CHECK_HAS(r.err, "No such file or directory");
 
     std::string text = dir + "/notes.txt";
-    FILE *f = fopen(text.c_str(), "w");
-    fputs("these are not the frames you are looking for\n", f);
-    fclose(f);
+    CHECK(write_file(text, "these are not the frames you are looking for\n"));
     r = info(text);
     LONGS_EQUAL_TEXT(7, r.code, show(r).c_str());
     CHECK_HAS(r.err, "neither a capture file nor a recorded rramprof link stream");

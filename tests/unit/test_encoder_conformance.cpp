@@ -3,6 +3,7 @@
 // compared with what was encoded. EventBatch gets randomised property tests
 // over thousands of record sets, the constant-column rule, the fit bound
 // and the wire-size target.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -352,6 +353,9 @@ Records rebuild(const Rramprof__V1__EventBatch *b)
         rp_record_t &r = out[i];
         r.op = (uint8_t)col(b->n_op, b->op, b->op_all, i);
         r.duration = col(b->n_duration, b->duration, b->duration_all, i);
+        if (r.op < b->n_duration_base) {  // per-op base: the column holds the excess
+            r.duration += b->duration_base[r.op];
+        }
         r.tile = (uint8_t)col(b->n_tile, b->tile, b->tile_all, i);
         r.row = (uint16_t)col(b->n_row, b->row, b->row_all, i);
         r.rows = (uint16_t)col(b->n_rows, b->rows, b->rows_all, i);
@@ -363,6 +367,7 @@ Records rebuild(const Rramprof__V1__EventBatch *b)
         int64_t gap = b->n_gap != 0 ? b->gap[i] : 0;
         r.start = prev_end + (uint64_t)gap;
         prev_end = r.start + r.duration;
+        rp_record_clear_unused(&r);  // members the op does not use decode as 0
     }
     return out;
 }
@@ -382,21 +387,57 @@ void check_same(const rp_record_t &a, const rp_record_t &b)
     UNSIGNED_LONGS_EQUAL(a.cols, b.cols);
 }
 
-// A column must be sent packed exactly when its values differ.
+// A column must be sent packed exactly when its values differ among the
+// events whose op uses the member (`field`, an RP_FIELD_* bit; 0 for the
+// members every op uses). With no such event its `*_all` is unspecified.
 template <typename Get>
-void check_column_form(const Records &r, size_t n_packed, uint32_t all, Get get)
+void check_column_form(const Records &r, size_t n_packed, uint32_t all, uint32_t field, Get get)
 {
-    bool constant = true;
+    bool constant = true, used = false;
+    uint32_t value = 0;
     for (const auto &x : r) {
-        constant = constant && get(x) == get(r[0]);
+        if (field != 0 && (rp_op_fields(x.op) & field) == 0) {
+            continue;
+        }
+        if (!used) {
+            value = get(x);
+            used = true;
+        }
+        constant = constant && get(x) == value;
     }
     if (constant) {
         UNSIGNED_LONGS_EQUAL(0, n_packed);
-        UNSIGNED_LONGS_EQUAL(get(r[0]), all);
+        if (used) {
+            UNSIGNED_LONGS_EQUAL(value, all);
+        }
     } else {
         UNSIGNED_LONGS_EQUAL(r.size(), n_packed);
         UNSIGNED_LONGS_EQUAL(0, all);
     }
+}
+
+// With per-op duration bases, each base is its op's shortest duration (0
+// for an absent op), the list ends at the highest op present, and the
+// excess column is sent exactly when some op's durations differ.
+void check_duration_bases(const Records &r, const Rramprof__V1__EventBatch *b)
+{
+    size_t ops = b->n_duration_base;
+    std::vector<uint32_t> lo(ops, UINT32_MAX), hi(ops, 0);
+    std::vector<bool> seen(ops, false);
+    for (const auto &x : r) {
+        CHECK(x.op < ops);
+        lo[x.op] = std::min(lo[x.op], x.duration);
+        hi[x.op] = std::max(hi[x.op], x.duration);
+        seen[x.op] = true;
+    }
+    CHECK(seen.back());
+    bool varies = false;
+    for (size_t k = 0; k < ops; k++) {
+        UNSIGNED_LONGS_EQUAL(seen[k] ? lo[k] : 0, b->duration_base[k]);
+        varies = varies || (seen[k] && hi[k] != lo[k]);
+    }
+    UNSIGNED_LONGS_EQUAL(varies ? r.size() : 0, b->n_duration);
+    UNSIGNED_LONGS_EQUAL(0, b->duration_all);
 }
 
 // Encodes recs as one batch, decodes it, compares every field; returns the
@@ -429,18 +470,24 @@ size_t check_batch(const Records &recs, uint64_t dropped, rp_batch_state_t st = 
     Records got = rebuild(b);
     UNSIGNED_LONGS_EQUAL(recs.size(), got.size());
     for (size_t i = 0; i < recs.size(); i++) {
-        check_same(recs[i], got[i]);
+        rp_record_t want = recs[i];
+        rp_record_clear_unused(&want);
+        check_same(want, got[i]);
     }
-    check_column_form(recs, b->n_op, b->op_all, [](const rp_record_t &x) -> uint32_t { return x.op; });
-    check_column_form(recs, b->n_duration, b->duration_all, [](const rp_record_t &x) -> uint32_t { return x.duration; });
-    check_column_form(recs, b->n_tile, b->tile_all, [](const rp_record_t &x) -> uint32_t { return x.tile; });
-    check_column_form(recs, b->n_row, b->row_all, [](const rp_record_t &x) -> uint32_t { return x.row; });
-    check_column_form(recs, b->n_rows, b->rows_all, [](const rp_record_t &x) -> uint32_t { return x.rows; });
-    check_column_form(recs, b->n_col, b->col_all, [](const rp_record_t &x) -> uint32_t { return x.col; });
-    check_column_form(recs, b->n_cols, b->cols_all, [](const rp_record_t &x) -> uint32_t { return x.cols; });
-    check_column_form(recs, b->n_iterations, b->iterations_all, [](const rp_record_t &x) -> uint32_t { return x.iterations; });
-    check_column_form(recs, b->n_status, b->status_all, [](const rp_record_t &x) -> uint32_t { return x.status; });
-    check_column_form(recs, b->n_arg, b->arg_all, [](const rp_record_t &x) -> uint32_t { return x.arg; });
+    check_column_form(recs, b->n_op, b->op_all, 0, [](const rp_record_t &x) -> uint32_t { return x.op; });
+    if (b->n_duration_base == 0) {
+        check_column_form(recs, b->n_duration, b->duration_all, 0, [](const rp_record_t &x) -> uint32_t { return x.duration; });
+    } else {
+        check_duration_bases(recs, b);
+    }
+    check_column_form(recs, b->n_tile, b->tile_all, RP_FIELD_TILE, [](const rp_record_t &x) -> uint32_t { return x.tile; });
+    check_column_form(recs, b->n_row, b->row_all, RP_FIELD_ROW, [](const rp_record_t &x) -> uint32_t { return x.row; });
+    check_column_form(recs, b->n_rows, b->rows_all, RP_FIELD_ROWS, [](const rp_record_t &x) -> uint32_t { return x.rows; });
+    check_column_form(recs, b->n_col, b->col_all, RP_FIELD_COL, [](const rp_record_t &x) -> uint32_t { return x.col; });
+    check_column_form(recs, b->n_cols, b->cols_all, RP_FIELD_COLS, [](const rp_record_t &x) -> uint32_t { return x.cols; });
+    check_column_form(recs, b->n_iterations, b->iterations_all, RP_FIELD_ITERATIONS, [](const rp_record_t &x) -> uint32_t { return x.iterations; });
+    check_column_form(recs, b->n_status, b->status_all, 0, [](const rp_record_t &x) -> uint32_t { return x.status; });
+    check_column_form(recs, b->n_arg, b->arg_all, RP_FIELD_ARG, [](const rp_record_t &x) -> uint32_t { return x.arg; });
     bool gaps_zero = true;
     for (size_t i = 1; i < recs.size(); i++) {
         gaps_zero = gaps_zero && recs[i].start == recs[i - 1].start + recs[i - 1].duration;
@@ -482,7 +529,9 @@ struct Gen {
     {
         Records r(n);
         memset(r.data(), 0, n * sizeof(rp_record_t));
-        column(r, &rp_record_t::op, 255);
+        // Half the sets hold only known ops, so the per-op member rule
+        // (rp_op_fields) is exercised as much as unknown ops are.
+        column(r, &rp_record_t::op, rng() % 2 ? 255 : RP_OP_COUNT - 1);
         column(r, &rp_record_t::status, 255);
         column(r, &rp_record_t::tile, 255);
         column(r, &rp_record_t::iterations, 255);
@@ -492,6 +541,12 @@ struct Gen {
         column(r, &rp_record_t::cols, 0xFFFF);
         column(r, &rp_record_t::duration, 0xFFFFFFFFu);
         column(r, &rp_record_t::arg, 0xFFFFFFFFu);
+        if (rng() % 3 == 0) {  // long durations, narrow per op: per-op bases pay
+            uint32_t spread = (uint32_t)pick(300);
+            for (auto &x : r) {
+                x.duration = 200u + 1000u * (x.op % 16u) + (uint32_t)(rng() % (spread + 1));
+            }
+        }
         uint64_t t = pick(UINT64_MAX);
         int timeline = (int)(rng() % 5);
         for (size_t i = 0; i < n; i++) {
@@ -672,7 +727,9 @@ TEST(encode_batch, refuses_small_buffers_cleanly)
                 CHECK(d.f != nullptr);
                 Records got = rebuild(d.f->batch);
                 for (size_t i = 0; i < r.size(); i++) {
-                    check_same(r[i], got[i]);
+                    rp_record_t want = r[i];
+                    rp_record_clear_unused(&want);
+                    check_same(want, got[i]);
                 }
             }
             // Width only shrinks with cap, so from the size it needed with a
@@ -682,6 +739,95 @@ TEST(encode_batch, refuses_small_buffers_cleanly)
             }
         }
     }
+}
+
+// mlp-like batch: TRANSFER in, MVM, TRANSFER out (the region of the MVM
+// they serve, arg = bytes), COMPUTE (arg = name id) and a closing SPAN.
+// Only the events that use a member count for its column's form: region
+// columns are constant although COMPUTE/SPAN hold 0 there, and arg is
+// packed because transfers and names disagree.
+TEST(encode_batch, members_an_op_does_not_use_keep_columns_constant)
+{
+    Records r;
+    uint64_t t = 5000;
+    auto add = [&](uint8_t op, uint32_t dur, uint32_t arg, bool region) {
+        rp_record_t e = {};
+        e.op = op;
+        e.start = t;
+        e.duration = dur;
+        e.arg = arg;
+        if (region) {
+            e.tile = 3, e.row = 0, e.rows = 64, e.col = 0, e.cols = 32;
+        }
+        t += dur + 30;
+        r.push_back(e);
+    };
+    for (int v = 0; v < 20; v++) {
+        add(RP_OP_TRANSFER, 40, 64, true);
+        add(RP_OP_MVM, 400, 0, true);
+        add(RP_OP_TRANSFER, 60, 128, true);
+        add(RP_OP_COMPUTE, 900 + (uint32_t)v, 5, false);
+    }
+    add(RP_OP_SPAN, 90000, 4, false);
+    Bytes buf(4096);
+    rp_batch_state_t st = { 0, 0 };
+    size_t len = rp_encode_batch(&st, r.data(), r.size(), 0, buf.data(), buf.size());
+    CHECK(len > 0);
+    Decoded d(buf.data(), len);
+    CHECK(d.f != nullptr);
+    const Rramprof__V1__EventBatch *b = d.f->batch;
+    UNSIGNED_LONGS_EQUAL(0, b->n_tile + b->n_row + b->n_rows + b->n_col + b->n_cols);
+    UNSIGNED_LONGS_EQUAL(3, b->tile_all);
+    UNSIGNED_LONGS_EQUAL(64, b->rows_all);
+    UNSIGNED_LONGS_EQUAL(32, b->cols_all);
+    UNSIGNED_LONGS_EQUAL(r.size(), b->n_arg);
+    check_batch(r, 0);  // every event rebuilds, COMPUTE/SPAN regions as 0
+}
+
+// Durations far above 127 ticks whose spread per op is small go as per-op
+// bases plus one-byte excesses; constant-duration ops add nothing per event.
+TEST(encode_batch, per_op_duration_bases_shrink_long_durations)
+{
+    std::mt19937_64 rng(7);
+    Records r;
+    uint64_t t = 1;
+    for (int i = 0; i < 120; i++) {
+        rp_record_t e = {};
+        e.op = i % 3 == 0 ? RP_OP_VERIFY : RP_OP_WRITE;
+        e.duration = e.op == RP_OP_WRITE ? 1500 + (uint32_t)(rng() % 100) : 700;
+        e.start = t;
+        e.tile = 1, e.rows = 1, e.cols = 64, e.row = (uint16_t)(i / 3);
+        t += e.duration + 30;
+        r.push_back(e);
+    }
+    Bytes buf(4096);
+    rp_batch_state_t st = { 0, 0 };
+    size_t len = rp_encode_batch(&st, r.data(), r.size(), 0, buf.data(), buf.size());
+    CHECK(len > 0);
+    Decoded d(buf.data(), len);
+    const Rramprof__V1__EventBatch *b = d.f->batch;
+    UNSIGNED_LONGS_EQUAL(RP_OP_VERIFY + 1, b->n_duration_base);
+    UNSIGNED_LONGS_EQUAL(700, b->duration_base[RP_OP_VERIFY]);
+    CHECK(b->duration_base[RP_OP_WRITE] >= 1500);
+    size_t dur_bytes = 0;
+    for (size_t i = 0; i < b->n_duration; i++) {
+        dur_bytes += b->duration[i] < 128 ? 1 : 2;
+    }
+    UNSIGNED_LONGS_EQUAL(r.size(), dur_bytes);  // one byte each, not two
+    check_batch(r, 0);
+    // Every op of constant duration: bases only, no excess column at all.
+    for (auto &e : r) {
+        e.duration = e.op == RP_OP_WRITE ? 2000 : 3000;
+    }
+    for (size_t i = 1; i < r.size(); i++) {
+        r[i].start = r[i - 1].start + r[i - 1].duration;
+    }
+    st = { 0, 0 };
+    len = rp_encode_batch(&st, r.data(), r.size(), 0, buf.data(), buf.size());
+    Decoded d2(buf.data(), len);
+    UNSIGNED_LONGS_EQUAL(RP_OP_VERIFY + 1, d2.f->batch->n_duration_base);
+    UNSIGNED_LONGS_EQUAL(0, d2.f->batch->n_duration);
+    check_batch(r, 0);
 }
 
 TEST(encode_batch, fit_is_a_guarantee)

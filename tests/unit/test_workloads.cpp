@@ -437,14 +437,14 @@ TEST(workloads, MlpProgramsWeightsOnce)
     Run a = run_workload("mlp", 8, 0);
     CHECK_TEXT(a.result.passed, a.result.detail);
     CHECK(count_truth(RP_OP_WRITE) > 0);
-    CHECK_EQUAL(8u, count_truth(RP_OP_MVM));
+    CHECK_EQUAL(64u, count_truth(RP_OP_MVM));   // one per input vector of the batch
     g_truth.clear();
     Run b = run_workload("mlp", 8, 1);
     CHECK_TEXT(b.result.passed, b.result.detail);
     CHECK_EQUAL(0u, count_truth(RP_OP_WRITE));
     CHECK_EQUAL(0u, count_truth(RP_OP_VERIFY));
-    CHECK_EQUAL(8u, count_truth(RP_OP_MVM));
-    CHECK_EQUAL(16u, count_truth(RP_OP_TRANSFER));
+    CHECK_EQUAL(64u, count_truth(RP_OP_MVM));   // one per input vector of the batch
+    CHECK_EQUAL(128u, count_truth(RP_OP_TRANSFER));
     // Another seed means other weights.
     g_truth.clear();
     run_workload("mlp", 9, 0);

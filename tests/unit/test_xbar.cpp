@@ -119,8 +119,12 @@ TEST(xbar, mvm_records_transfer_mvm_transfer_back_to_back)
     LONGS_EQUAL(5000, out[0].start);
     LONGS_EQUAL(8, out[0].duration);
     LONGS_EQUAL(2, out[0].arg);  // input bytes
+    // Both transfers carry the whole region of the MVM they serve.
+    LONGS_EQUAL(1, out[0].tile);
     LONGS_EQUAL(4, out[0].row);
     LONGS_EQUAL(2, out[0].rows);
+    LONGS_EQUAL(8, out[0].col);
+    LONGS_EQUAL(3, out[0].cols);
 
     LONGS_EQUAL(RP_OP_MVM, out[1].op);
     LONGS_EQUAL(5008, out[1].start);
@@ -135,8 +139,13 @@ TEST(xbar, mvm_records_transfer_mvm_transfer_back_to_back)
     LONGS_EQUAL(5408, out[2].start);
     LONGS_EQUAL(12, out[2].duration);
     LONGS_EQUAL(3 * sizeof(int32_t), out[2].arg);  // output bytes
+    LONGS_EQUAL(1, out[2].tile);
+    LONGS_EQUAL(4, out[2].row);
+    LONGS_EQUAL(2, out[2].rows);
     LONGS_EQUAL(8, out[2].col);
     LONGS_EQUAL(3, out[2].cols);
+    LONGS_EQUAL(0, out[1].arg);  // MVM does not use arg: recorded as 0
+    LONGS_EQUAL(0, out[1].iterations);
 }
 
 TEST(xbar, mvm_steps_exclude_the_recorder_cost_between_them)

@@ -53,6 +53,26 @@ typedef struct rp_record {
 /* Short upper-case name ("WRITE", ...); "?" for unknown values. */
 const char *rp_op_name(unsigned op);
 
+/* Which record members an op gives a meaning to (bits RP_FIELD_*); start,
+ * duration, op and status mean something for every op. A member outside
+ * this set is unspecified on the wire: the encoder may send any value and
+ * decoders set it to 0 (docs/protocol.md, "Fields per op"). Recorders
+ * store 0 there. NONE and unknown ops use every member. */
+enum rp_field {
+    RP_FIELD_TILE = 1u << 0,
+    RP_FIELD_ROW = 1u << 1,
+    RP_FIELD_ROWS = 1u << 2,
+    RP_FIELD_COL = 1u << 3,
+    RP_FIELD_COLS = 1u << 4,
+    RP_FIELD_ITERATIONS = 1u << 5,
+    RP_FIELD_ARG = 1u << 6,
+    RP_FIELD_ALL = (1u << 7) - 1u
+};
+uint32_t rp_op_fields(unsigned op);
+
+/* Sets the members r's op does not use to 0, as a decoder does. */
+void rp_record_clear_unused(rp_record_t *r);
+
 #ifdef __cplusplus
 }
 #endif
