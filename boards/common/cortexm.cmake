@@ -5,7 +5,8 @@
 #     PORT_DIR <dir with rp_port.h>
 #     LINKER_SCRIPT <file.ld>
 #     SOURCES <board sources...>
-#     [DEFINES <compile definitions for every firmware target...>])
+#     [DEFINES <compile definitions for every firmware target...>]
+#     [BENCH])                       also rramprof-<board>-bench (rp_cm_bench.c)
 #
 # makes, for that board: rp_core_<board> (firmware core), rp_cm_<board>
 # (shared Cortex-M code: startup, clock, UART link, identity, crossbar
@@ -25,7 +26,7 @@ set(RRAMPROF_FW_TEST_WORKLOADS "program;mlp;scan;solver" CACHE STRING
     "Workloads that get a -test-<workload> image (empty: none)")
 
 function(rp_cm_board board)
-  cmake_parse_arguments(B "" "PORT_DIR;LINKER_SCRIPT" "SOURCES;DEFINES" ${ARGN})
+  cmake_parse_arguments(B "BENCH" "PORT_DIR;LINKER_SCRIPT" "SOURCES;DEFINES" ${ARGN})
 
   rp_add_firmware_core(rp_core_${board} ${B_PORT_DIR} ${B_DEFINES})
   # The port header includes the shared Cortex-M part.
@@ -59,6 +60,9 @@ function(rp_cm_board board)
   foreach(wl IN LISTS RRAMPROF_FW_TEST_WORKLOADS)
     list(APPEND variants "-test-${wl}")
   endforeach()
+  if(B_BENCH)
+    list(APPEND variants "-bench")
+  endif()
   foreach(variant "" ${variants})
     set(exe rramprof-${board}${variant})
     add_executable(${exe} ${B_SOURCES} ${RP_CM_DIR}/cortexm/rp_cm_main.c)
@@ -69,6 +73,10 @@ function(rp_cm_board board)
       -Wl,--start-group rp_core_${board} rp_cm_${board} rp_xmodel_${board} rp_wire m
       -Wl,--end-group)
     target_compile_definitions(${exe} PRIVATE ${B_DEFINES})
+    if(variant STREQUAL "-bench")
+      target_sources(${exe} PRIVATE ${RP_CM_DIR}/cortexm/rp_cm_bench.c)
+      target_compile_definitions(${exe} PRIVATE RP_BOARD_BENCH=1)
+    endif()
     if(variant MATCHES "^-test-(.*)$")
       target_compile_definitions(${exe} PRIVATE RP_BOARD_TEST=1
         RP_BOARD_WORKLOAD="${CMAKE_MATCH_1}"

@@ -33,13 +33,14 @@ static void prv_usart1_irq(void)
     rp_cm_link_rx_isr();
 }
 
-/* No rp_board_wait_ticks: QEMU 7.2's STM32 timer model arms its update
- * alarm at "now + absolute time" rather than "now + ticks left", so a
- * one-shot interrupt comes far too late; crossbar operations spin on TIM2
- * instead (boards/common/xbar/rp_cm_xbar.c). */
+/* No rp_board_wait_ticks: crossbar waits spin on TIM2. A TIM one-shot
+ * cannot end a sleep under QEMU 7.2 (its STM32 timer model arms the update
+ * alarm at "now + absolute time" rather than "now + ticks left"), and a
+ * SysTick sleep overshot the deadline by a tick or two, so recorded
+ * durations would no longer match the model's to within one tick. */
 __attribute__((section(".isr_vector"), used)) static void (*const prv_vectors[16 + PRV_IRQ_COUNT])(
     void) = {
-    RP_CM_CORE_VECTORS,
+    RP_CM_CORE_VECTORS(rp_cm_default_handler),
     [16 ... 16 + RP_STM32_IRQ_USART1 - 1] = rp_cm_default_handler,
     [16 + RP_STM32_IRQ_USART1] = prv_usart1_irq,
     [16 + RP_STM32_IRQ_USART1 + 1 ... 16 + PRV_IRQ_COUNT - 1] = rp_cm_default_handler,

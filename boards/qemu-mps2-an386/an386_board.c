@@ -1,10 +1,11 @@
 /* MPS2+ AN386 (Cortex-M4) under QEMU: vector table, UART0 link, TIMER0
- * timestamps, the simulated crossbar, board identity.
+ * timestamps, TIMER1 sleeps for crossbar waits, the simulated crossbar,
+ * board identity.
  *
  * Memory map (AN386 application note, QEMU hw/arm/mps2.c): code in ZBT
  * SSRAM1 at 0x00000000, data in SSRAM2/3 at 0x20000000, CMSDK TIMER0 at
- * 0x40000000, UART0 at 0x40004000 (RX interrupt = IRQ 0), all APB
- * peripherals on the 25 MHz clock. */
+ * 0x40000000 and TIMER1 at 0x40001000 (IRQ 9), UART0 at 0x40004000 (RX
+ * interrupt = IRQ 0), all APB peripherals on the 25 MHz clock. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -44,8 +45,10 @@ static void prv_timer1_irq(void)
  * the core earlier; then it sleeps again). */
 void rp_board_wait_ticks(uint32_t ticks)
 {
-    if (ticks < 2u) {
-        return;
+    uint32_t primask;
+    __asm__ __volatile__("mrs %0, primask" : "=r"(primask));
+    if (ticks < 2u || (primask & 1u) != 0u) {
+        return;   /* masked: the timer interrupt could not end the wait */
     }
     prv_wait_done = false;
     PRV_TIMER1->ctrl = 0u;
@@ -60,7 +63,7 @@ void rp_board_wait_ticks(uint32_t ticks)
 
 __attribute__((section(".isr_vector"), used)) static void (*const prv_vectors[16 + PRV_IRQ_COUNT])(
     void) = {
-    RP_CM_CORE_VECTORS,
+    RP_CM_CORE_VECTORS(rp_cm_default_handler),
     [16 + PRV_UART0_RX_IRQ] = prv_uart0_rx_irq,
     [16 + PRV_UART0_RX_IRQ + 1 ... 16 + PRV_TIMER1_IRQ - 1] = rp_cm_default_handler,
     [16 + PRV_TIMER1_IRQ] = prv_timer1_irq,

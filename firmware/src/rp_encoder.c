@@ -337,8 +337,8 @@ static inline prv_words_t prv_use_words(unsigned op)
 /* Makes the summary count only the events that use each member: a column
  * whose users agree is constant even if other ops hold something else
  * there (unspecified on the wire). Afterwards `first` holds, per member,
- * the value of its first user (0 if none) and `diff` the OR of user ^
- * first. Rare in practice, so a cheap test skips the pass: the ops the
+ * the value of its first user (any value if none) and `diff` the OR of
+ * user ^ first. Rare in practice, so a cheap test skips the pass: the ops the
  * batch can hold are those matching `first.op` outside the bits of
  * `diff.op`; if all of them use every varying member, nothing changes. */
 static void prv_summary_refine(prv_summary_t *s, const rp_record_t *recs, size_t n)
@@ -365,6 +365,9 @@ static void prv_summary_refine(prv_summary_t *s, const rp_record_t *recs, size_t
     if (((unused.a & s->diff.a) | (unused.b & s->diff.b) | (unused.c & s->diff.c)) == 0) {
         return;
     }
+    /* The value of each varying member's first user: usually found within
+     * a few events. A member nobody uses keeps recs[0]'s value, which is
+     * then as good as any. */
     prv_words_t ref = { 0, 0, 0 }, seen = { 0, 0, 0 }, diff = { 0, 0, 0 };
     for (const rp_record_t *r = recs; r < recs + n; r++) {
         prv_words_t w = prv_words(r);
@@ -375,6 +378,17 @@ static void prv_summary_refine(prv_summary_t *s, const rp_record_t *recs, size_t
         seen.a |= m.a;
         seen.b |= m.b;
         seen.c |= m.c;
+        if ((s->diff.a & ~seen.a) == 0 && (s->diff.b & ~seen.b) == 0 &&
+            (s->diff.c & ~seen.c) == 0) {
+            break;
+        }
+    }
+    ref.a = (ref.a & seen.a) | (s->first.a & ~seen.a);
+    ref.b = (ref.b & seen.b) | (s->first.b & ~seen.b);
+    ref.c = (ref.c & seen.c) | (s->first.c & ~seen.c);
+    for (const rp_record_t *r = recs; r < recs + n; r++) {
+        prv_words_t w = prv_words(r);
+        prv_words_t m = prv_use_words(r->op);
         diff.a |= (w.a ^ ref.a) & m.a;
         diff.b |= (w.b ^ ref.b) & m.b;
         diff.c |= (w.c ^ ref.c) & m.c;
@@ -634,13 +648,15 @@ typedef struct prv_bases {
     uint32_t spans;
 } prv_bases_t;
 
-static bool prv_duration_bases(const rp_record_t *recs, size_t n, unsigned width, uint32_t any,
+static bool prv_duration_bases(const rp_record_t *recs, size_t n, unsigned width,
                                prv_bases_t *b)
 {
     uint32_t hi[RP_OP_COUNT];
+    size_t count[RP_OP_COUNT];
     for (unsigned k = 0; k < RP_OP_COUNT; k++) {
         b->lo[k] = UINT32_MAX;
         hi[k] = 0;
+        count[k] = 0;
     }
     for (const rp_record_t *r = recs; r < recs + n; r++) {
         if (r->op >= RP_OP_COUNT) {
@@ -648,22 +664,28 @@ static bool prv_duration_bases(const rp_record_t *recs, size_t n, unsigned width
         }
         b->lo[r->op] = r->duration < b->lo[r->op] ? r->duration : b->lo[r->op];
         hi[r->op] = r->duration > hi[r->op] ? r->duration : hi[r->op];
+        count[r->op]++;
     }
+    /* What the bases save at least: an event of op k takes no fewer than
+     * len(lo) bytes now and no more than len(hi - lo) then (and an excess
+     * is never longer than its duration). */
+    size_t saved = 0, cost = 2u + width;
     b->spans = 0;
     b->ops = 0;
     for (unsigned k = 0; k < RP_OP_COUNT; k++) {
-        if (b->lo[k] > hi[k]) {
+        if (count[k] == 0) {
             b->lo[k] = 0; /* op absent: base 0 */
-        } else {
-            b->spans |= hi[k] - b->lo[k];
-            b->ops = k + 1u;
+            continue;
         }
+        size_t now = prv_varint_len(b->lo[k]), then = prv_varint_len(hi[k] - b->lo[k]);
+        saved += now > then ? count[k] * (now - then) : 0u;
+        b->spans |= hi[k] - b->lo[k];
+        b->ops = k + 1u;
     }
-    size_t cost = 2u + width;
     for (unsigned k = 0; k < b->ops; k++) {
         cost += prv_varint_len(b->lo[k]);
     }
-    return n * (prv_varint_len(any) - prv_varint_len(b->spans)) > cost;
+    return saved > cost;
 }
 
 /* duration_base, then the excesses (omitted when all are 0). */
@@ -743,7 +765,7 @@ size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
                        PRV_MEMBER(op));
         prv_bases_t bases;
         if (p != NULL && d.duration != 0 && a.duration >= 0x80u &&
-            prv_duration_bases(recs, n, width, a.duration, &bases)) {
+            prv_duration_bases(recs, n, width, &bases)) {
             p = prv_based_durations(p, end, width, recs, n, &bases);
         } else {
             p = prv_column(p, end, width, PRV_B_DURATION, recs, n, &d, &a, &f,

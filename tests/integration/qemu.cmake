@@ -3,6 +3,10 @@
 # then cross-builds the boards' -test-<workload> images into
 # ${CMAKE_BINARY_DIR}/fw-<board> as ExternalProjects, with the toolchain
 # file, and test_qemu_integration runs them (tests/integration/qemu/).
+option(RRAMPROF_QEMU_TESTS "Cross-build the QEMU boards and test them (needs the tools)" ON)
+if(NOT RRAMPROF_QEMU_TESTS)
+  return()
+endif()
 find_program(RP_QEMU_ARM qemu-system-arm)
 find_program(RP_ARM_GCC arm-none-eabi-gcc)
 if(NOT RP_QEMU_ARM OR NOT RP_ARM_GCC)
@@ -61,3 +65,10 @@ foreach(workload program mlp)
            COMMAND test_qemu_integration -c -g QemuNetduino -n ${workload})
   set_tests_properties(integration.qemu.netduinoplus2.${workload} PROPERTIES TIMEOUT 60)
 endforeach()
+
+# The host CLI end to end: capture from the normal (host-driven) image.
+add_test(NAME integration.qemu.an386.capture_cli
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/qemu/capture_cli.sh ${RP_QEMU_ARM}
+                 ${CMAKE_BINARY_DIR}/fw-qemu-mps2-an386/bin/rramprof-qemu-mps2-an386.elf
+                 $<TARGET_FILE:rramprof> 2000)
+set_tests_properties(integration.qemu.an386.capture_cli PROPERTIES TIMEOUT 60)

@@ -361,6 +361,50 @@ TEST(decode, negative_gaps_nest_events)
     UNSIGNED_LONGS_EQUAL(1035, m.u.batch.events[2].start);   // 1030 + 5
 }
 
+// Per-op duration bases and unused members (docs/protocol.md, EventBatch):
+// both paths add duration_base[op] and set what an op does not use to 0.
+TEST(decode, duration_bases_and_unused_members)
+{
+    uint32_t ops[] = {RP_OP_WRITE, RP_OP_VERIFY, RP_OP_SPAN, RP_OP_MVM};
+    uint32_t excess[] = {5, 0, 7, 1};
+    uint32_t bases[] = {0, 1000, 400};   // MVM and SPAN beyond the list: 0
+    Rramprof__V1__EventBatch eb = RRAMPROF__V1__EVENT_BATCH__INIT;
+    eb.count = 4;
+    eb.base_timestamp = 100;
+    eb.n_op = 4;
+    eb.op = ops;
+    eb.n_duration = 4;
+    eb.duration = excess;
+    eb.n_duration_base = 3;
+    eb.duration_base = bases;
+    eb.tile_all = 2;
+    eb.iterations_all = 3;
+    eb.arg_all = 9;
+    rp_msg_t m;
+    LONGS_EQUAL(RP_OK, decode_both(d, gen, pack_batch(&eb), &m));
+    const rp_record_t *e = m.u.batch.events;
+    UNSIGNED_LONGS_EQUAL(1005, e[0].duration);
+    UNSIGNED_LONGS_EQUAL(400, e[1].duration);
+    UNSIGNED_LONGS_EQUAL(7, e[2].duration);
+    UNSIGNED_LONGS_EQUAL(1, e[3].duration);
+    UNSIGNED_LONGS_EQUAL(1105 + 400 + 7, e[3].start);   // back to back
+    UNSIGNED_LONGS_EQUAL(2, e[0].tile);
+    UNSIGNED_LONGS_EQUAL(3, e[1].iterations);
+    UNSIGNED_LONGS_EQUAL(0, e[0].arg);          // WRITE does not use arg
+    UNSIGNED_LONGS_EQUAL(9, e[2].arg);          // SPAN does
+    UNSIGNED_LONGS_EQUAL(0, e[2].tile);         // SPAN has no region
+    UNSIGNED_LONGS_EQUAL(2, e[3].tile);
+    UNSIGNED_LONGS_EQUAL(0, e[3].iterations);   // MVM has no step index
+    UNSIGNED_LONGS_EQUAL(1, rp_decoder_stats(d)->fast_batches);
+
+    // base + excess beyond 32 bits is malformed on both paths.
+    uint32_t big[] = {0, UINT32_MAX};
+    eb.duration_base = big;
+    eb.n_duration_base = 2;
+    LONGS_EQUAL(RP_ERR_MALFORMED, decode_both(d, gen, pack_batch(&eb), &m));
+    LONGS_EQUAL(RP_DECODE_FAULT_VALUE, m.fault);
+}
+
 TEST(decode, malformed_batches_are_counted_with_their_fault)
 {
     uint32_t ops[] = {1, 2, 3};

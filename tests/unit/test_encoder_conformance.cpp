@@ -419,6 +419,8 @@ void check_column_form(const Records &r, size_t n_packed, uint32_t all, uint32_t
 // With per-op duration bases, each base is its op's shortest duration (0
 // for an absent op), the list ends at the highest op present, and the
 // excess column is sent exactly when some op's durations differ.
+size_t g_based_batches = 0;  // batches check_batch saw with duration bases
+
 void check_duration_bases(const Records &r, const Rramprof__V1__EventBatch *b)
 {
     size_t ops = b->n_duration_base;
@@ -475,6 +477,7 @@ size_t check_batch(const Records &recs, uint64_t dropped, rp_batch_state_t st = 
         check_same(want, got[i]);
     }
     check_column_form(recs, b->n_op, b->op_all, 0, [](const rp_record_t &x) -> uint32_t { return x.op; });
+    g_based_batches += b->n_duration_base != 0;
     if (b->n_duration_base == 0) {
         check_column_form(recs, b->n_duration, b->duration_all, 0, [](const rp_record_t &x) -> uint32_t { return x.duration; });
     } else {
@@ -698,6 +701,7 @@ TEST(encode_batch, randomised_property_thousands_of_sets)
         rp_batch_state_t st = { (uint32_t)g.pick(0xFFFFFFFFu - 1), g.pick(UINT64_MAX / 2) };
         check_batch(r, g.pick(UINT64_MAX), st);
     }
+    CHECK(g_based_batches > 20);  // both duration forms were exercised (73 here)
 }
 
 TEST(encode_batch, refuses_small_buffers_cleanly)

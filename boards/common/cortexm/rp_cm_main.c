@@ -6,7 +6,9 @@
  *   RP_BOARD_SEED         seed of the workloads [1]
  *   RP_BOARD_EVENT_LIMIT  stop recording after that many events [0 = never]
  *   RP_BOARD_TEST         record from boot, and once everything is sent
- *                         leave through semihosting (QEMU -semihosting) */
+ *                         leave through semihosting (QEMU -semihosting)
+ *   RP_BOARD_BENCH        run the recorder benchmarks of rp_cm_bench.c
+ *                         instead (the -bench image) */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,8 +35,15 @@ uint64_t rp_cm_seed(void)
     return RP_BOARD_SEED;
 }
 
+#if defined(RP_BOARD_BENCH) && RP_BOARD_BENCH
+void rp_cm_bench_run(void) __attribute__((noreturn));
+#endif
+
 void rp_cm_device_loop(void)
 {
+#if defined(RP_BOARD_BENCH) && RP_BOARD_BENCH
+    rp_cm_bench_run();   /* bench image: measure, report, exit */
+#endif
     rp_device_config_t cfg = {
         .default_workload = RP_BOARD_WORKLOAD,
         .seed = RP_BOARD_SEED,

@@ -15,8 +15,8 @@ void rp_cm_semihost_exit(uint32_t code) __attribute__((noreturn));
 
 extern uint32_t _estack[];
 
-/* Entries 0..15 of every Cortex-M vector table. */
-#define RP_CM_CORE_VECTORS                                                            \
+/* Entries 0..15 of every Cortex-M vector table, SysTick -> `systick`. */
+#define RP_CM_CORE_VECTORS(systick)                                                   \
     (void (*)(void))_estack, rp_cm_reset_handler, rp_cm_default_handler, /* NMI */     \
         rp_cm_default_handler, /* HardFault */                                        \
         rp_cm_default_handler, /* MemManage */                                        \
@@ -25,7 +25,7 @@ extern uint32_t _estack[];
         0, 0, 0, 0, rp_cm_default_handler, /* SVC */                                  \
         rp_cm_default_handler, /* DebugMon */                                         \
         0, rp_cm_default_handler, /* PendSV */                                        \
-        rp_cm_default_handler     /* SysTick */
+        systick                   /* SysTick */
 
 #define RP_CM_NVIC_ISER(n) (*(volatile uint32_t *)(0xE000E100u + 4u * (n)))
 

@@ -65,9 +65,13 @@ static int prv_end(int rc, uint64_t duration_ps)
     uint32_t wait = ticks > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)ticks;
     uint32_t spent = rp_port_cycles32() - prv_x.t0;
     if (spent < wait) {
-        /* Sleep short of the deadline and spin the rest: timer reads
-         * right at a wake-up may lag a tick under emulation. */
-        rp_board_wait_ticks(wait - spent > 4u ? wait - spent - 4u : 0u);
+        /* Sleep short of the deadline (by 1/32 and 4 ticks) and spin the
+         * rest: the sleep timer may run on another clock, a little slower
+         * than its nominal rate (QEMU rounds its period to whole ns), and
+         * a wake-up costs time. */
+        uint32_t left = wait - spent;
+        uint32_t margin = left / 32u + 4u;
+        rp_board_wait_ticks(left > margin ? left - margin : 0u);
     }
     while ((uint32_t)(rp_port_cycles32() - prv_x.t0) < wait) {
     }

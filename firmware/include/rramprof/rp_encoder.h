@@ -67,7 +67,10 @@ typedef struct rp_batch_state {
 size_t rp_encode_hello(const rp_hello_t *h, uint8_t *out, size_t cap);
 
 /* Encodes recs[0..n) as one EventBatch with dropped_total as given. Uses the
- * constant-column form whenever all n values of a column are equal.
+ * constant-column form whenever the values of a column are equal among the
+ * events whose op uses that member (rp_op_fields; other events' values
+ * there are unspecified on the wire and decode as 0), and per-op duration
+ * bases when they make the batch smaller (docs/protocol.md, EventBatch).
  * On success advances st->sequence by 1 and st->next_event by n. */
 size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
                        uint64_t dropped_total, uint8_t *out, size_t cap);

@@ -1,0 +1,52 @@
+#!/bin/sh
+# Recorder cost on the emulated Cortex-M4 (mps2-an386) and its footprint.
+#
+#   bench/qemu_bench.sh [Os|O2]      (default Os; needs arm-none-eabi-gcc and
+#                                     qemu-system-arm)
+#
+# Cross-builds the board's -bench image into build-fw-bench-<opt>/, runs it
+# under `qemu-system-arm -icount shift=0,sleep=off`, where one instruction
+# is one virtual nanosecond and the 25 MHz timer ticks every 40
+# instructions, and prints instructions per event (averaged over 32768
+# events, minus the cost of the benchmark's own call) for: recording an
+# accepted event, recording an event the op mask filters out, and draining
+# (batch encoding, framing, handing bytes to the UART). The sustained drain
+# rate in events/s per MHz assumes one instruction per cycle. Then the
+# footprint of the recorder core objects with arm-none-eabi-size.
+set -eu
+opt=${1:-Os}
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="$root/build-fw-bench-$opt"
+elf="$build/bin/rramprof-qemu-mps2-an386-bench.elf"
+
+cmake -S "$root" -B "$build" -DRRAMPROF_BOARD=qemu-mps2-an386 \
+      -DCMAKE_TOOLCHAIN_FILE="$root/cmake/arm-none-eabi.cmake" \
+      -DRRAMPROF_FW_OPT="$opt" -DRRAMPROF_FW_TEST_WORKLOADS= >/dev/null
+cmake --build "$build" --target rramprof-qemu-mps2-an386-bench -j2 >/dev/null
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+timeout 120 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -icount shift=0,sleep=off \
+    -display none -monitor none -serial "file:$out" \
+    -semihosting-config enable=on,target=native -kernel "$elf"
+
+# BENCH lines carry milli-instructions per event.
+val() { grep -a "^BENCH $1 " "$out" | awk '{print $3}'; }
+fmt() { awk -v m="$1" 'BEGIN { printf "%.1f", m / 1000 }'; }
+record=$(val record); filtered=$(val filtered); drain=$(val drain)
+echo "mps2-an386 (Cortex-M4), -$opt, qemu -icount shift=0: instructions per event"
+echo "  record (accepted)   $(fmt "$record")    (target <= 30)"
+echo "  record (filtered)   $(fmt "$filtered")    (target <= 5)"
+echo "  drain + encode      $(fmt "$drain")   (target <= 100; includes UART byte writes)"
+awk -v m="$drain" 'BEGIN { printf "  drain rate          %.0f events/s per MHz\n", 1e6 / (m / 1000) }'
+
+# Recorder core: record path (ring, recorder) and drain path (encoder,
+# protobuf writer, framing, CRC). Object sizes, so an upper bound on what
+# the linker keeps. The ring's slots are reported apart.
+objs=$(find "$build" -name 'rp_ring.c.obj' -o -name 'rp_recorder.c.obj' \
+       -o -name 'rp_encoder.c.obj' -o -name 'rp_pbwire.c.obj' \
+       -o -name 'rp_frame.c.obj' -o -name 'rp_crc32.c.obj' | sort)
+ring_bytes=$(arm-none-eabi-nm -S -t d "$elf" | awk '$4 == "prv_slots" { s += $2 } END { print s + 0 }')
+arm-none-eabi-size -t $objs | awk -v ring="$ring_bytes" '
+  /TOTALS/ { printf "recorder core: %d B flash (text+data), %d B RAM (data+bss) of which ring slots %d B\n", $1 + $2, $2 + $3, ring }'
+arm-none-eabi-size -B $objs | awk 'NR > 1 { n = split($6, p, "/"); printf "  %-20s text %6d  data %4d  bss %6d\n", p[n], $1, $2, $3 }'

@@ -1,0 +1,89 @@
+/* NUCLEO-F446RE: STM32F446RE at 168 MHz from the HSI through the PLL,
+ * USART2 on PA2/PA3 (AF7) wired to the ST-LINK virtual COM port, DWT
+ * CYCCNT timestamps and hardware counter, board identity, and the
+ * simulated crossbar (one tile, so the model fits in 128 KB of SRAM with
+ * the ring). No RRAM is attached to this board: docs/porting.md describes
+ * binding rp_hal_xbar.h to a real array instead of
+ * boards/common/xbar/rp_cm_xbar.c. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rp_cm_board.h"
+#include "rp_cm_dwt.h"
+#include "rp_cm_link.h"
+#include "rp_cm_main.h"
+#include "rp_cm_startup.h"
+#include "rp_cm_xbar.h"
+#include "rramprof/rp_encoder.h"
+#include "rramprof/rp_hal_board.h"
+#include "rramprof/rp_recorder.h"
+#include "stm32f4/rp_stm32f4.h"
+
+#define PRV_APB1_HZ 42000000u
+#define PRV_BAUD 115200u
+#define PRV_IRQ_COUNT 97u
+/* HwCounter bit of rramprof.proto. */
+#define PRV_HW_CYCCNT 1u
+
+static void prv_usart2_irq(void)
+{
+    rp_cm_link_rx_isr();
+}
+
+__attribute__((section(".isr_vector"), used)) static void (*const prv_vectors[16 + PRV_IRQ_COUNT])(
+    void) = {
+    RP_CM_CORE_VECTORS(rp_cm_default_handler),
+    [16 ... 16 + RP_STM32_IRQ_USART2 - 1] = rp_cm_default_handler,
+    [16 + RP_STM32_IRQ_USART2] = prv_usart2_irq,
+    [16 + RP_STM32_IRQ_USART2 + 1 ... 16 + PRV_IRQ_COUNT - 1] = rp_cm_default_handler,
+};
+
+bool rp_board_uart_putc(uint8_t b)
+{
+    return rp_stm32_usart_putc(RP_STM32_USART2, b);
+}
+
+bool rp_board_uart_getc(uint8_t *b)
+{
+    return rp_stm32_usart_getc(RP_STM32_USART2, b);
+}
+
+const char *rp_hal_board_name(void)
+{
+    return "nucleo-f446re";
+}
+
+uint32_t rp_hal_board_counters_available(void)
+{
+    return PRV_HW_CYCCNT;
+}
+
+/* The firmware core has no board hook for hardware counters yet: the link
+ * wraps rp_recorder_counters (-Wl,--wrap, see CMakeLists.txt), so every
+ * Counters frame carries the 64-bit cycle count next to the recorder's
+ * statistics. */
+void __real_rp_recorder_counters(rp_counters_t *out);
+void __wrap_rp_recorder_counters(rp_counters_t *out);
+
+void __wrap_rp_recorder_counters(rp_counters_t *out)
+{
+    __real_rp_recorder_counters(out);
+    out->hw_valid |= PRV_HW_CYCCNT;
+    out->hw_cycles = rp_cm_dwt_cycles64();
+}
+
+void rp_board_main(void)
+{
+    rp_stm32_clock_168mhz();
+    rp_cm_dwt_init();
+    rp_stm32_clock_enable(RP_STM32_EN_GPIOA);
+    rp_stm32_clock_enable(RP_STM32_EN_USART2);
+    rp_stm32_gpio_af(RP_STM32_GPIOA, 2u, 7u);
+    rp_stm32_gpio_af(RP_STM32_GPIOA, 3u, 7u);
+    rp_stm32_usart_init(RP_STM32_USART2, PRV_APB1_HZ, PRV_BAUD, true);
+    rp_cm_irq_enable(RP_STM32_IRQ_USART2);
+    /* Word 0 of the 96-bit unique device id salts the boot id. */
+    rp_cm_board_boot(*(volatile const uint32_t *)0x1FFF7A10u);
+    (void)rp_cm_xbar_init("testchip", 1u, rp_cm_seed());
+    rp_cm_device_loop();
+}

@@ -1,0 +1,17 @@
+/* Port header of the NUCLEO-F446RE (STM32F446RE, Cortex-M4F at 168 MHz).
+ * Timestamps are the DWT cycle counter: one tick per core cycle. */
+#ifndef RP_PORT_H
+#define RP_PORT_H
+
+#include <stdint.h>
+
+#define RP_BOARD_TIMER_HZ 168000000u
+
+static inline uint32_t rp_board_hw_ticks32(void)
+{
+    return *(volatile const uint32_t *)0xE0001004u;   /* DWT_CYCCNT */
+}
+
+#include "rp_cm_port.h"
+
+#endif
