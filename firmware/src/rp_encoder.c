@@ -15,6 +15,12 @@
 #include "rramprof/rp_config.h"
 #include "rramprof/rp_pbwire.h"
 
+#if defined(__GNUC__)
+#define PRV_NOINLINE __attribute__((noinline))
+#else
+#define PRV_NOINLINE
+#endif
+
 /* rramprof.v1.Frame body field numbers. */
 enum {
     PRV_FRAME_HELLO = 1,
@@ -282,38 +288,6 @@ static inline prv_words_t prv_words(const rp_record_t *r)
     return w;
 }
 
-/* What the encoder needs to know about each column of a run of records:
- * the first record's words, and `diff`, the OR of (record ^ first). A zero
- * member of diff means the column is constant, and first | diff is the OR
- * of all values, which bounds the size of every value's varint. Comparing
- * ten members per record costs ~30 instructions; three word XORs and ORs
- * cost 6. */
-typedef struct prv_summary {
-    prv_words_t first, diff;
-} prv_summary_t;
-
-static inline void prv_summary_init(prv_summary_t *s, const rp_record_t *r0)
-{
-    s->first = prv_words(r0);
-    s->diff = (prv_words_t){ 0, 0, 0 };
-}
-
-static inline void prv_summary_add(prv_summary_t *s, const rp_record_t *r)
-{
-    prv_words_t w = prv_words(r);
-    s->diff.a |= w.a ^ s->first.a;
-    s->diff.b |= w.b ^ s->first.b;
-    s->diff.c |= w.c ^ s->first.c;
-}
-
-static inline prv_words_t prv_summary_any(const prv_summary_t *s)
-{
-    return (prv_words_t){ s->first.a | s->diff.a, s->first.b | s->diff.b,
-                          s->first.c | s->diff.c };
-}
-
-static rp_record_t prv_as_record(prv_words_t w);
-
 /* Members each op uses, as all-ones (rp_op_fields in rp_record.h; a test
  * checks the two agree). Index 0 stands for NONE and unknown ops. */
 #define PRV_ALWAYS .duration = UINT32_MAX, .op = 0xFFu, .status = 0xFFu
@@ -334,67 +308,107 @@ static inline prv_words_t prv_use_words(unsigned op)
     return prv_words(&prv_use[op < RP_OP_COUNT ? op : RP_OP_NONE]);
 }
 
-/* Makes the summary count only the events that use each member: a column
- * whose users agree is constant even if other ops hold something else
- * there (unspecified on the wire). Afterwards `first` holds, per member,
- * the value of its first user (any value if none) and `diff` the OR of
- * user ^ first. Rare in practice, so a cheap test skips the pass: the ops the
- * batch can hold are those matching `first.op` outside the bits of
- * `diff.op`; if all of them use every varying member, nothing changes. */
-static void prv_summary_refine(prv_summary_t *s, const rp_record_t *recs, size_t n)
+static rp_record_t prv_as_record(prv_words_t w);
+
+/* What the encoder needs to know about each column of a run of records,
+ * when ops differ in the members they use or durations are long: per op
+ * (ops outside the enum go with NONE, which uses every member), the OR and
+ * the AND of each member, the count, and the shortest and longest
+ * duration. From these, per member, whether the events that use it agree
+ * (rp_op_fields: other events' values there are unspecified on the wire),
+ * their common value, and the OR of every event's value, which bounds the
+ * size of each value's varint. Gathered with the gaps in one pass (see
+ * prv_gaps_and_summary), indexed read-modify-writes cost less than the
+ * two extra passes over the records that unused members and duration
+ * bases otherwise take. */
+typedef struct prv_op_stats {
+    uint64_t or_a, or_b, and_a, and_b;
+    uint32_t or_c, lo;
+    uint64_t count;
+    uint32_t and_c, hi;
+    uint64_t pad;
+} prv_op_stats_t;
+
+/* One op's statistics in a 64-byte stride, so the per-record update
+ * indexes them with a single shift. The 32-bit members are kept apart:
+ * side by side, GCC gathered them into vector stores that cost more. */
+_Static_assert(sizeof(prv_op_stats_t) == 64, "op stats stride");
+typedef struct prv_stats {
+    prv_op_stats_t op[RP_OP_COUNT];
+} prv_stats_t;
+
+/* Makes any.op & ~(RP_OP_COUNT - 1) an exact test for unknown ops. */
+_Static_assert((RP_OP_COUNT & (RP_OP_COUNT - 1)) == 0, "op count a power of two");
+
+static inline void prv_stats_init(prv_stats_t *st)
 {
-    rp_record_t f = prv_as_record(s->first);
-    rp_record_t d = prv_as_record(s->diff);
-    prv_words_t unused = { 0, 0, 0 };
-    if (((f.op | d.op) & ~(unsigned)(RP_OP_COUNT - 1u)) != 0) {
-        unused = (prv_words_t){ UINT64_MAX, UINT64_MAX, UINT32_MAX };
-    } else {
-        /* Every submask of d.op, over the bits of f.op outside it. */
-        unsigned sub = d.op;
-        for (;;) {
-            prv_words_t u = prv_use_words((f.op & ~d.op) | sub);
-            unused.a |= ~u.a;
-            unused.b |= ~u.b;
-            unused.c |= ~u.c;
-            if (sub == 0) {
-                break;
-            }
-            sub = (sub - 1u) & d.op;
+    for (unsigned k = 0; k < RP_OP_COUNT; k++) {
+        st->op[k] = (prv_op_stats_t){ .and_a = UINT64_MAX, .and_b = UINT64_MAX,
+                                      .and_c = UINT32_MAX, .lo = UINT32_MAX };
+    }
+}
+
+static inline void prv_stats_add(prv_stats_t *st, const rp_record_t *r)
+{
+    prv_words_t w = prv_words(r);
+    prv_op_stats_t *o = &st->op[r->op < RP_OP_COUNT ? r->op : RP_OP_NONE]; /* as prv_use_words */
+    o->or_a |= w.a;
+    o->or_b |= w.b;
+    o->or_c |= w.c;
+    o->and_a &= w.a;
+    o->and_b &= w.b;
+    o->and_c &= w.c;
+    o->lo = r->duration < o->lo ? r->duration : o->lo;
+    o->hi = r->duration > o->hi ? r->duration : o->hi;
+    o->count++;
+}
+
+/* The summary the column writers use: per member, `diff` is non-zero iff
+ * the events that use it disagree, `ref` is their common value when they
+ * agree (if no event uses it, any value would do: 0 from the per-op
+ * statistics, which is omitted, or the first event's), and
+ * `any` the OR of all events' values (packed columns carry every event's
+ * value, used or not). `unknown`: an op outside the enum is present (its
+ * events share NONE's statistics, so no duration bases). */
+typedef struct prv_summary {
+    prv_words_t any, diff, ref;
+    bool unknown;
+} prv_summary_t;
+
+static void prv_summary_of(const prv_stats_t *st, prv_summary_t *s)
+{
+    prv_words_t any = { 0, 0, 0 };
+    for (unsigned k = 0; k < RP_OP_COUNT; k++) {
+        any.a |= st->op[k].or_a;
+        any.b |= st->op[k].or_b;
+        any.c |= st->op[k].or_c;
+    }
+    rp_record_t a = prv_as_record(any);
+    s->unknown = (a.op & ~(unsigned)(RP_OP_COUNT - 1u)) != 0;
+    prv_words_t uor = { 0, 0, 0 }, uand = { UINT64_MAX, UINT64_MAX, UINT32_MAX };
+    prv_words_t users = { 0, 0, 0 };
+    for (unsigned k = 0; k < RP_OP_COUNT; k++) {
+        const prv_op_stats_t *o = &st->op[k];
+        if (o->count == 0) {
+            continue;
         }
+        prv_words_t m = prv_use_words(k);
+        uor.a |= o->or_a & m.a;
+        uor.b |= o->or_b & m.b;
+        uor.c |= o->or_c & m.c;
+        uand.a &= o->and_a | ~m.a;
+        uand.b &= o->and_b | ~m.b;
+        uand.c &= o->and_c | ~m.c;
+        users.a |= m.a;
+        users.b |= m.b;
+        users.c |= m.c;
     }
-    if (((unused.a & s->diff.a) | (unused.b & s->diff.b) | (unused.c & s->diff.c)) == 0) {
-        return;
-    }
-    /* The value of each varying member's first user: usually found within
-     * a few events. A member nobody uses keeps recs[0]'s value, which is
-     * then as good as any. */
-    prv_words_t ref = { 0, 0, 0 }, seen = { 0, 0, 0 }, diff = { 0, 0, 0 };
-    for (const rp_record_t *r = recs; r < recs + n; r++) {
-        prv_words_t w = prv_words(r);
-        prv_words_t m = prv_use_words(r->op);
-        ref.a |= w.a & m.a & ~seen.a;
-        ref.b |= w.b & m.b & ~seen.b;
-        ref.c |= w.c & m.c & ~seen.c;
-        seen.a |= m.a;
-        seen.b |= m.b;
-        seen.c |= m.c;
-        if ((s->diff.a & ~seen.a) == 0 && (s->diff.b & ~seen.b) == 0 &&
-            (s->diff.c & ~seen.c) == 0) {
-            break;
-        }
-    }
-    ref.a = (ref.a & seen.a) | (s->first.a & ~seen.a);
-    ref.b = (ref.b & seen.b) | (s->first.b & ~seen.b);
-    ref.c = (ref.c & seen.c) | (s->first.c & ~seen.c);
-    for (const rp_record_t *r = recs; r < recs + n; r++) {
-        prv_words_t w = prv_words(r);
-        prv_words_t m = prv_use_words(r->op);
-        diff.a |= (w.a ^ ref.a) & m.a;
-        diff.b |= (w.b ^ ref.b) & m.b;
-        diff.c |= (w.c ^ ref.c) & m.c;
-    }
-    s->first = ref;
-    s->diff = diff;
+    /* Users that all hold v give OR == AND == v; any bit where two differ
+     * is in the OR and not in the AND. */
+    s->any = any;
+    s->diff = (prv_words_t){ (uor.a ^ uand.a) & users.a, (uor.b ^ uand.b) & users.b,
+                             (uor.c ^ uand.c) & users.c };
+    s->ref = uor;
 }
 
 /* Puts words back where they came from in a record, so the members read
@@ -424,6 +438,17 @@ static inline uint8_t *prv_varint(uint8_t *p, uint64_t v)
 static inline uint8_t *prv_varint32(uint8_t *p, uint32_t v)
 {
     while (v >= 0x80u) {
+        *p++ = (uint8_t)(v | 0x80u);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+/* A varint of a value known to be below 2^14: at most two bytes, no loop. */
+static inline uint8_t *prv_varint14(uint8_t *p, uint32_t v)
+{
+    if (v >= 0x80u) {
         *p++ = (uint8_t)(v | 0x80u);
         v >>= 7;
     }
@@ -597,14 +622,74 @@ static PRV_INLINE uint8_t *prv_column(uint8_t *p, const uint8_t *end, unsigned w
     return prv_all(p, end, field, prv_member(ref, off, size));
 }
 
+/* The quick summary: the first record's words and `diff`, the OR of
+ * (record ^ first). A zero member of diff means the column is constant,
+ * and first | diff is the OR of all values. Enough, at 6 instructions per
+ * record, when every op present uses every varying member and no duration
+ * bases are wanted, as in a uniform run of writes and verifies. */
+typedef struct prv_quick {
+    prv_words_t first, diff;
+} prv_quick_t;
+
+static inline void prv_quick_add(prv_quick_t *q, const rp_record_t *r)
+{
+    prv_words_t w = prv_words(r);
+    q->diff.a |= w.a ^ q->first.a;
+    q->diff.b |= w.b ^ q->first.b;
+    q->diff.c |= w.c ^ q->first.c;
+}
+
+/* Whether the quick summary of a batch falls short: some op that may be
+ * present (one matching first.op outside the bits of diff.op) leaves a
+ * varying member unused, or durations would want per-op bases (long and
+ * varying). Unknown ops: short whenever anything varies. Out of line on
+ * purpose: with the summary's address taken, GCC keeps it in vector
+ * registers through the gaps loop, 3 instructions per record fewer
+ * (callgrind, x86-64 -O2). */
+static PRV_NOINLINE bool prv_quick_short(const prv_quick_t *q)
+{
+    rp_record_t f = prv_as_record(q->first);
+    rp_record_t d = prv_as_record(q->diff);
+    if (d.duration != 0 && (f.duration | d.duration) >= 0x80u) {
+        return true;
+    }
+    prv_words_t unused = { 0, 0, 0 };
+    if (((f.op | d.op) & ~(unsigned)(RP_OP_COUNT - 1u)) != 0) {
+        unused = (prv_words_t){ UINT64_MAX, UINT64_MAX, UINT32_MAX };
+    } else {
+        /* Every submask of d.op, over the bits of f.op outside it. */
+        unsigned sub = d.op;
+        for (;;) {
+            prv_words_t u = prv_use_words((f.op & ~d.op) | sub);
+            unused.a |= ~u.a;
+            unused.b |= ~u.b;
+            unused.c |= ~u.c;
+            if (sub == 0) {
+                break;
+            }
+            sub = (sub - 1u) & d.op;
+        }
+    }
+    return ((unused.a & q->diff.a) | (unused.b & q->diff.b) | (unused.c & q->diff.c)) != 0;
+}
+
 /* The gap column, fused with the summary pass so every record is read
  * once: gap[i] = start[i] - end[i-1] as sint64, with end[-1] = base =
  * start[0]. An all-zero column is rolled back (absent means every gap is
- * 0). Field order does not matter to protobuf, so it goes first. */
-static uint8_t *prv_gaps_and_summary(uint8_t *p, const uint8_t *end, unsigned width,
-                                     const rp_record_t *recs, size_t n, prv_summary_t *s)
+ * 0). Field order does not matter to protobuf, so it goes first. The
+ * summary is the per-op statistics if `per_op` (a constant: inlined, each
+ * caller gets a loop for its summary), else the quick one. */
+static PRV_INLINE uint8_t *prv_gaps_pass(uint8_t *p, const uint8_t *end, unsigned width,
+                                         const rp_record_t *recs, size_t n, bool per_op,
+                                         prv_stats_t *ops, prv_quick_t *quick)
 {
-    prv_summary_init(s, &recs[0]);
+    if (per_op) {
+        prv_stats_init(ops);
+        prv_stats_add(ops, &recs[0]);
+    } else {
+        quick->first = prv_words(&recs[0]);
+        quick->diff = (prv_words_t){ 0, 0, 0 };
+    }
     uint8_t *body = prv_column_open(p, end, PRV_B_GAP, width);
     if (body == NULL || body == end) {
         return NULL;
@@ -616,20 +701,65 @@ static uint8_t *prv_gaps_and_summary(uint8_t *p, const uint8_t *end, unsigned wi
     uint64_t prev_end = recs[0].start + recs[0].duration;
     uint64_t any = 0;
     for (const rp_record_t *r = recs + 1; r < recs + n; r++) {
-        prv_summary_add(s, r);
+        if (per_op) {
+            prv_stats_add(ops, r);
+        } else {
+            prv_quick_add(quick, r);
+        }
         uint64_t g = rp_pb_zigzag((int64_t)(r->start - prev_end));
         prev_end = r->start + r->duration;
         any |= g;
         if (q >= limit && !prv_fits(q, end, g)) {
             return NULL;
         }
-        q = prv_varint(q, g);
+        if (g < 0x80u) { /* the usual gap, spelled out for the compiler */
+            *q++ = (uint8_t)g;
+        } else {
+            q = prv_varint(q, g);
+        }
     }
     if (any == 0) {
         return p;
     }
     prv_column_close(body, q, width);
     return q;
+}
+
+/* Gaps and the batch's summary. Whether the per-op statistics will be
+ * needed is guessed from the first durations (long ones mean bases are
+ * likely worth it): if so they are gathered with the gaps; else the quick
+ * summary is, and a second pass gathers them only if it falls short.
+ * *have_ops: `ops` is filled. */
+static uint8_t *prv_gaps_and_summary(uint8_t *p, const uint8_t *end, unsigned width,
+                                     const rp_record_t *recs, size_t n, prv_stats_t *ops,
+                                     prv_summary_t *s, bool *have_ops)
+{
+    uint32_t durations = 0;
+    for (size_t i = 0; i < n && i < 4u; i++) {
+        durations |= recs[i].duration;
+    }
+    if (durations >= 0x80u) {
+        p = prv_gaps_pass(p, end, width, recs, n, true, ops, NULL);
+    } else {
+        prv_quick_t quick;
+        p = prv_gaps_pass(p, end, width, recs, n, false, NULL, &quick);
+        if (p != NULL && !prv_quick_short(&quick)) {
+            *have_ops = false;
+            s->any = (prv_words_t){ quick.first.a | quick.diff.a, quick.first.b | quick.diff.b,
+                                    quick.first.c | quick.diff.c };
+            s->diff = quick.diff;
+            s->ref = quick.first;
+            s->unknown = (prv_as_record(s->any).op & ~(unsigned)(RP_OP_COUNT - 1u)) != 0;
+            return p;
+        }
+        prv_stats_init(ops);
+        for (const rp_record_t *r = recs; r < recs + n; r++) {
+            prv_stats_add(ops, r);
+        }
+    }
+    *have_ops = true;
+    prv_summary_of(ops, s);
+    return p;
 }
 
 #define PRV_MEMBER(m) offsetof(rp_record_t, m), sizeof(((rp_record_t *)0)->m)
@@ -648,23 +778,11 @@ typedef struct prv_bases {
     uint32_t spans;
 } prv_bases_t;
 
-static bool prv_duration_bases(const rp_record_t *recs, size_t n, unsigned width,
+static bool prv_duration_bases(const prv_stats_t *st, bool unknown, unsigned width,
                                prv_bases_t *b)
 {
-    uint32_t hi[RP_OP_COUNT];
-    size_t count[RP_OP_COUNT];
-    for (unsigned k = 0; k < RP_OP_COUNT; k++) {
-        b->lo[k] = UINT32_MAX;
-        hi[k] = 0;
-        count[k] = 0;
-    }
-    for (const rp_record_t *r = recs; r < recs + n; r++) {
-        if (r->op >= RP_OP_COUNT) {
-            return false;
-        }
-        b->lo[r->op] = r->duration < b->lo[r->op] ? r->duration : b->lo[r->op];
-        hi[r->op] = r->duration > hi[r->op] ? r->duration : hi[r->op];
-        count[r->op]++;
+    if (unknown) {
+        return false;
     }
     /* What the bases save at least: an event of op k takes no fewer than
      * len(lo) bytes now and no more than len(hi - lo) then (and an excess
@@ -673,13 +791,15 @@ static bool prv_duration_bases(const rp_record_t *recs, size_t n, unsigned width
     b->spans = 0;
     b->ops = 0;
     for (unsigned k = 0; k < RP_OP_COUNT; k++) {
-        if (count[k] == 0) {
+        const prv_op_stats_t *o = &st->op[k];
+        if (o->count == 0) {
             b->lo[k] = 0; /* op absent: base 0 */
             continue;
         }
-        size_t now = prv_varint_len(b->lo[k]), then = prv_varint_len(hi[k] - b->lo[k]);
-        saved += now > then ? count[k] * (now - then) : 0u;
-        b->spans |= hi[k] - b->lo[k];
+        b->lo[k] = o->lo;
+        size_t now = prv_varint_len(o->lo), then = prv_varint_len(o->hi - o->lo);
+        saved += now > then ? (size_t)o->count * (now - then) : 0u;
+        b->spans |= o->hi - o->lo;
         b->ops = k + 1u;
     }
     for (unsigned k = 0; k < b->ops; k++) {
@@ -710,13 +830,24 @@ static uint8_t *prv_based_durations(uint8_t *p, const uint8_t *end, unsigned wid
     }
     p = body;
     /* Every excess is at most spans: unchecked if n of those fit. */
-    bool checked = (size_t)(end - body) / prv_varint_len(b->spans) < n;
-    for (const rp_record_t *r = recs; r < recs + n; r++) {
-        uint32_t v = r->duration - b->lo[r->op];
-        if (checked && !prv_fits(p, end, v)) {
-            return NULL;
+    if ((size_t)(end - body) / prv_varint_len(b->spans) >= n) {
+        if (b->spans < 0x4000u) {
+            for (const rp_record_t *r = recs; r < recs + n; r++) {
+                p = prv_varint14(p, r->duration - b->lo[r->op]);
+            }
+        } else {
+            for (const rp_record_t *r = recs; r < recs + n; r++) {
+                p = prv_varint32(p, r->duration - b->lo[r->op]);
+            }
         }
-        p = prv_varint32(p, v);
+    } else {
+        for (const rp_record_t *r = recs; r < recs + n; r++) {
+            uint32_t v = r->duration - b->lo[r->op];
+            if (!prv_fits(p, end, v)) {
+                return NULL;
+            }
+            p = prv_varint32(p, v);
+        }
     }
     prv_column_close(body, p, width);
     return p;
@@ -751,21 +882,18 @@ size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
     p = prv_uint_field(p, end, PRV_B_COUNT, n);
     p = prv_uint_field(p, end, PRV_B_DROPPED, dropped_total);
     if (p != NULL && n > 0) {
+        prv_stats_t ops;
         prv_summary_t s;
-        p = prv_gaps_and_summary(p, end, width, recs, n, &s);
-        /* Packed columns carry every event's value, used or not: `any`
-         * bounds them all, so it is taken before the refinement. */
-        rp_record_t a = prv_as_record(prv_summary_any(&s));
-        if (p != NULL) {
-            prv_summary_refine(&s, recs, n);
-        }
+        bool have_ops = false;
+        p = prv_gaps_and_summary(p, end, width, recs, n, &ops, &s, &have_ops);
+        rp_record_t a = prv_as_record(s.any);
         rp_record_t d = prv_as_record(s.diff);
-        rp_record_t f = prv_as_record(s.first);
+        rp_record_t f = prv_as_record(s.ref);
         p = prv_column(p, end, width, PRV_B_OP, recs, n, &d, &a, &f,
                        PRV_MEMBER(op));
         prv_bases_t bases;
-        if (p != NULL && d.duration != 0 && a.duration >= 0x80u &&
-            prv_duration_bases(recs, n, width, &bases)) {
+        if (p != NULL && have_ops && d.duration != 0 && a.duration >= 0x80u &&
+            prv_duration_bases(&ops, s.unknown, width, &bases)) {
             p = prv_based_durations(p, end, width, recs, n, &bases);
         } else {
             p = prv_column(p, end, width, PRV_B_DURATION, recs, n, &d, &a, &f,
@@ -819,20 +947,23 @@ size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap)
     }
     /* Same summary as the encoder, plus the OR of all zigzagged gaps. Every
      * bound holds for any prefix of recs[0..max), as the drain needs. */
-    prv_summary_t s;
-    prv_summary_init(&s, &recs[0]);
+    prv_stats_t st;
+    prv_stats_init(&st);
+    prv_stats_add(&st, &recs[0]);
     uint64_t gaps = 0;
     uint64_t prev_end = recs[0].start + recs[0].duration;
     for (const rp_record_t *r = recs + 1; r < recs + max; r++) {
-        prv_summary_add(&s, r);
+        prv_stats_add(&st, r);
         gaps |= rp_pb_zigzag((int64_t)(r->start - prev_end));
         prev_end = r->start + r->duration;
     }
     /* A member constant among its users over recs[0..max) is so over any
-     * prefix, and the encoder finds it so (its refinement test is exact
-     * whenever it matters); its `*_all` value is one of the values. */
-    rp_record_t a = prv_as_record(prv_summary_any(&s));
-    prv_summary_refine(&s, recs, max);
+     * prefix, and the encoder finds it so (it uses the quick summary only
+     * where that agrees with these statistics); its `*_all` value is one
+     * of the values, or 0. */
+    prv_summary_t s;
+    prv_summary_of(&st, &s);
+    rp_record_t a = prv_as_record(s.any);
     rp_record_t d = prv_as_record(s.diff);
     unsigned width = prv_len_width(cap);
 

@@ -45,68 +45,84 @@ static inline uint64_t prv_zero_bytes(uint64_t w)
     return ~(((w & low7) + low7) | w | low7);
 }
 
-/* Index, in memory order, of the first byte marked by prv_zero_bytes. */
-static inline size_t prv_first_marked(uint64_t marks)
+/* Eight bytes with byte i of memory in bits 8i..8i+7, on any byte order,
+ * so that the marks of prv_zero_bytes come out in memory order. */
+static inline uint64_t prv_load_le64(const uint8_t *p)
 {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    return (size_t)__builtin_ctzll(marks) / 8u;
-#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return (size_t)__builtin_clzll(marks) / 8u;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
 #else
-    uint8_t b[8];
-    memcpy(b, &marks, 8);
+    uint64_t w = 0;
+    for (unsigned k = 0; k < 8u; k++) {
+        w |= (uint64_t)p[k] << (8u * k);
+    }
+    return w;
+#endif
+}
+
+/* Index of the lowest marked byte of a non-zero prv_zero_bytes result. */
+static inline size_t prv_lowest_mark(uint64_t marks)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(marks) >> 3;
+#else
     size_t k = 0;
-    while (b[k] == 0) {
+    while ((marks & 0x80u) == 0) {
+        marks >>= 8;
         k++;
     }
     return k;
 #endif
 }
 
+/* Word at a time: the eight bytes are copied as they are, zeros included,
+ * and each zero copied becomes the open block's code byte placeholder once
+ * the previous placeholder is given its distance. A word costs about as
+ * much as two bytes of the byte path, and a zero a few instructions more.
+ * A word is taken this way while the open block has room for all of it
+ * (at most 245 data bytes so far, o - code <= 246); a block that might
+ * reach 254 data bytes within the next word takes the byte path for that
+ * word, which closes it at the right byte. */
 static prv_cobs_t prv_cobs_bytes(prv_cobs_t c, const uint8_t *in, size_t len)
 {
     const uint8_t *end = in + len;
     uint8_t *o = c.o;
     uint8_t *code = c.code;
-    while (in < end) {
-        /* Eight bytes at a time through a window that fits the open block
-         * (at most 254 data bytes, closed by the byte path below). */
-        size_t block_room = (size_t)(0xFF - 1 - (o - code)); /* data bytes before 254 */
-        size_t window = (size_t)(end - in);
-        if (window > block_room) {
-            window = block_room;
-        }
-        const uint8_t *stop = in + window;
-        while ((size_t)(stop - in) >= 8u) {
-            uint64_t w;
-            memcpy(&w, in, 8);
-            memcpy(o, &w, 8);
-            uint64_t zeros = prv_zero_bytes(w);
-            if (zeros == 0) {
-                o += 8;
-                in += 8;
-                continue;
+    while ((size_t)(end - in) >= 8u) {
+        const uint8_t *last = end - 8; /* the last word starts here */
+        /* Where o stops the word path: from there the next word might fill
+         * the block. An address, as it may lie past the buffer. */
+        uintptr_t full = (uintptr_t)code + (0xFF - 8);
+        while (in <= last && (uintptr_t)o < full) {
+            uint64_t zeros = prv_zero_bytes(prv_load_le64(in));
+            memcpy(o, in, 8);
+            while (zeros != 0) {
+                uint8_t *z = o + prv_lowest_mark(zeros);
+                *code = (uint8_t)(z - code);
+                code = z;
+                full = (uintptr_t)z + (0xFF - 8);
+                zeros &= zeros - 1u;
             }
-            /* The first zero ends the block. The bytes stored after it are
-             * rewritten by what follows: at least the rest of this word and
-             * the CRC and delimiter come after it. */
-            size_t k = prv_first_marked(zeros);
-            o += k;
-            in += k + 1u;
-            *code = (uint8_t)(o - code);
-            code = o++;
+            o += 8;
+            in += 8;
         }
-        /* The end of a full block or the tail: byte by byte, at most
-         * eight, then words again. */
-        for (int k = 0; k < 8 && in < end; k++) {
-            uint8_t b = *in++;
-            prv_cobs_t t = prv_cobs_byte((prv_cobs_t){ .code = code, .o = o }, b);
+        if (in > last) {
+            break;
+        }
+        /* The block might fill within the next word. */
+        for (unsigned k = 0; k < 8u; k++) {
+            prv_cobs_t t = prv_cobs_byte((prv_cobs_t){ .code = code, .o = o }, in[k]);
             code = t.code;
             o = t.o;
-            if (b == 0) {
-                break;
-            }
         }
+        in += 8;
+    }
+    while (in < end) {
+        prv_cobs_t t = prv_cobs_byte((prv_cobs_t){ .code = code, .o = o }, *in++);
+        code = t.code;
+        o = t.o;
     }
     return (prv_cobs_t){ .code = code, .o = o };
 }
