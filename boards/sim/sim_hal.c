@@ -187,17 +187,7 @@ int rp_hal_xbar_info(rp_array_info_t *out)
     if (prv_hal.model == NULL) {
         return RP_ERR_STATE;
     }
-    const rp_xmodel_params_t *p = &prv_hal.params;
-    memset(out, 0, sizeof *out);
-    out->tiles = p->tiles;
-    out->rows = p->rows;
-    out->cols = p->cols;
-    out->bits_per_cell = p->bits_per_cell;
-    out->adcs_per_tile = p->adcs_per_tile;
-    out->adc_bits = p->adc_bits;
-    out->input_bits = p->input_bits;
-    out->endurance_cycles = p->endurance_cycles;
-    out->model = prv_hal.model_name;
+    rp_xmodel_describe(&prv_hal.params, prv_hal.model_name, out);
     return RP_OK;
 }
 

@@ -731,3 +731,17 @@ int rp_xmodel_params_load(const char *path, rp_xmodel_params_t *out, char *err, 
     free(buf);
     return rc;
 }
+
+void rp_xmodel_describe(const rp_xmodel_params_t *p, const char *model, rp_array_info_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->tiles = p->tiles;
+    out->rows = p->rows;
+    out->cols = p->cols;
+    out->bits_per_cell = p->bits_per_cell;
+    out->adcs_per_tile = p->adcs_per_tile;
+    out->adc_bits = p->adc_bits;
+    out->input_bits = p->input_bits;
+    out->endurance_cycles = p->endurance_cycles;
+    out->model = model;
+}

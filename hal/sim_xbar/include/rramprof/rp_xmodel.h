@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rramprof/rp_encoder.h"   /* rp_array_info_t */
 #include "rramprof/rp_status.h"
 
 #ifdef __cplusplus
@@ -117,6 +118,10 @@ int rp_xmodel_params_load(const char *path, rp_xmodel_params_t *out, char *err,
  * buf[0..cap), NUL-terminated if cap > 0. Returns the length the full text
  * needs, excluding the terminator (like snprintf). */
 size_t rp_xmodel_params_format(const rp_xmodel_params_t *p, char *buf, size_t cap);
+
+/* Fills the array description a board reports in Hello from p. `model`
+ * (e.g. "sim:testchip") is stored as given and must outlive *out. */
+void rp_xmodel_describe(const rp_xmodel_params_t *p, const char *model, rp_array_info_t *out);
 
 /* ---- the model ------------------------------------------------------------ */
 
