@@ -22,8 +22,6 @@
 #define PRV_APB1_HZ 42000000u
 #define PRV_BAUD 115200u
 #define PRV_IRQ_COUNT 97u
-/* HwCounter bit of rramprof.proto. */
-#define PRV_HW_CYCCNT 1u
 
 static void prv_usart2_irq(void)
 {
@@ -55,7 +53,7 @@ const char *rp_hal_board_name(void)
 
 uint32_t rp_hal_board_counters_available(void)
 {
-    return PRV_HW_CYCCNT;
+    return RP_HW_CYCCNT;
 }
 
 /* The firmware core has no board hook for hardware counters yet: the link
@@ -68,7 +66,7 @@ void __wrap_rp_recorder_counters(rp_counters_t *out);
 void __wrap_rp_recorder_counters(rp_counters_t *out)
 {
     __real_rp_recorder_counters(out);
-    out->hw_valid |= PRV_HW_CYCCNT;
+    out->hw_valid |= RP_HW_CYCCNT;
     out->hw_cycles = rp_cm_dwt_cycles64();
 }
 

@@ -123,10 +123,16 @@ void rp_recorder_record(const rp_record_t *rec)
     rp_port_irq_restore(s);
 }
 
+/* The filtered count as reported; caller holds the critical section. */
+static uint64_t prv_filtered_locked(void)
+{
+    return rp_recorder.active ? rp_recorder.filtered : rp_recorder.filtered_at_stop;
+}
+
 uint64_t rp_recorder_filtered(void)
 {
     rp_port_irq_t s = rp_port_irq_save();
-    uint64_t n = rp_recorder.active ? rp_recorder.filtered : rp_recorder.filtered_at_stop;
+    uint64_t n = prv_filtered_locked();
     rp_port_irq_restore(s);
     return n;
 }
@@ -135,7 +141,7 @@ void rp_recorder_counters(rp_counters_t *out)
 {
     rp_port_irq_t s = rp_port_irq_save();
     out->events_recorded = rp_recorder.recorded;
-    out->events_filtered = rp_recorder.active ? rp_recorder.filtered : rp_recorder.filtered_at_stop;
+    out->events_filtered = prv_filtered_locked();
     out->events_dropped = rp_recorder.ring.dropped;
     out->record_ticks = rp_recorder.record_ticks;
     out->ring_high_water = rp_recorder.ring.high_water;

@@ -41,6 +41,17 @@ typedef struct rp_hello {
     uint32_t workload_count;
 } rp_hello_t;
 
+/* Hardware counter bits of Hello.counters_available and Counters.hw_valid;
+ * values equal rramprof.v1.HwCounter. */
+enum rp_hw_counter {
+    RP_HW_CYCCNT = 1u,
+    RP_HW_CPICNT = 2u,
+    RP_HW_EXCCNT = 4u,
+    RP_HW_SLEEPCNT = 8u,
+    RP_HW_LSUCNT = 16u,
+    RP_HW_FOLDCNT = 32u
+};
+
 /* Cumulative recorder statistics; mirrors rramprof.v1.Counters. */
 typedef struct rp_counters {
     uint64_t timestamp;
