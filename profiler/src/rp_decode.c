@@ -142,6 +142,14 @@ static void prv_hello(const Rramprof__V1__Hello *h, rp_hello_t *out, rp_msg_t *m
         out->array.input_bits = a->input_bits;
         out->array.endurance_cycles = a->endurance_cycles;
         out->array.model = prv_str(a->model);
+        out->array.write_pulse_ps = a->write_pulse_ps;
+        out->array.write_setup_ps = a->write_setup_ps;
+        out->array.write_parallel_cols = a->write_parallel_cols;
+        out->array.read_latency_ps = a->read_latency_ps;
+        out->array.adc_conversion_ps = a->adc_conversion_ps;
+        out->array.dac_settle_ps = a->dac_settle_ps;
+        out->array.interface_overhead_ps = a->interface_overhead_ps;
+        out->array.interface_bytes_per_s = a->interface_bytes_per_s;
     }
     out->ring_capacity = h->ring_capacity;
     out->max_frame_payload = h->max_frame_payload;

@@ -132,6 +132,14 @@ static void prv_copy_device(rp_session_t *s, const rp_hello_t *h, uint32_t proto
     d->input_bits = h->array.input_bits;
     d->endurance_cycles = h->array.endurance_cycles;
     prv_copy_str(d->model, h->array.model);
+    d->write_pulse_ps = h->array.write_pulse_ps;
+    d->write_setup_ps = h->array.write_setup_ps;
+    d->write_parallel_cols = h->array.write_parallel_cols;
+    d->read_latency_ps = h->array.read_latency_ps;
+    d->adc_conversion_ps = h->array.adc_conversion_ps;
+    d->dac_settle_ps = h->array.dac_settle_ps;
+    d->interface_overhead_ps = h->array.interface_overhead_ps;
+    d->interface_bytes_per_s = h->array.interface_bytes_per_s;
     d->ring_capacity = h->ring_capacity;
     d->max_frame_payload = h->max_frame_payload;
     d->boot_id = h->boot_id;

@@ -62,6 +62,11 @@ typedef struct rp_device_info {
     uint32_t tiles, rows, cols, bits_per_cell, adcs_per_tile, adc_bits, input_bits;
     uint64_t endurance_cycles;
     char model[RP_SESSION_STR_MAX];
+    /* Nominal array timing from ArrayInfo, 0 = unknown. */
+    uint64_t write_pulse_ps, write_setup_ps;
+    uint32_t write_parallel_cols;
+    uint64_t read_latency_ps, adc_conversion_ps, dac_settle_ps;
+    uint64_t interface_overhead_ps, interface_bytes_per_s;
     uint32_t ring_capacity;
     uint32_t max_frame_payload;
     uint64_t boot_id;
