@@ -19,9 +19,10 @@ enum {
     RP_EXIT_NO_DEVICE = 3,   /* unknown port, cannot open, none or several attached */
     RP_EXIT_TIMEOUT = 4,     /* the device did not answer */
     RP_EXIT_GONE = 5,        /* the device went away in the middle of a capture */
-    RP_EXIT_OUTPUT = 6,      /* the capture file could not be written */
-    RP_EXIT_DAMAGED = 7,     /* info: the capture file is truncated or corrupt */
+    RP_EXIT_OUTPUT = 6,      /* the capture file or a report file could not be written */
+    RP_EXIT_DAMAGED = 7,     /* info/report/export: the file is empty, truncated, corrupt or not a capture */
     RP_EXIT_DEVICE = 8,      /* the device refused a command */
+    RP_EXIT_TOO_NEW = 9,     /* report/export: capture format newer than this rramprof */
     RP_EXIT_SIGINT = 130,    /* second Ctrl-C: drain abandoned */
     RP_EXIT_SIGTERM = 143
 };
@@ -30,6 +31,31 @@ int rp_cli_capture(int argc, char **argv);
 int rp_cli_list(int argc, char **argv);
 int rp_cli_info(int argc, char **argv);
 int rp_cli_demo(int argc, char **argv);
+int rp_cli_report(int argc, char **argv);
+int rp_cli_export(int argc, char **argv);
+
+/* ---- report engine, shared by `report` and `demo` ---- */
+
+enum {
+    RP_REPORT_FMT_TEXT = 1u << 0,   /* terminal summary on stdout */
+    RP_REPORT_FMT_HTML = 1u << 1,
+    RP_REPORT_FMT_MD = 1u << 2,
+    RP_REPORT_FMT_JSON = 1u << 3,
+    RP_REPORT_FMT_CSV = 1u << 4,
+    RP_REPORT_FMT_ALL = (1u << 5) - 1u
+};
+
+typedef struct rp_report_opts {
+    const char *path;         /* capture file or raw link stream */
+    const char *dir;          /* run directory, or NULL: terminal only */
+    unsigned formats;         /* RP_REPORT_FMT_* */
+    unsigned top;             /* findings in the terminal summary */
+    bool force;               /* write into an existing non-empty dir */
+} rp_report_opts_t;
+
+/* Reads the file once, analyses it, writes the outputs; returns the exit
+ * status `rramprof report` documents (docs/cli.md). */
+int rp_cli_report_run(const rp_report_opts_t *o);
 
 /* ---- capture engine, shared by `capture` and `demo` ---- */
 
@@ -43,6 +69,9 @@ typedef struct rp_capture_opts {
     uint64_t threshold_ns;    /* Start threshold, converted with clock_hz */
     double timeout_s;         /* GetInfo / command answer timeout */
     bool quiet;               /* no device banner */
+    bool passive;             /* send no command: record what the device
+                                 sends by itself (firmware recording from
+                                 boot); its Hello stands for GetInfo */
 } rp_capture_opts_t;
 
 int rp_cli_capture_run(const rp_capture_opts_t *o);

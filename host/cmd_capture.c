@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boards.h"
 #include "cli.h"
 #include "report.h"
 #include "rramprof/rp_capture.h"
@@ -34,6 +35,7 @@ static void prv_on_signal(int sig)
 
 typedef struct prv_cap {
     rp_link_t link;
+    int passive;           /* nothing is sent to the device */
     rp_session_t *session;
     rp_capture_writer_t *w;
     int write_err;
@@ -174,7 +176,7 @@ static const char *prv_result_name(uint32_t r)
 static int prv_command(prv_cap_t *c, rp_command_t *cmd, int64_t timeout_ms)
 {
     c->answered = 0;
-    int rc = rp_link_send(&c->link, cmd, &c->want_id);
+    int rc = c->passive ? RP_OK : rp_link_send(&c->link, cmd, &c->want_id);
     if (rc != RP_OK)
         return rc;
     int64_t deadline = rp_cli_now_ms() + timeout_ms;
@@ -310,7 +312,7 @@ static void prv_summary(prv_cap_t *c, const char *path, int64_t t0)
 
 int rp_cli_capture_run(const rp_capture_opts_t *o)
 {
-    char uri[256];
+    char uri[8700];
     if (o->from) {
         snprintf(uri, sizeof uri, "%s", o->from);
     } else {
@@ -333,7 +335,7 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     signal(SIGPIPE, SIG_IGN);
 
     int ex = RP_EXIT_OK;
-    int eof = 0, link_rc = RP_OK, abandoned = 0, replay = 0;
+    int eof = 0, link_rc = RP_OK, abandoned = 0, replay = 0, from_file = 0;
     int tty = isatty(STDERR_FILENO);
     int64_t t0 = rp_cli_now_ms();
     char msg[600];
@@ -355,15 +357,18 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     int64_t timeout_ms = (int64_t)(o->timeout_s * 1000.0);
 
     /* A recording answers nothing: its Hello frame stands for the GetInfo
-     * answer, and Start / RunWorkload / Stop are not sent. */
-    replay = strcmp(rp_transport_scheme(c.link.t), "file") == 0;
+     * answer, and Start / RunWorkload / Stop are not sent. A passive
+     * capture treats a live device the same way. */
+    c.passive = o->passive;
+    from_file = strcmp(rp_transport_scheme(c.link.t), "file") == 0;
+    replay = from_file || o->passive;
 
     /* 1. Who is there? */
     rp_command_t cmd;
     memset(&cmd, 0, sizeof cmd);
     cmd.kind = RP_CMD_GET_INFO;
     rc = prv_command(&c, &cmd, timeout_ms);
-    if (replay && prv_is_closed(rc)) {
+    if (from_file && prv_is_closed(rc)) {
         eof = 1; /* a stream without a Hello: keep what it held */
         rc = RP_OK;
     }
@@ -550,7 +555,7 @@ out_close:
         ex = RP_EXIT_OUTPUT;
     } else if (ex == RP_EXIT_OK && link_rc != RP_OK) {
         ex = prv_link_error(&c, link_rc, "link error during the capture");
-    } else if (ex == RP_EXIT_OK && eof && !c.stop_id && !c.ended_with_counters && !c.idle_heartbeat && !replay) {
+    } else if (ex == RP_EXIT_OK && eof && !c.stop_id && !c.ended_with_counters && !c.idle_heartbeat && !from_file) {
         const char *d = rp_transport_detail(c.link.t);
         fprintf(stderr, "rramprof: the device went away in the middle of the capture%s%s; %s is closed and readable\n",
                 d[0] ? ": " : "", d, o->out);
@@ -572,17 +577,206 @@ out_restore:
     return ex;
 }
 
+/* ---- --board NAME [--firmware ELF]: the board's default link ---- */
+
+/* Single-quotes s for /bin/sh. false if it does not fit. */
+static bool prv_shell_quote(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    if (cap < 3)
+        return false;
+    out[o++] = '\'';
+    for (; *s; s++) {
+        const char *piece = *s == '\'' ? "'\\''" : NULL;
+        size_t len = piece ? strlen(piece) : 1;
+        if (o + len + 2 > cap)
+            return false;
+        if (piece)
+            memcpy(out + o, piece, len);
+        else
+            out[o] = *s;
+        o += len;
+    }
+    out[o++] = '\'';
+    out[o] = '\0';
+    return true;
+}
+
+/* Appends s to a URI query value, escaping what the qemu: parser splits on. */
+static bool prv_uri_escape(const char *s, char *out, size_t cap)
+{
+    size_t o = strlen(out);
+    for (; *s; s++) {
+        char enc[4] = { *s, '\0', '\0', '\0' };
+        if (*s == '%' || *s == '&')
+            snprintf(enc, sizeof enc, "%%%02X", (unsigned char)*s);
+        size_t len = strlen(enc);
+        if (o + len >= cap)
+            return false;
+        memcpy(out + o, enc, len);
+        o += len;
+    }
+    out[o] = '\0';
+    return true;
+}
+
+#ifdef RRAMPROF_SOURCE_DIR
+#define PRV_SOURCE_DIR RRAMPROF_SOURCE_DIR
+#else
+#define PRV_SOURCE_DIR "<rramprof source>"
+#endif
+
+static int prv_board_sim(const rp_cli_board_t *b, const char *self, char *uri, size_t cap)
+{
+    char sim[4200], quoted[8500];
+    snprintf(sim, sizeof sim, "%s/rramprof-%s", self, b->name);
+    if (access(sim, X_OK) != 0) {
+        fprintf(stderr, "rramprof capture: the %s board program %s is missing (build it: cmake --build BUILD "
+                        "--target rramprof-%s)\n", b->name, sim, b->name);
+        return RP_EXIT_NO_DEVICE;
+    }
+    if (!prv_shell_quote(sim, quoted, sizeof quoted) ||
+        snprintf(uri, cap, "exec:%s --transport stdio --quiet", quoted) >= (int)cap) {
+        fprintf(stderr, "rramprof capture: path too long: %s\n", sim);
+        return RP_EXIT_FAIL;
+    }
+    return RP_EXIT_OK;
+}
+
+static int prv_board_qemu(const rp_cli_board_t *b, const char *firmware, const char *self, char *uri, size_t cap)
+{
+    char elf[4400];
+    if (firmware) {
+        snprintf(elf, sizeof elf, "%s", firmware);
+    } else {
+        /* The host build cross-builds the QEMU boards next to bin/. */
+        char build[4096];
+        snprintf(build, sizeof build, "%s", self);
+        char *slash = strrchr(build, '/');
+        if (slash && slash != build)
+            *slash = '\0';
+        snprintf(elf, sizeof elf, "%s/fw-%s/bin/rramprof-%s.elf", build, b->name, b->name);
+        if (access(elf, R_OK) != 0) {
+            fprintf(stderr,
+                    "rramprof capture: no firmware image for board %s: %s does not exist\n"
+                    "  build it with:\n"
+                    "    cmake -S %s -B %s/fw-%s -DRRAMPROF_BOARD=%s \\\n"
+                    "          -DCMAKE_TOOLCHAIN_FILE=%s/cmake/arm-none-eabi.cmake\n"
+                    "    cmake --build %s/fw-%s --target rramprof-%s\n"
+                    "  or give an image with --firmware ELF\n",
+                    b->name, elf, PRV_SOURCE_DIR, build, b->name, b->name, PRV_SOURCE_DIR, build, b->name, b->name);
+            return RP_EXIT_NO_DEVICE;
+        }
+    }
+    snprintf(uri, cap, "qemu:%s?kernel=", b->qemu_machine);
+    bool ok = prv_uri_escape(elf, uri, cap);
+    if (ok && b->qemu_cpu[0]) {
+        size_t n = strlen(uri);
+        ok = snprintf(uri + n, cap - n, "&cpu=%s", b->qemu_cpu) < (int)(cap - n);
+    }
+    if (!ok) {
+        fprintf(stderr, "rramprof capture: firmware path too long: %s\n", elf);
+        return RP_EXIT_FAIL;
+    }
+    return RP_EXIT_OK;
+}
+
+/* The one attached device with the board's USB VID:PID. */
+static int prv_board_attached(const rp_cli_board_t *b, char *uri, size_t cap)
+{
+    rp_port_info_t *ports = NULL;
+    size_t n = 0;
+    int rc = rp_transport_list(&ports, &n);
+    if (rc != RP_OK) {
+        fprintf(stderr, "rramprof: cannot list devices: %s\n", rp_transport_strerror(rc));
+        return RP_EXIT_FAIL;
+    }
+    rp_port_kind_t want = b->transport == RP_CLI_BOARD_LINK_USB ? RP_PORT_USB : RP_PORT_SERIAL;
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rp_port_info_t *p = &ports[i];
+        if (p->kind != want || p->vid != b->usb_vid || p->pid != b->usb_pid)
+            continue;
+        if (found++ == 0) {
+            if (want == RP_PORT_SERIAL && b->baud && !strchr(p->uri, '?'))
+                snprintf(uri, cap, "%s?baud=%lu", p->uri, (unsigned long)b->baud);
+            else
+                snprintf(uri, cap, "%s", p->uri);
+        } else {
+            if (found == 2)
+                fprintf(stderr, "rramprof: several %s boards (USB %04x:%04x) are attached:\n  %s\n", b->name,
+                        b->usb_vid, b->usb_pid, uri);
+            fprintf(stderr, "  %s%s%s\n", p->uri, p->serial[0] ? "  serial " : "", p->serial);
+        }
+    }
+    free(ports);
+    if (found == 1)
+        return RP_EXIT_OK;
+    if (found == 0)
+        fprintf(stderr, "rramprof: no %s board attached (looking for a %s device with USB ID %04x:%04x; see "
+                        "`rramprof list`)\n", b->name, want == RP_PORT_USB ? "USB" : "serial", b->usb_vid,
+                b->usb_pid);
+    else
+        fprintf(stderr, "choose one with --from URI\n");
+    return RP_EXIT_NO_DEVICE;
+}
+
+/* Turns --board NAME [--firmware ELF] into a URI. */
+static int prv_board_uri(const char *name, const char *firmware, char *uri, size_t cap)
+{
+    char self[4096];
+    rp_cli_self_dir(self, sizeof self);
+    char storage[RP_CLI_BOARD_DIRS_MAX][RP_CLI_BOARD_PATH_MAX];
+    const char *dirs[RP_CLI_BOARD_DIRS_MAX];
+    size_t nd = rp_cli_board_dirs(self, storage, dirs, RP_CLI_BOARD_DIRS_MAX);
+    rp_cli_board_t b;
+    char err[600];
+    int rc = rp_cli_board_find(name, dirs, nd, &b, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "rramprof capture: %s\n", err);
+        return RP_EXIT_FAIL;
+    }
+    if (rc > 0) {
+        fprintf(stderr, "rramprof capture: %s; the known boards are:\n", err);
+        rp_cli_board_show(stderr, stderr, self);
+        return RP_EXIT_USAGE;
+    }
+    if (firmware && b.transport != RP_CLI_BOARD_LINK_QEMU) {
+        fprintf(stderr,
+                "rramprof capture: --firmware is for boards run under QEMU; %s is flashed with %s: flash it, "
+                "then capture with --board %s\n",
+                b.name, rp_cli_board_flash_name(b.flash), b.name);
+        return RP_EXIT_USAGE;
+    }
+    switch (b.transport) {
+    case RP_CLI_BOARD_LINK_EXEC:
+        return prv_board_sim(&b, self, uri, cap);
+    case RP_CLI_BOARD_LINK_QEMU:
+        return prv_board_qemu(&b, firmware, self, uri, cap);
+    default:
+        return prv_board_attached(&b, uri, cap);
+    }
+}
+
 static void prv_usage(FILE *f)
 {
     fprintf(f,
-            "usage: rramprof capture [--from URI] -o FILE [options]\n"
+            "usage: rramprof capture [--from URI | --board NAME [--firmware ELF]] -o FILE [options]\n"
+            "       rramprof capture --board list\n"
             "\n"
             "Connects to a device, starts recording and streams its events into a\n"
             "capture file until a limit is reached, Ctrl-C, or the device ends.\n"
             "\n"
             "  --from URI          serial:/dev/ttyACM0[?baud=N]  usb:[VID:PID[/SERIAL]]\n"
             "                      tcp://HOST:PORT  unix:PATH  exec:COMMAND  file:PATH\n"
+            "                      qemu:MACHINE?kernel=ELF[&cpu=CPU][&qemu=PATH]\n"
             "                      (default: the one rramprof device attached)\n"
+            "  --board NAME        the board's own link (boards/NAME/board.conf): sim runs\n"
+            "                      rramprof-sim, QEMU boards run their firmware under\n"
+            "                      qemu-system-arm, serial/USB boards are the attached\n"
+            "                      device with the board's USB VID:PID. `list` lists them\n"
+            "  --firmware ELF      QEMU boards: the image to run (default\n"
+            "                      BUILD/fw-NAME/bin/rramprof-NAME.elf)\n"
             "  -o, --output FILE   capture file to write (.rpcap)\n"
             "  --events N          stop after N events (200k, 1.5M accepted)\n"
             "  --duration S        stop after S seconds of wall time (250ms accepted)\n"
@@ -592,12 +786,17 @@ static void prv_usage(FILE *f)
             "  --threshold-ns N    drop events shorter than N ns (converted with the\n"
             "                      device clock)\n"
             "  --timeout S         wait this long for each device answer (default 3)\n"
+            "  --passive           send no command, only record what the device sends\n"
+            "                      by itself (firmware that records from boot, such as\n"
+            "                      the -test-WORKLOAD images); ends when the device ends\n"
+            "                      its session, the link closes, or a limit is reached\n"
             "  -q, --quiet         do not print the device description\n"
             "  -h, --help          this text\n"
             "\n"
             "Ctrl-C or SIGTERM stops cleanly (Stop, drain, close the file, summary) and\n"
             "exits 0; a second one abandons the drain and exits 130 / 143.\n"
-            "Exit: 0 ok, 2 usage, 3 no device, 4 no answer, 5 device gone,\n"
+            "Exit: 0 ok, 2 usage, 3 no device (or the QEMU board's firmware or QEMU\n"
+            "      itself missing), 4 no answer, 5 device gone,\n"
             "      6 file write error, 8 device refused a command.\n");
 }
 
@@ -605,6 +804,9 @@ int rp_cli_capture(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "from", required_argument, NULL, 'f' },
+        { "board", required_argument, NULL, 'b' },
+        { "firmware", required_argument, NULL, 'F' },
+        { "passive", no_argument, NULL, 'P' },
         { "output", required_argument, NULL, 'o' },
         { "events", required_argument, NULL, 'n' },
         { "duration", required_argument, NULL, 'd' },
@@ -619,12 +821,22 @@ int rp_cli_capture(int argc, char **argv)
     rp_capture_opts_t o;
     memset(&o, 0, sizeof o);
     o.timeout_s = 3.0;
+    const char *board = NULL, *firmware = NULL;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
             o.from = optarg;
+            break;
+        case 'b':
+            board = optarg;
+            break;
+        case 'F':
+            firmware = optarg;
+            break;
+        case 'P':
+            o.passive = true;
             break;
         case 'o':
             o.out = optarg;
@@ -681,10 +893,35 @@ int rp_cli_capture(int argc, char **argv)
         fprintf(stderr, "rramprof capture: unexpected argument '%s'\n", argv[optind]);
         return RP_EXIT_USAGE;
     }
+    if (board && strcmp(board, "list") == 0) {
+        char self[4096];
+        rp_cli_self_dir(self, sizeof self);
+        return rp_cli_board_show(stdout, stderr, self) == 0 ? RP_EXIT_OK : RP_EXIT_FAIL;
+    }
+    if (board && o.from) {
+        fprintf(stderr, "rramprof capture: --board and --from exclude each other\n");
+        return RP_EXIT_USAGE;
+    }
+    if (o.passive && (o.workload || o.op_mask || o.threshold_ns)) {
+        fprintf(stderr, "rramprof capture: --passive sends no command: no --workload, --op-mask or "
+                        "--threshold-ns\n");
+        return RP_EXIT_USAGE;
+    }
+    if (firmware && !board) {
+        fprintf(stderr, "rramprof capture: --firmware needs --board NAME (the board to run it on)\n");
+        return RP_EXIT_USAGE;
+    }
     if (!o.out) {
         fprintf(stderr, "rramprof capture: -o FILE is required\n");
         prv_usage(stderr);
         return RP_EXIT_USAGE;
+    }
+    char uri[8700];
+    if (board) {
+        int ex = prv_board_uri(board, firmware, uri, sizeof uri);
+        if (ex != RP_EXIT_OK)
+            return ex;
+        o.from = uri;
     }
     return rp_cli_capture_run(&o);
 }

@@ -61,7 +61,10 @@ static void prv_usage(FILE *f)
                "\n"
                "Starts the sim board (rramprof-sim next to this binary) over its stdio\n"
                "link, captures %u events of its default workload into DIR/demo.rpcap,\n"
-               "then prints the capture summary and `rramprof info` of the file.\n"
+               "prints the capture summary and `rramprof info` of the file, then the\n"
+               "report: the terminal summary, and the run directory DIR/report/\n"
+               "(report.html, report.md, summary.json, metrics.csv, manifest.json;\n"
+               "replaced on every run).\n"
                "\n"
                "  -o, --output DIR   where to write (default %s, created if needed)\n"
                "  -h, --help         this text\n",
@@ -127,5 +130,16 @@ int rp_cli_demo(int argc, char **argv)
     printf("\n== rramprof info %s\n", out);
     fflush(stdout);
     char *info_argv[] = { "info", out, NULL };
-    return rp_cli_info(2, info_argv);
+    ex = rp_cli_info(2, info_argv);
+    if (ex != RP_EXIT_OK)
+        return ex;
+
+    char report_dir[4200];
+    snprintf(report_dir, sizeof report_dir, "%s/report", dir);
+    printf("\n== rramprof report %s -o %s\n", out, report_dir);
+    fflush(stdout);
+    /* The demo owns DIR: its report directory is replaced each run. */
+    rp_report_opts_t ro = { out, report_dir, RP_REPORT_FMT_ALL, 5, true };
+    /* It ends by naming report.html ("open DIR/report.html ..."). */
+    return rp_cli_report_run(&ro);
 }

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boards.h"
 #include "cli.h"
 
 static void prv_usage(FILE *f)
 {
     fprintf(f, "usage: rramprof list [--no-probe] [--all] [--timeout S]\n"
+               "       rramprof list --boards\n"
                "\n"
                "Lists serial ports (name, USB VID:PID, serial number, product) and USB\n"
                "devices with the rramprof vendor interface. Each USB device and USB serial\n"
@@ -20,6 +22,7 @@ static void prv_usage(FILE *f)
                "  --all         also probe serial ports that are not USB (they may belong\n"
                "                to other equipment)\n"
                "  --timeout S   how long each probe waits for the answer (default 0.5)\n"
+               "  --boards      list the known boards (capture --board NAME) instead\n"
                "  -h, --help    this text\n"
                "\n"
                "Exit: 0 (also when nothing is attached), 1 enumeration failed, 2 usage.\n");
@@ -30,6 +33,7 @@ int rp_cli_list(int argc, char **argv)
     static const struct option longopts[] = {
         { "no-probe", no_argument, NULL, 'n' },
         { "all", no_argument, NULL, 'a' },
+        { "boards", no_argument, NULL, 'B' },
         { "timeout", required_argument, NULL, 't' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -45,6 +49,11 @@ int rp_cli_list(int argc, char **argv)
         case 'a':
             all = 1;
             break;
+        case 'B': {
+            char self[4096];
+            rp_cli_self_dir(self, sizeof self);
+            return rp_cli_board_show(stdout, stderr, self) == 0 ? RP_EXIT_OK : RP_EXIT_FAIL;
+        }
         case 't':
             if (!rp_cli_parse_seconds(optarg, &timeout_s) || timeout_s <= 0) {
                 fprintf(stderr, "rramprof list: bad --timeout '%s'\n", optarg);

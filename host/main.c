@@ -14,7 +14,9 @@ static const prv_cmd_t prv_cmds[] = {
     { "list", rp_cli_list, "serial ports and USB devices; which are rramprof devices" },
     { "capture", rp_cli_capture, "record a device's events into a capture file" },
     { "info", rp_cli_info, "describe a capture file" },
-    { "demo", rp_cli_demo, "capture the sim board and describe the result" },
+    { "report", rp_cli_report, "analyse a capture: findings, breakdown, HTML/Markdown/JSON/CSV" },
+    { "export", rp_cli_export, "convert a capture to a Chrome trace (Perfetto, chrome://tracing)" },
+    { "demo", rp_cli_demo, "capture the sim board, describe it and report on it" },
 };
 
 static void prv_usage(FILE *f)

@@ -26,6 +26,15 @@ void rp_cli_fmt_ticks(double ticks, uint64_t clock_hz, char *buf, size_t cap)
         snprintf(buf, cap, "%.1f ns", s * 1e9);
 }
 
+/* Picoseconds as a time with a unit; "?" for 0 (unknown). */
+static void prv_fmt_ps(uint64_t ps, char *buf, size_t cap)
+{
+    if (ps == 0)
+        snprintf(buf, cap, "?");
+    else
+        rp_cli_fmt_ticks((double)ps, 1000000000000ull, buf, cap);
+}
+
 void rp_cli_print_device(FILE *f, const rp_device_info_t *d)
 {
     if (!d->valid) {
@@ -43,6 +52,25 @@ void rp_cli_print_device(FILE *f, const rp_device_info_t *d)
     if (d->endurance_cycles)
         fprintf(f, ", endurance %" PRIu64 " cycles", d->endurance_cycles);
     fprintf(f, "\n");
+    if (d->write_pulse_ps || d->read_latency_ps || d->adc_conversion_ps || d->dac_settle_ps ||
+        d->interface_overhead_ps || d->interface_bytes_per_s) {
+        /* Nominal timing as the device states it; "?" = unknown (0). */
+        char pulse[32], setup[32], rd[32], adc[32], dac[32], bus[32], bw[32];
+        prv_fmt_ps(d->write_pulse_ps, pulse, sizeof pulse);
+        prv_fmt_ps(d->write_setup_ps, setup, sizeof setup);
+        prv_fmt_ps(d->read_latency_ps, rd, sizeof rd);
+        prv_fmt_ps(d->adc_conversion_ps, adc, sizeof adc);
+        prv_fmt_ps(d->dac_settle_ps, dac, sizeof dac);
+        prv_fmt_ps(d->interface_overhead_ps, bus, sizeof bus);
+        if (d->interface_bytes_per_s)
+            snprintf(bw, sizeof bw, "%.6g MB/s", (double)d->interface_bytes_per_s / 1e6);
+        else
+            snprintf(bw, sizeof bw, "? MB/s");
+        fprintf(f,
+                "timing     write pulse %s + setup %s (%" PRIu32 " cols/pulse), read %s, ADC %s, DAC %s, "
+                "bus %s + %s\n",
+                pulse, setup, d->write_parallel_cols, rd, adc, dac, bus, bw);
+    }
     fprintf(f, "recorder   ring %" PRIu32 " events, frames up to %" PRIu32 " bytes\n", d->ring_capacity,
             d->max_frame_payload);
     if (d->workload_count) {

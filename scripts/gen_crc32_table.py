@@ -4,8 +4,8 @@
 CRC-32 IEEE 802.3, reflected polynomial 0xEDB88320.
   rp_crc32_table[i]: the CRC register after shifting byte i through eight
       rounds of the bitwise algorithm (the classic byte-at-a-time table).
-  prv_crc32_slice[k][i]: the same for byte i followed by k+1 zero bytes,
-      for slicing-by-8 (eight bytes per step).
+  rp_crc32_slice[k][i]: the same for byte i followed by k+1 zero bytes,
+      for slicing-by-4 (four bytes per step).
 Run: python3 scripts/gen_crc32_table.py
 """
 
@@ -31,9 +31,9 @@ def main():
     rows(base, "    ")
     print("};")
     print()
-    print("static const uint32_t prv_crc32_slice[7][256] = {")
+    print("const uint32_t rp_crc32_slice[3][256] = {")
     prev = base
-    for _ in range(7):
+    for _ in range(3):
         cur = [(prev[i] >> 8) ^ base[prev[i] & 0xFF] for i in range(256)]
         print("    {")
         rows(cur, "        ")

@@ -21,13 +21,16 @@
  * the same flags and seed give a byte-identical stream. */
 #define _DEFAULT_SOURCE
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rramprof/rp_device.h"
 #include "rramprof/rp_hal_timer.h"
@@ -45,6 +48,15 @@
 
 #define PRV_NAME "rramprof-sim"
 
+/* Workload when neither --workload nor the parameter file names one. */
+#define PRV_DEFAULT_WORKLOAD "mlp"
+
+/* Scenario files in the source tree, for a binary run from its build. */
+#ifndef RP_SIM_SCENARIO_DIR
+#define RP_SIM_SCENARIO_DIR ""
+#endif
+#define PRV_MAX_SCENARIOS 64u
+
 /* Virtual time charged for an idle pass of the main loop (see above). */
 #define RP_SIM_IDLE_STEP_NS 1000u
 /* Longest wait for the host in one idle pass, in ms. */
@@ -53,19 +65,140 @@
 enum { PRV_EXIT_OK = 0, PRV_EXIT_FAIL = 1, PRV_EXIT_USAGE = 2 };
 
 typedef struct prv_opts {
-    const char *workload;
+    const char *workload;   /* NULL: from the parameter file, else the default */
+    char file_workload[RP_XMODEL_NAME_MAX];
     uint64_t seed;
     const char *preset;
     const char *params;
+    const char *scenario;
+    char scenario_path[PATH_MAX];
     uint64_t events;
     bool autostart;
     const char *transport;
     uint64_t link_baud;
+    bool link_baud_set;     /* --link-baud given: overrides the file */
     const char *truth;
     uint32_t heartbeat_ms;
     uint32_t counters_ms;
     bool quiet;
 } prv_opts_t;
+
+/* ---- scenarios ----------------------------------------------------------- */
+
+#define PRV_SCENARIO_EXT ".params"
+#define PRV_SCENARIO_NAME_MAX 64u
+
+/* Directories searched for --scenario NAME, in order: `scenarios` next to
+ * the binary (the build copies the files there), an installed tree
+ * (<bindir>/../share/rramprof/scenarios), then the source tree the binary
+ * was built from. Returns how many were filled. */
+static unsigned prv_scenario_dirs(char dirs[3][PATH_MAX])
+{
+    unsigned n = 0;
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1u);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            int a = snprintf(dirs[n], PATH_MAX, "%s/scenarios", exe);
+            n += a > 0 && a < PATH_MAX;
+            int b = snprintf(dirs[n], PATH_MAX, "%s/../share/rramprof/scenarios", exe);
+            n += b > 0 && b < PATH_MAX;
+        }
+    }
+    if (RP_SIM_SCENARIO_DIR[0] != '\0' && strlen(RP_SIM_SCENARIO_DIR) < PATH_MAX) {
+        memcpy(dirs[n++], RP_SIM_SCENARIO_DIR, strlen(RP_SIM_SCENARIO_DIR) + 1u);
+    }
+    return n;
+}
+
+/* A scenario name is a plain file stem: no path, no leading dot. */
+static bool prv_scenario_name_ok(const char *name, size_t len)
+{
+    if (len == 0 || len >= PRV_SCENARIO_NAME_MAX || name[0] == '.') {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Path of scenario `name` into out; false if no directory has it. */
+static bool prv_scenario_find(const char *name, char *out, size_t cap)
+{
+    if (!prv_scenario_name_ok(name, strlen(name))) {
+        return false;
+    }
+    char dirs[3][PATH_MAX];
+    unsigned n = prv_scenario_dirs(dirs);
+    for (unsigned i = 0; i < n; i++) {
+        int len = snprintf(out, cap, "%s/%s" PRV_SCENARIO_EXT, dirs[i], name);
+        if (len > 0 && (size_t)len < cap && access(out, R_OK) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int prv_cmp_names(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* Names of every scenario found, sorted, without duplicates. */
+static unsigned prv_scenario_list(char names[PRV_MAX_SCENARIOS][PRV_SCENARIO_NAME_MAX])
+{
+    char dirs[3][PATH_MAX];
+    unsigned ndirs = prv_scenario_dirs(dirs);
+    unsigned n = 0;
+    const size_t ext = strlen(PRV_SCENARIO_EXT);
+    for (unsigned d = 0; d < ndirs; d++) {
+        DIR *dir = opendir(dirs[d]);
+        if (dir == NULL) {
+            continue;
+        }
+        struct dirent *e;
+        while ((e = readdir(dir)) != NULL && n < PRV_MAX_SCENARIOS) {
+            size_t len = strlen(e->d_name);
+            if (len <= ext || strcmp(e->d_name + len - ext, PRV_SCENARIO_EXT) != 0 ||
+                !prv_scenario_name_ok(e->d_name, len - ext)) {
+                continue;
+            }
+            bool seen = false;
+            for (unsigned i = 0; i < n && !seen; i++) {
+                seen = strncmp(names[i], e->d_name, len - ext) == 0 && names[i][len - ext] == '\0';
+            }
+            if (!seen) {
+                memcpy(names[n], e->d_name, len - ext);
+                names[n][len - ext] = '\0';
+                n++;
+            }
+        }
+        closedir(dir);
+    }
+    qsort(names, n, sizeof(names[0]), prv_cmp_names);
+    return n;
+}
+
+static void prv_print_scenarios(FILE *out)
+{
+    char names[PRV_MAX_SCENARIOS][PRV_SCENARIO_NAME_MAX];
+    unsigned n = prv_scenario_list(names);
+    if (n == 0) {
+        fprintf(out, " (none found)");
+    }
+    for (unsigned i = 0; i < n; i++) {
+        fprintf(out, " %s", names[i]);
+    }
+}
 
 static void prv_usage(FILE *out)
 {
@@ -76,11 +209,14 @@ static void prv_usage(FILE *out)
             "\n"
             "Options (defaults in brackets):\n"
             "  --workload NAME     workload run at every Start, repeated until Stop:\n"
-            "                      program, mlp, scan or solver [mlp]\n"
+            "                      program, mlp, scan or solver [the parameter file's\n"
+            "                      'workload', else mlp]\n"
             "  --seed N            seed of the crossbar model and the workloads [1]\n"
             "  --preset NAME       crossbar parameter preset: testchip or macro [testchip]\n"
             "  --params FILE       crossbar parameter file instead of a preset\n"
             "                      (key = value lines; may start with 'preset = NAME')\n"
+            "  --scenario NAME     shipped parameter file that injects one known\n"
+            "                      bottleneck (listed below), instead of a preset\n"
             "  --events N          stop recording after N events and exit once they are\n"
             "                      sent; 0 = no limit [0]\n"
             "  --autostart         record from boot instead of waiting for the host's\n"
@@ -88,7 +224,8 @@ static void prv_usage(FILE *out)
             "  --transport LINK    stdio, tcp:PORT (listen on 127.0.0.1; 0 = any port),\n"
             "                      unix:PATH or pty [stdio]\n"
             "  --link-baud N       model the link as a UART of N bit/s in virtual time\n"
-            "                      (10 bits per byte); 0 = unlimited [0]\n"
+            "                      (10 bits per byte); 0 = unlimited [the parameter\n"
+            "                      file's 'link_baud', else 0]\n"
             "  --truth FILE        write the ground truth of every crossbar operation as\n"
             "                      CSV: op,tile,row,start,duration (ticks)\n"
             "  --heartbeat-ms N    Heartbeat period in virtual ms; 0 = none [1000]\n"
@@ -101,7 +238,15 @@ static void prv_usage(FILE *out)
             "Frames go to stdout with --transport stdio (commands come from stdin).\n"
             "Without --events the board runs until the host sends Stop and closes the\n"
             "link, or closes it. Exit status: 0 done, 1 link or model failure, 2 bad\n"
-            "usage.\n");
+            "usage.\n"
+            "\n"
+            "Scenarios:");
+    prv_print_scenarios(out);
+    fprintf(out,
+            "\n"
+            "(NAME.params in <bindir>/scenarios, <bindir>/../share/rramprof/scenarios or\n"
+            "the source tree's boards/sim/scenarios; each file's header says what it\n"
+            "injects)\n");
 }
 
 static int prv_usage_error(const char *fmt, const char *arg)
@@ -190,8 +335,8 @@ static int prv_parse_args(int argc, char **argv, prv_opts_t *o)
 
         /* Flags with a value: --name VALUE or --name=VALUE. */
         static const char *const valued[] = {
-            "--workload", "--seed", "--preset", "--params", "--events", "--transport",
-            "--link-baud", "--truth", "--heartbeat-ms", "--counters-ms",
+            "--workload", "--seed", "--preset", "--params", "--scenario", "--events",
+            "--transport", "--link-baud", "--truth", "--heartbeat-ms", "--counters-ms",
         };
         bool known = false;
         for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
@@ -214,6 +359,8 @@ static int prv_parse_args(int argc, char **argv, prv_opts_t *o)
             o->preset = value;
         } else if (strcmp(name, "--params") == 0) {
             o->params = value;
+        } else if (strcmp(name, "--scenario") == 0) {
+            o->scenario = value;
         } else if (strcmp(name, "--transport") == 0) {
             o->transport = value;
         } else if (strcmp(name, "--truth") == 0) {
@@ -232,6 +379,7 @@ static int prv_parse_args(int argc, char **argv, prv_opts_t *o)
                 return prv_usage_error("--link-baud needs bits per second (0 .. 10000000000), "
                                        "not '%s'", value);
             }
+            o->link_baud_set = true;
         } else if (strcmp(name, "--heartbeat-ms") == 0) {
             if (!prv_parse_u64(value, 3600000u, &n)) {
                 return prv_usage_error("--heartbeat-ms needs milliseconds (0 .. 3600000), "
@@ -250,7 +398,19 @@ static int prv_parse_args(int argc, char **argv, prv_opts_t *o)
     if (o->params != NULL && o->preset != NULL) {
         return prv_usage_error("%s", "--preset and --params exclude each other");
     }
-    if (rp_workload_find(o->workload) < 0) {
+    if (o->scenario != NULL && (o->params != NULL || o->preset != NULL)) {
+        return prv_usage_error("%s", "--scenario excludes --preset and --params");
+    }
+    if (o->scenario != NULL) {
+        if (!prv_scenario_find(o->scenario, o->scenario_path, sizeof(o->scenario_path))) {
+            fprintf(stderr, PRV_NAME ": unknown scenario '%s'; available:", o->scenario);
+            prv_print_scenarios(stderr);
+            fprintf(stderr, "\nTry '" PRV_NAME " --help' for usage.\n");
+            return PRV_EXIT_USAGE;
+        }
+        o->params = o->scenario_path;
+    }
+    if (o->workload != NULL && rp_workload_find(o->workload) < 0) {
         return prv_unknown_workload(o->workload);
     }
     return -1;
@@ -267,7 +427,9 @@ static void prv_truth_line(void *ctx, const rp_sim_truth_t *t)
 
 /* ---- model ------------------------------------------------------------ */
 
-static int prv_setup_model(const prv_opts_t *o)
+/* Loads the parameters, creates the model, and settles what the file may
+ * set but a flag overrides: the workload and the link rate. */
+static int prv_setup_model(prv_opts_t *o)
 {
     rp_xmodel_params_t params;
     char err[256] = "";
@@ -288,6 +450,20 @@ static int prv_setup_model(const prv_opts_t *o)
             fprintf(stderr, "\nTry '" PRV_NAME " --help' for usage.\n");
             return PRV_EXIT_USAGE;
         }
+    }
+    if (o->workload == NULL) {
+        o->workload = PRV_DEFAULT_WORKLOAD;
+        if (params.workload[0] != '\0') {
+            memcpy(o->file_workload, params.workload, sizeof(o->file_workload));
+            o->workload = o->file_workload;
+        }
+        if (rp_workload_find(o->workload) < 0) {
+            fprintf(stderr, PRV_NAME ": %s: ", o->params);
+            return prv_unknown_workload(o->workload);
+        }
+    }
+    if (!o->link_baud_set) {
+        o->link_baud = params.link_baud;
     }
     rc = rp_sim_hal_init(&params, o->seed, err, sizeof(err));
     if (rc != RP_OK) {
@@ -383,7 +559,6 @@ static int prv_run(const prv_opts_t *o)
 int main(int argc, char **argv)
 {
     prv_opts_t o = {
-        .workload = "mlp",
         .seed = 1,
         .transport = "stdio",
         .heartbeat_ms = 1000,

@@ -110,6 +110,14 @@ static void prv_put_hello(rp_pb_writer_t *w, const rp_hello_t *h, unsigned width
     rp_pb_put_uint_field(w, 7, a->input_bits);
     rp_pb_put_uint_field(w, 8, a->endurance_cycles);
     rp_pb_put_string_field(w, 9, a->model);
+    rp_pb_put_uint_field(w, 10, a->write_pulse_ps);
+    rp_pb_put_uint_field(w, 11, a->write_setup_ps);
+    rp_pb_put_uint_field(w, 12, a->write_parallel_cols);
+    rp_pb_put_uint_field(w, 13, a->read_latency_ps);
+    rp_pb_put_uint_field(w, 14, a->adc_conversion_ps);
+    rp_pb_put_uint_field(w, 15, a->dac_settle_ps);
+    rp_pb_put_uint_field(w, 16, a->interface_overhead_ps);
+    rp_pb_put_uint_field(w, 17, a->interface_bytes_per_s);
     rp_pb_end_len(w, arr, width);
 
     rp_pb_put_uint_field(w, 7, h->ring_capacity);
@@ -322,16 +330,19 @@ static rp_record_t prv_as_record(prv_words_t w);
  * two extra passes over the records that unused members and duration
  * bases otherwise take. */
 typedef struct prv_op_stats {
-    uint64_t or_a, or_b, and_a, and_b;
+    uint64_t or_a, and_a;
     uint32_t or_c, lo;
-    uint64_t count;
+    uint64_t or_b, and_b;
     uint32_t and_c, hi;
-    uint64_t pad;
+    uint32_t count;
+    uint32_t pad[3];
 } prv_op_stats_t;
 
 /* One op's statistics in a 64-byte stride, so the per-record update
- * indexes them with a single shift. The 32-bit members are kept apart:
- * side by side, GCC gathered them into vector stores that cost more. */
+ * indexes them with a single shift. No two neighbours are updated the
+ * same way (each OR beside an AND or a bound): GCC gathers neighbours
+ * updated alike into vector read-modify-writes, which take more
+ * instructions than the scalar ones (x86-64 memory operands). */
 _Static_assert(sizeof(prv_op_stats_t) == 64, "op stats stride");
 typedef struct prv_stats {
     prv_op_stats_t op[RP_OP_COUNT];
@@ -340,27 +351,61 @@ typedef struct prv_stats {
 /* Makes any.op & ~(RP_OP_COUNT - 1) an exact test for unknown ops. */
 _Static_assert((RP_OP_COUNT & (RP_OP_COUNT - 1)) == 0, "op count a power of two");
 
+/* Member by member: built whole, the mostly-zero value became a memset of
+ * the array (64 instructions under callgrind) and then the other stores. */
 static inline void prv_stats_init(prv_stats_t *st)
 {
     for (unsigned k = 0; k < RP_OP_COUNT; k++) {
-        st->op[k] = (prv_op_stats_t){ .and_a = UINT64_MAX, .and_b = UINT64_MAX,
-                                      .and_c = UINT32_MAX, .lo = UINT32_MAX };
+        prv_op_stats_t *o = &st->op[k];
+        o->or_a = 0;
+        o->and_a = UINT64_MAX;
+        o->or_c = 0;
+        o->lo = UINT32_MAX;
+        o->or_b = 0;
+        o->and_b = UINT64_MAX;
+        o->and_c = UINT32_MAX;
+        o->hi = 0;
+        o->count = 0;
     }
 }
 
-static inline void prv_stats_add(prv_stats_t *st, const rp_record_t *r)
+/* Adds r to the statistics of op k. */
+static inline void prv_stats_add_to(prv_stats_t *st, const rp_record_t *r, unsigned k)
 {
     prv_words_t w = prv_words(r);
-    prv_op_stats_t *o = &st->op[r->op < RP_OP_COUNT ? r->op : RP_OP_NONE]; /* as prv_use_words */
+    prv_op_stats_t *o = &st->op[k];
     o->or_a |= w.a;
     o->or_b |= w.b;
     o->or_c |= w.c;
     o->and_a &= w.a;
     o->and_b &= w.b;
     o->and_c &= w.c;
-    o->lo = r->duration < o->lo ? r->duration : o->lo;
-    o->hi = r->duration > o->hi ? r->duration : o->hi;
     o->count++;
+    /* Conditional stores, not a min and a max: after an op's first few
+     * events they are rarely taken, so two compares and branches cost less
+     * than loading, selecting and storing both every time. */
+    uint32_t d = r->duration;
+    if (d < o->lo) {
+        o->lo = d;
+    }
+    if (d > o->hi) {
+        o->hi = d;
+    }
+}
+
+/* Adds r under its op; ops outside the enum go with NONE (as prv_use_words). */
+static inline void prv_stats_add(prv_stats_t *st, const rp_record_t *r)
+{
+    prv_stats_add_to(st, r, r->op < RP_OP_COUNT ? r->op : RP_OP_NONE);
+}
+
+/* Adds r under its op's low bits: two instructions per record fewer than
+ * prv_stats_add, and the same unless an op outside the enum is present,
+ * which the summary tells afterwards (the OR of every or_b holds its
+ * bits); then the caller gathers the statistics again. */
+static inline void prv_stats_add_fast(prv_stats_t *st, const rp_record_t *r)
+{
+    prv_stats_add_to(st, r, r->op & (RP_OP_COUNT - 1u));
 }
 
 /* The summary the column writers use: per member, `diff` is non-zero iff
@@ -377,14 +422,7 @@ typedef struct prv_summary {
 
 static void prv_summary_of(const prv_stats_t *st, prv_summary_t *s)
 {
-    prv_words_t any = { 0, 0, 0 };
-    for (unsigned k = 0; k < RP_OP_COUNT; k++) {
-        any.a |= st->op[k].or_a;
-        any.b |= st->op[k].or_b;
-        any.c |= st->op[k].or_c;
-    }
-    rp_record_t a = prv_as_record(any);
-    s->unknown = (a.op & ~(unsigned)(RP_OP_COUNT - 1u)) != 0;
+    prv_words_t any = { 0, 0, 0 }; /* absent ops' ORs are 0: skipped below */
     prv_words_t uor = { 0, 0, 0 }, uand = { UINT64_MAX, UINT64_MAX, UINT32_MAX };
     prv_words_t users = { 0, 0, 0 };
     for (unsigned k = 0; k < RP_OP_COUNT; k++) {
@@ -392,6 +430,9 @@ static void prv_summary_of(const prv_stats_t *st, prv_summary_t *s)
         if (o->count == 0) {
             continue;
         }
+        any.a |= o->or_a;
+        any.b |= o->or_b;
+        any.c |= o->or_c;
         prv_words_t m = prv_use_words(k);
         uor.a |= o->or_a & m.a;
         uor.b |= o->or_b & m.b;
@@ -403,6 +444,7 @@ static void prv_summary_of(const prv_stats_t *st, prv_summary_t *s)
         users.b |= m.b;
         users.c |= m.c;
     }
+    s->unknown = (prv_as_record(any).op & ~(unsigned)(RP_OP_COUNT - 1u)) != 0;
     /* Users that all hold v give OR == AND == v; any bit where two differ
      * is in the OR and not in the AND. */
     s->any = any;
@@ -494,6 +536,11 @@ static void prv_column_close(uint8_t *body, uint8_t *p, unsigned width)
 {
     size_t len = (size_t)(p - body);
     uint8_t *q = body - width;
+    if (width == 2u) { /* every buffer from 128 bytes to 16 KiB: the usual case */
+        q[0] = (uint8_t)(len | 0x80u);
+        q[1] = (uint8_t)(len >> 7);
+        return;
+    }
     for (unsigned i = 0; i + 1u < width; i++) {
         q[i] = (uint8_t)(len | 0x80u);
         len >>= 7;
@@ -508,6 +555,22 @@ static inline size_t prv_low_byte(size_t off, size_t size)
     uint8_t first;
     memcpy(&first, &one, 1); /* folded to a constant by the compiler */
     return first == 1 ? off : off + size - 1u;
+}
+
+/* Varints of member (off, size) of recs[0..n), unchecked; two per turn
+ * halves the loop overhead. */
+static inline uint8_t *prv_put_varints(uint8_t *p, const rp_record_t *recs, size_t n,
+                                       size_t off, size_t size)
+{
+    const rp_record_t *r = recs, *stop = recs + n;
+    for (; stop - r >= 2; r += 2) {
+        p = prv_varint32(p, prv_member(r, off, size));
+        p = prv_varint32(p, prv_member(r + 1, off, size));
+    }
+    if (r < stop) {
+        p = prv_varint32(p, prv_member(r, off, size));
+    }
+    return p;
 }
 
 /* Writes member (off, size) of recs[0..n) with no bounds checks; the hot
@@ -537,25 +600,14 @@ static uint8_t *prv_put_members(uint8_t *p, const rp_record_t *recs, size_t n, s
         }
         return p + n;
     }
-    const rp_record_t *stop = recs + n;
-    switch (size) {
+    switch (size) { /* a loop per member size, each with a constant size */
     case 1:
-        for (const rp_record_t *r = recs; r < stop; r++) {
-            p = prv_varint32(p, prv_member(r, off, 1));
-        }
-        break;
+        return prv_put_varints(p, recs, n, off, 1);
     case 2:
-        for (const rp_record_t *r = recs; r < stop; r++) {
-            p = prv_varint32(p, prv_member(r, off, 2));
-        }
-        break;
+        return prv_put_varints(p, recs, n, off, 2);
     default:
-        for (const rp_record_t *r = recs; r < stop; r++) {
-            p = prv_varint32(p, prv_member(r, off, 4));
-        }
-        break;
+        return prv_put_varints(p, recs, n, off, 4);
     }
-    return p;
 }
 
 /* Writes a varying column as a packed field. `any` bounds every value's
@@ -685,41 +737,52 @@ static PRV_INLINE uint8_t *prv_gaps_pass(uint8_t *p, const uint8_t *end, unsigne
 {
     if (per_op) {
         prv_stats_init(ops);
-        prv_stats_add(ops, &recs[0]);
+        prv_stats_add_fast(ops, &recs[0]);
     } else {
         quick->first = prv_words(&recs[0]);
         quick->diff = (prv_words_t){ 0, 0, 0 };
     }
     uint8_t *body = prv_column_open(p, end, PRV_B_GAP, width);
-    if (body == NULL || body == end) {
+    /* Every gap takes a byte at least: with room for n checked here, a
+     * one-byte gap needs no check; a longer one checks that it leaves a
+     * byte for each gap after it. */
+    if (body == NULL || (size_t)(end - body) < n) {
         return NULL;
     }
     uint8_t *q = body;
     *q++ = 0; /* gap[0] */
-    /* Unchecked while 10 bytes (the longest varint) are left. */
-    const uint8_t *limit = (size_t)(end - q) >= 10u ? end - 9 : q;
     uint64_t prev_end = recs[0].start + recs[0].duration;
-    uint64_t any = 0;
-    for (const rp_record_t *r = recs + 1; r < recs + n; r++) {
+    const rp_record_t *stop = recs + n;
+    for (const rp_record_t *r = recs + 1; r < stop; r++) {
         if (per_op) {
-            prv_stats_add(ops, r);
+            prv_stats_add_fast(ops, r);
         } else {
             prv_quick_add(quick, r);
         }
         uint64_t g = rp_pb_zigzag((int64_t)(r->start - prev_end));
         prev_end = r->start + r->duration;
-        any |= g;
-        if (q >= limit && !prv_fits(q, end, g)) {
-            return NULL;
-        }
         if (g < 0x80u) { /* the usual gap, spelled out for the compiler */
             *q++ = (uint8_t)g;
         } else {
+            size_t later = (size_t)(stop - r - 1); /* gaps still to come */
+            size_t room = (size_t)(end - q);
+            /* The exact length only when the room is tight. */
+            if (room < 10u + later && prv_varint_len(g) + later > room) {
+                return NULL;
+            }
             q = prv_varint(q, g);
         }
     }
-    if (any == 0) {
-        return p;
+    /* All gaps 0: one byte each, every byte 0. Checked afterwards rather
+     * than ORing every gap: the search stops at the first non-zero gap. */
+    if ((size_t)(q - body) == n) {
+        const uint8_t *z = body;
+        while (z < q && *z == 0) {
+            z++;
+        }
+        if (z == q) {
+            return p;
+        }
     }
     prv_column_close(body, q, width);
     return q;
@@ -734,12 +797,28 @@ static uint8_t *prv_gaps_and_summary(uint8_t *p, const uint8_t *end, unsigned wi
                                      const rp_record_t *recs, size_t n, prv_stats_t *ops,
                                      prv_summary_t *s, bool *have_ops)
 {
-    uint32_t durations = 0;
-    for (size_t i = 0; i < n && i < 4u; i++) {
-        durations |= recs[i].duration;
+    uint32_t durations = recs[0].duration;
+    if (n >= 4u) {
+        durations |= recs[1].duration | recs[2].duration | recs[3].duration;
+    } else {
+        for (size_t i = 1; i < n; i++) {
+            durations |= recs[i].duration;
+        }
     }
     if (durations >= 0x80u) {
         p = prv_gaps_pass(p, end, width, recs, n, true, ops, NULL);
+        *have_ops = true;
+        prv_summary_of(ops, s);
+        if (p != NULL && s->unknown) {
+            /* prv_stats_add_fast put unknown ops under their low bits:
+             * gather again, with them under NONE. */
+            prv_stats_init(ops);
+            for (const rp_record_t *r = recs; r < recs + n; r++) {
+                prv_stats_add(ops, r);
+            }
+            prv_summary_of(ops, s);
+        }
+        return p;
     } else {
         prv_quick_t quick;
         p = prv_gaps_pass(p, end, width, recs, n, false, NULL, &quick);
@@ -788,6 +867,7 @@ static bool prv_duration_bases(const prv_stats_t *st, bool unknown, unsigned wid
      * len(lo) bytes now and no more than len(hi - lo) then (and an excess
      * is never longer than its duration). */
     size_t saved = 0, cost = 2u + width;
+    unsigned present = 0;
     b->spans = 0;
     b->ops = 0;
     for (unsigned k = 0; k < RP_OP_COUNT; k++) {
@@ -799,12 +879,12 @@ static bool prv_duration_bases(const prv_stats_t *st, bool unknown, unsigned wid
         b->lo[k] = o->lo;
         size_t now = prv_varint_len(o->lo), then = prv_varint_len(o->hi - o->lo);
         saved += now > then ? (size_t)o->count * (now - then) : 0u;
+        cost += now; /* its base */
+        present++;
         b->spans |= o->hi - o->lo;
         b->ops = k + 1u;
     }
-    for (unsigned k = 0; k < b->ops; k++) {
-        cost += prv_varint_len(b->lo[k]);
-    }
+    cost += b->ops - present; /* a one-byte 0 for each absent op listed */
     return saved > cost;
 }
 
@@ -831,13 +911,29 @@ static uint8_t *prv_based_durations(uint8_t *p, const uint8_t *end, unsigned wid
     p = body;
     /* Every excess is at most spans: unchecked if n of those fit. */
     if ((size_t)(end - body) / prv_varint_len(b->spans) >= n) {
-        if (b->spans < 0x4000u) {
-            for (const rp_record_t *r = recs; r < recs + n; r++) {
-                p = prv_varint14(p, r->duration - b->lo[r->op]);
+        if (b->spans < 0x80u) {
+            /* One byte each: a store per event, no varint test. */
+            for (size_t i = 0; i < n; i++) {
+                p[i] = (uint8_t)(recs[i].duration - b->lo[recs[i].op]);
+            }
+            p += n;
+        } else if (b->spans < 0x4000u) {
+            size_t i = 0;
+            for (; i + 2u <= n; i += 2u) { /* two per turn: half the loop overhead */
+                p = prv_varint14(p, recs[i].duration - b->lo[recs[i].op]);
+                p = prv_varint14(p, recs[i + 1u].duration - b->lo[recs[i + 1u].op]);
+            }
+            if (i < n) {
+                p = prv_varint14(p, recs[i].duration - b->lo[recs[i].op]);
             }
         } else {
-            for (const rp_record_t *r = recs; r < recs + n; r++) {
-                p = prv_varint32(p, r->duration - b->lo[r->op]);
+            size_t i = 0;
+            for (; i + 2u <= n; i += 2u) {
+                p = prv_varint32(p, recs[i].duration - b->lo[recs[i].op]);
+                p = prv_varint32(p, recs[i + 1u].duration - b->lo[recs[i + 1u].op]);
+            }
+            if (i < n) {
+                p = prv_varint32(p, recs[i].duration - b->lo[recs[i].op]);
             }
         }
     } else {
@@ -866,6 +962,20 @@ static uint8_t *prv_uint_field(uint8_t *p, const uint8_t *end, uint32_t field, u
     return prv_varint(prv_varint32(p, key), v);
 }
 
+/* The batch header's five uint fields at their longest: a one-byte key
+ * (fields 1..5) and a ten-byte varint each. */
+#define PRV_HEADER_MAX (5u * 11u)
+
+/* A header field known to fit; inlined, the key is a constant byte. */
+static PRV_INLINE uint8_t *prv_uint_unchecked(uint8_t *p, uint32_t field, uint64_t v)
+{
+    if (v == 0) {
+        return p;
+    }
+    *p++ = (uint8_t)(field << 3 | RP_PB_VARINT);
+    return prv_varint(p, v);
+}
+
 size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
                        uint64_t dropped_total, uint8_t *out, size_t cap)
 {
@@ -876,11 +986,20 @@ size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
     unsigned width = prv_len_width(cap);
     uint8_t *batch = prv_column_open(out, end, PRV_FRAME_BATCH, width);
     uint8_t *p = batch;
-    p = prv_uint_field(p, end, PRV_B_SEQUENCE, st->sequence);
-    p = prv_uint_field(p, end, PRV_B_FIRST_EVENT, st->next_event);
-    p = prv_uint_field(p, end, PRV_B_BASE, n > 0 ? recs[0].start : 0);
-    p = prv_uint_field(p, end, PRV_B_COUNT, n);
-    p = prv_uint_field(p, end, PRV_B_DROPPED, dropped_total);
+    uint64_t base = n > 0 ? recs[0].start : 0;
+    if (batch != NULL && (size_t)(end - batch) >= PRV_HEADER_MAX) {
+        p = prv_uint_unchecked(p, PRV_B_SEQUENCE, st->sequence);
+        p = prv_uint_unchecked(p, PRV_B_FIRST_EVENT, st->next_event);
+        p = prv_uint_unchecked(p, PRV_B_BASE, base);
+        p = prv_uint_unchecked(p, PRV_B_COUNT, n);
+        p = prv_uint_unchecked(p, PRV_B_DROPPED, dropped_total);
+    } else {
+        p = prv_uint_field(p, end, PRV_B_SEQUENCE, st->sequence);
+        p = prv_uint_field(p, end, PRV_B_FIRST_EVENT, st->next_event);
+        p = prv_uint_field(p, end, PRV_B_BASE, base);
+        p = prv_uint_field(p, end, PRV_B_COUNT, n);
+        p = prv_uint_field(p, end, PRV_B_DROPPED, dropped_total);
+    }
     if (p != NULL && n > 0) {
         prv_stats_t ops;
         prv_summary_t s;

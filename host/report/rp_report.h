@@ -91,6 +91,30 @@ int rp_sha256_file(const char *path, char hex[65]);
 int rp_export_chrome_trace(const char *capture_path, const char *out_path, char *err,
                            size_t errlen);
 
+/* What an export read, so the caller can say what was not read (the
+ * trace itself is written whenever the file could be opened, damaged or
+ * not). */
+typedef struct rp_export_result {
+    bool is_capture;                  /* false: raw link stream */
+    rp_capture_integrity_t integrity; /* capture files only */
+    uint64_t good_frames;             /* frames decoded */
+    uint64_t bad_frames;              /* corrupt link frames + undecodable payloads */
+    uint64_t events;                  /* events written as trace events */
+    uint64_t lost_events;             /* session loss.total_events */
+    uint64_t out_of_order;            /* events written after a later one on
+                                         their track (reorder window exceeded) */
+} rp_export_result_t;
+
+/* rp_export_chrome_trace with the result (res may be NULL). Timestamps:
+ * run time as in rp_aggregate.h (segments end to end; a segment's origin
+ * is the earliest start in its first batch), printed in microseconds with
+ * nanosecond decimals, truncated, so a child span never leaves its
+ * parent. Events are written sorted by start (longest first on ties, so
+ * parents precede children) within a window of RP_EXPORT_REORDER events. */
+#define RP_EXPORT_REORDER 16384u
+int rp_export_chrome_trace_ex(const char *capture_path, const char *out_path, rp_export_result_t *res,
+                              char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,6 +26,15 @@ void fake_hal_reset(void)
     fake_hal.info.input_bits = 8u;
     fake_hal.info.endurance_cycles = 1000000u;
     fake_hal.info.model = "fake";
+    /* Nominal timing, so Hello carries every ArrayInfo field in tests. */
+    fake_hal.info.write_pulse_ps = 100000u;
+    fake_hal.info.write_setup_ps = 50000u;
+    fake_hal.info.write_parallel_cols = 8u;
+    fake_hal.info.read_latency_ps = 20000u;
+    fake_hal.info.adc_conversion_ps = 10000u;
+    fake_hal.info.dac_settle_ps = 5000u;
+    fake_hal.info.interface_overhead_ps = 40000u;
+    fake_hal.info.interface_bytes_per_s = 100000000u;
     fake_hal.fail_op = -1;
     fake_hal.fail_rc = RP_ERR_HAL;
     fake_hal.board_name = "fake";

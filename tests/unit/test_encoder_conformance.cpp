@@ -101,6 +101,15 @@ rp_hello_t full_hello()
     h.array.input_bits = 4;
     h.array.endurance_cycles = 1000000000000ull;
     h.array.model = "sim:testchip";
+    // Distinct values, some past 32 bits, so a swapped or truncated field shows.
+    h.array.write_pulse_ps = 500000;
+    h.array.write_setup_ps = 2000001;
+    h.array.write_parallel_cols = 8;
+    h.array.read_latency_ps = 1000002;
+    h.array.adc_conversion_ps = 0x1234567890ull;
+    h.array.dac_settle_ps = 500003;
+    h.array.interface_overhead_ps = 4000004;
+    h.array.interface_bytes_per_s = 1600000000000ull;
     h.ring_capacity = RP_CONFIG_RING_CAPACITY;
     h.max_frame_payload = RP_FRAME_MAX_PAYLOAD;
     h.boot_id = 0xFEEDFACECAFEBEEFull;
@@ -135,6 +144,14 @@ void check_hello(const rp_hello_t &h, const Rramprof__V1__Hello *d)
     UNSIGNED_LONGS_EQUAL(h.array.input_bits, d->array->input_bits);
     UNSIGNED_LONGLONGS_EQUAL(h.array.endurance_cycles, d->array->endurance_cycles);
     CHECK(str(h.array.model) == d->array->model);
+    UNSIGNED_LONGLONGS_EQUAL(h.array.write_pulse_ps, d->array->write_pulse_ps);
+    UNSIGNED_LONGLONGS_EQUAL(h.array.write_setup_ps, d->array->write_setup_ps);
+    UNSIGNED_LONGS_EQUAL(h.array.write_parallel_cols, d->array->write_parallel_cols);
+    UNSIGNED_LONGLONGS_EQUAL(h.array.read_latency_ps, d->array->read_latency_ps);
+    UNSIGNED_LONGLONGS_EQUAL(h.array.adc_conversion_ps, d->array->adc_conversion_ps);
+    UNSIGNED_LONGLONGS_EQUAL(h.array.dac_settle_ps, d->array->dac_settle_ps);
+    UNSIGNED_LONGLONGS_EQUAL(h.array.interface_overhead_ps, d->array->interface_overhead_ps);
+    UNSIGNED_LONGLONGS_EQUAL(h.array.interface_bytes_per_s, d->array->interface_bytes_per_s);
     UNSIGNED_LONGS_EQUAL(h.ring_capacity, d->ring_capacity);
     UNSIGNED_LONGS_EQUAL(h.max_frame_payload, d->max_frame_payload);
     UNSIGNED_LONGLONGS_EQUAL(h.boot_id, d->boot_id);

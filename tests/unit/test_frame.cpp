@@ -213,6 +213,50 @@ TEST(frame_encode, same_bytes_as_a_byte_at_a_time_encoder)
     }
 }
 
+TEST(frame_encode, every_zero_pattern_of_a_word_at_every_position)
+{
+    // The word path encodes a word's zeros from a table indexed by their
+    // pattern, and links the word's first zero to the open block: every
+    // pattern, after every number of non-zero bytes up to past a full
+    // block (all alignments, and blocks closing just before, inside and
+    // after the word), with more bytes and a second pattern behind it.
+    for (unsigned m = 0; m < 256; m++) {
+        for (size_t lead = 0; lead <= 270; lead++) {
+            Bytes p(lead, 0x3C);
+            for (unsigned k = 0; k < 8; k++) {
+                p.push_back((m >> k) & 1u ? 0x00 : (uint8_t)(0x41 + k));
+            }
+            for (unsigned k = 0; k < 8; k++) {
+                p.push_back((m >> (7 - k)) & 1u ? 0x00 : 0x7E);
+            }
+            p.insert(p.end(), 19, 0x5A);
+            CHECK(frame_of(p) == ref_frame(p));
+        }
+    }
+}
+
+TEST(frame_encode, zero_bytes_in_the_crc_at_every_position)
+{
+    // The CRC goes out as one word while the open block has room for it,
+    // byte by byte otherwise: payloads whose CRC has a zero byte at each
+    // position, after open blocks of every length around that limit.
+    for (size_t lead : { 0u, 1u, 7u, 8u, 100u, 244u, 245u, 246u, 247u, 248u, 249u, 250u, 251u,
+                         252u, 253u, 254u, 255u, 256u, 257u, 300u }) {
+        for (unsigned k = 0; k < 4; k++) {
+            Bytes p(lead + 4, 0x11);
+            bool found = false;
+            for (uint32_t i = 1; i < 100000 && !found; i++) {
+                for (unsigned b = 0; b < 4; b++) {
+                    p[lead + b] = (uint8_t)((i >> (8 * b)) | 0x01);  // no zeros in the payload
+                }
+                found = ((rp_crc32(p.data(), p.size()) >> (8 * k)) & 0xFFu) == 0;
+            }
+            CHECK(found);
+            CHECK(frame_of(p) == ref_frame(p));
+        }
+    }
+}
+
 TEST(frame_encode, structure_and_reference_decode_over_many_shapes)
 {
     std::mt19937 rng(7);

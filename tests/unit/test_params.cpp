@@ -296,3 +296,84 @@ TEST(params, MessageIsTruncatedSafely)
     CHECK_EQUAL(RP_ERR_NOT_FOUND, rc);
     STRCMP_EQUAL("my.params:2", err);
 }
+
+TEST(params, ScenarioKnobsParseAndRoundTrip)
+{
+    Parsed r = parse("preset = testchip\n"
+                     "hot_tile = 1\n"
+                     "hot_tile_slowdown = 2.5\n"
+                     "link_baud = 9600\n"
+                     "workload = program\n");
+    STRCMP_EQUAL("", r.err.c_str());
+    CHECK_EQUAL(RP_OK, r.rc);
+    CHECK_EQUAL(1, r.p.hot_tile);
+    CHECK(r.p.hot_tile_slowdown == 2.5);
+    CHECK_EQUAL(9600u, r.p.link_baud);
+    STRCMP_EQUAL("program", r.p.workload);
+    std::string text = format(r.p);
+    STRCMP_CONTAINS("hot_tile                 = 1 ", text.c_str());
+    STRCMP_CONTAINS("workload                 = program ", text.c_str());
+    Parsed back = parse(text);
+    CHECK_EQUAL(RP_OK, back.rc);
+    STRCMP_EQUAL(text.c_str(), format(back.p).c_str());
+
+    // `none` unsets both and formats back as none.
+    Parsed n = parse("preset = macro\nhot_tile = none\nworkload = none\n");
+    CHECK_EQUAL(RP_OK, n.rc);
+    CHECK_EQUAL(-1, n.p.hot_tile);
+    STRCMP_EQUAL("", n.p.workload);
+    std::string nt = format(n.p);
+    STRCMP_CONTAINS("hot_tile                 = none ", nt.c_str());
+    STRCMP_CONTAINS("workload                 = none ", nt.c_str());
+}
+
+TEST(params, ScenarioKnobsAreOptionalWithoutAPreset)
+{
+    rp_xmodel_params_t p;
+    CHECK_EQUAL(RP_OK, rp_xmodel_preset("testchip", &p));
+    p.hot_tile = 0;
+    p.hot_tile_slowdown = 3;
+    p.link_baud = 1;
+    std::snprintf(p.workload, sizeof p.workload, "mlp");
+    std::string text = format(p);
+    // A complete file from before the knobs existed: drop their lines.
+    for (const char *key : {"hot_tile ", "hot_tile_slowdown", "link_baud", "workload"}) {
+        size_t at = text.find(std::string("\n") + key);
+        CHECK(at != std::string::npos);
+        text.erase(at + 1, text.find('\n', at + 1) - at);
+    }
+    Parsed r = parse(text);
+    STRCMP_EQUAL("", r.err.c_str());
+    CHECK_EQUAL(RP_OK, r.rc);
+    CHECK_EQUAL(-1, r.p.hot_tile);
+    CHECK(r.p.hot_tile_slowdown == 1.0);
+    CHECK_EQUAL(0u, r.p.link_baud);
+    STRCMP_EQUAL("", r.p.workload);
+}
+
+TEST(params, ScenarioKnobErrors)
+{
+    expect_error("preset = testchip\nhot_tile = 2\n", RP_ERR_ARG,
+                 "my.params:2: 'hot_tile' (2) must be below 'tiles' (2)");
+    // The conflict is reported on the line that completed it.
+    expect_error("preset = macro\nhot_tile = 5\ntiles = 4\n", RP_ERR_ARG,
+                 "my.params:3: 'hot_tile' (5) must be below 'tiles' (4)");
+    expect_error("preset = testchip\nhot_tile = hot\n", RP_ERR_MALFORMED,
+                 "my.params:2: 'hot_tile' expects a tile index or none, got 'hot'");
+    expect_error("preset = testchip\nhot_tile = 0.5\n", RP_ERR_ARG,
+                 "my.params:2: 'hot_tile' must be a whole number (got 0.5)");
+    expect_error("preset = testchip\nhot_tile_slowdown = 0.9\n", RP_ERR_ARG,
+                 "my.params:2: 'hot_tile_slowdown' = 0.9 is out of range (1 .. 1000)");
+    expect_error("preset = testchip\nlink_baud = -1\n", RP_ERR_ARG,
+                 "my.params:2: 'link_baud' must not be negative (got -1)");
+    expect_error("preset = testchip\nworkload = my mlp\n", RP_ERR_ARG,
+                 "my.params:2: 'workload' must be none or 1 to 31 characters of letters, "
+                 "digits and _ . : + - (got 'my mlp')");
+
+    rp_xmodel_params_t p;
+    CHECK_EQUAL(RP_OK, rp_xmodel_preset("testchip", &p));
+    char err[200] = "";
+    std::memset(p.workload, 'w', sizeof p.workload);   // no terminator
+    CHECK_EQUAL(RP_ERR_ARG, rp_xmodel_params_validate(&p, err, sizeof err));
+    STRCMP_CONTAINS("'workload' must be none or", err);
+}

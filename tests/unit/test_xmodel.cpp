@@ -528,3 +528,128 @@ TEST(xmodel, BadArgumentsAreRejectedAndTakeNoTime)
     rp_xmodel_destroy(m);
     rp_xmodel_destroy(nullptr);
 }
+
+TEST(xmodel, DescribeCarriesGeometryAndNominalTiming)
+{
+    rp_xmodel_params_t p = preset("testchip");
+    // Distinct values, so a field copied from the wrong place shows.
+    p.write_pulse_ps = 510000;
+    p.write_setup_ps = 2020000;
+    p.write_parallel_cols = 4;
+    p.read_latency_ps = 1030000;
+    p.adc_conversion_ps = 1040000;
+    p.dac_settle_ps = 505000;
+    p.interface_overhead_ps = 4060000;
+    p.interface_bytes_per_us = 2.5;
+    rp_array_info_t a;
+    std::memset(&a, 0xA5, sizeof a);
+    rp_xmodel_describe(&p, "sim:x", &a);
+    CHECK_EQUAL(p.tiles, a.tiles);
+    CHECK_EQUAL(p.rows, a.rows);
+    CHECK_EQUAL(p.cols, a.cols);
+    CHECK_EQUAL(p.bits_per_cell, a.bits_per_cell);
+    CHECK_EQUAL(p.adcs_per_tile, a.adcs_per_tile);
+    CHECK_EQUAL(p.adc_bits, a.adc_bits);
+    CHECK_EQUAL(p.input_bits, a.input_bits);
+    CHECK_EQUAL(p.endurance_cycles, a.endurance_cycles);
+    STRCMP_EQUAL("sim:x", a.model);
+    CHECK_EQUAL(510000u, a.write_pulse_ps);
+    CHECK_EQUAL(2020000u, a.write_setup_ps);
+    CHECK_EQUAL(4u, a.write_parallel_cols);
+    CHECK_EQUAL(1030000u, a.read_latency_ps);
+    CHECK_EQUAL(1040000u, a.adc_conversion_ps);
+    CHECK_EQUAL(505000u, a.dac_settle_ps);
+    CHECK_EQUAL(4060000u, a.interface_overhead_ps);
+    CHECK_EQUAL(2500000u, a.interface_bytes_per_s);
+
+    // Bytes per second are rounded to the nearest whole byte.
+    p.interface_bytes_per_us = 1.5e-6;       // 1.5 B/s
+    rp_xmodel_describe(&p, nullptr, &a);
+    CHECK_EQUAL(2u, a.interface_bytes_per_s);
+    p.interface_bytes_per_us = 1.4e-6;
+    rp_xmodel_describe(&p, nullptr, &a);
+    CHECK_EQUAL(1u, a.interface_bytes_per_s);
+    POINTERS_EQUAL(nullptr, a.model);
+
+    rp_xmodel_params_t m = preset("macro");
+    rp_xmodel_describe(&m, "sim:macro", &a);
+    CHECK_EQUAL(1600000000u, a.interface_bytes_per_s);
+    CHECK_EQUAL(m.adc_conversion_ps, a.adc_conversion_ps);
+}
+
+TEST(xmodel, PresetsInjectNoScenarioFault)
+{
+    for (const char *name : {"testchip", "macro"}) {
+        rp_xmodel_params_t p = preset(name);
+        CHECK_EQUAL(-1, p.hot_tile);
+        CHECK(p.hot_tile_slowdown == 1.0);
+        CHECK_EQUAL(0u, p.link_baud);
+        STRCMP_EQUAL("", p.workload);
+    }
+}
+
+// Every operation on the hot tile takes slowdown x its nominal time, the
+// other tiles and all results are unchanged.
+TEST(xmodel, HotTileStretchesEveryOperationOnThatTileOnly)
+{
+    rp_xmodel_params_t base = ideal();
+    base.read_noise_sigma = 0.02;   // results depend on the noise stream too
+    rp_xmodel_params_t hot = base;
+    hot.hot_tile = 1;
+    hot.hot_tile_slowdown = 2.5;
+    rp_xmodel_t *a = make(base, 9);
+    rp_xmodel_t *b = make(hot, 9);
+    const uint32_t cols = base.cols;
+    std::vector<uint8_t> t(cols), mask(cols, 1), pa(cols), pb(cols), la(cols), lb(cols);
+    for (uint32_t i = 0; i < cols; i++) t[i] = (uint8_t)(i % 8);
+    std::vector<int8_t> x(base.rows, 1);
+    std::vector<int32_t> ya(cols), yb(cols);
+    for (uint32_t tile = 0; tile < 2; tile++) {
+        const double f = tile == 1 ? 2.5 : 1.0;
+        uint64_t da = 0, db = 0;
+        uint16_t na = 0, nb = 0;
+        CHECK_EQUAL(RP_OK, rp_xmodel_write_pulse(a, tile, 3, 0, cols, t.data(), mask.data(), 1, &da));
+        CHECK_EQUAL(RP_OK, rp_xmodel_write_pulse(b, tile, 3, 0, cols, t.data(), mask.data(), 1, &db));
+        CHECK_EQUAL((uint64_t)llround((double)da * f), db);
+        CHECK_EQUAL(RP_OK, rp_xmodel_verify(a, tile, 3, 0, cols, t.data(), pa.data(), &na, &da));
+        CHECK_EQUAL(RP_OK, rp_xmodel_verify(b, tile, 3, 0, cols, t.data(), pb.data(), &nb, &db));
+        CHECK_EQUAL((uint64_t)llround((double)da * f), db);
+        CHECK(pa == pb);
+        CHECK_EQUAL(na, nb);
+        CHECK_EQUAL(RP_OK, rp_xmodel_read(a, tile, 3, 0, cols, la.data(), &da));
+        CHECK_EQUAL(RP_OK, rp_xmodel_read(b, tile, 3, 0, cols, lb.data(), &db));
+        CHECK_EQUAL((uint64_t)llround((double)da * f), db);
+        CHECK(la == lb);
+        CHECK_EQUAL(RP_OK, rp_xmodel_load_inputs(a, tile, 0, base.rows, x.data(), &da));
+        CHECK_EQUAL(RP_OK, rp_xmodel_load_inputs(b, tile, 0, base.rows, x.data(), &db));
+        CHECK_EQUAL((uint64_t)llround((double)da * f), db);
+        CHECK_EQUAL(RP_OK, rp_xmodel_mvm(a, tile, 0, base.rows, 0, cols, &da));
+        CHECK_EQUAL(RP_OK, rp_xmodel_mvm(b, tile, 0, base.rows, 0, cols, &db));
+        CHECK_EQUAL((uint64_t)llround((double)da * f), db);
+        CHECK_EQUAL(RP_OK, rp_xmodel_fetch_outputs(a, tile, 0, cols, ya.data(), &da));
+        CHECK_EQUAL(RP_OK, rp_xmodel_fetch_outputs(b, tile, 0, cols, yb.data(), &db));
+        CHECK_EQUAL((uint64_t)llround((double)da * f), db);
+        CHECK(ya == yb);
+        CHECK(da > 0u);
+    }
+    rp_xmodel_destroy(a);
+    rp_xmodel_destroy(b);
+}
+
+TEST(xmodel, HotTileIsValidated)
+{
+    rp_xmodel_params_t p = ideal();   // 2 tiles
+    char err[200] = "";
+    p.hot_tile = 2;
+    CHECK_EQUAL(RP_ERR_ARG, rp_xmodel_params_validate(&p, err, sizeof err));
+    STRCMP_EQUAL("'hot_tile' (2) must be below 'tiles' (2)", err);
+    p.hot_tile = 1;
+    p.hot_tile_slowdown = 0.5;
+    CHECK_EQUAL(RP_ERR_ARG, rp_xmodel_params_validate(&p, err, sizeof err));
+    STRCMP_CONTAINS("'hot_tile_slowdown'", err);
+    p.hot_tile_slowdown = 4.0;
+    CHECK_EQUAL(RP_OK, rp_xmodel_params_validate(&p, err, sizeof err));
+    p.hot_tile = -2;
+    CHECK_EQUAL(RP_ERR_ARG, rp_xmodel_params_validate(&p, err, sizeof err));
+    STRCMP_EQUAL("'hot_tile' must not be negative (got -2)", err);
+}

@@ -27,10 +27,14 @@
  *     (keep in RRAM: write_once_ratio >= RP_MEMUSE_GOOD_WRITE_ONCE and
  *     reads_per_write >= RP_MEMUSE_GOOD_READS_PER_WRITE and no endurance
  *     risk), POOR (move to SRAM/DRAM: reads_per_write <
- *     RP_MEMUSE_POOR_READS_PER_WRITE, or the projected time to the
- *     endurance limit under RP_MEMUSE_POOR_LIFETIME_S), MARGINAL
- *     otherwise. A region that is only read (data programmed before the
- *     capture) is GOOD.
+ *     RP_MEMUSE_POOR_READS_PER_WRITE, or a row already at its endurance
+ *     limit, or the time to the endurance limit projected from rewrite
+ *     pulses alone under RP_MEMUSE_POOR_LIFETIME_S), MARGINAL otherwise.
+ *     Rewrite pulses are those of programs that replace data that had
+ *     been read (write, use, rewrite): the first program of a row, or a
+ *     retry before any read, is a one-off load that a short capture must
+ *     not project forward for years. A region that is only read (data
+ *     programmed before the capture) is GOOD.
  *   - endurance hotspots: rows with the most pulses; projected time to the
  *     endurance limit = (endurance_cycles - pulses) / (pulses per second of
  *     run time). Row pulses bound the pulses any cell of the row received.

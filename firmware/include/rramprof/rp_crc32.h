@@ -27,6 +27,20 @@ static inline uint32_t rp_crc32_byte(uint32_t state, uint8_t b)
     return rp_crc32_table[(state ^ b) & 0xFFu] ^ (state >> 8);
 }
 
+/* Slicing-by-4 tables: rp_crc32_slice[k][i] is the register after byte i
+ * followed by k+1 zero bytes (rp_crc32_table is the same without them). */
+extern const uint32_t rp_crc32_slice[3][256];
+
+/* Four bytes in one step; v holds them in memory order, the first byte in
+ * its low eight bits. Inline for callers that fuse the CRC into their own
+ * word loop (the framing's COBS pass): each word is loaded once. */
+static inline uint32_t rp_crc32_word(uint32_t state, uint32_t v)
+{
+    uint32_t x = state ^ v;
+    return rp_crc32_slice[2][x & 0xFFu] ^ rp_crc32_slice[1][(x >> 8) & 0xFFu] ^
+           rp_crc32_slice[0][(x >> 16) & 0xFFu] ^ rp_crc32_table[x >> 24];
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -23,6 +23,15 @@ typedef struct rp_array_info {
     uint32_t adcs_per_tile, adc_bits, input_bits;
     uint64_t endurance_cycles;
     const char *model;   /* may be NULL */
+    /* Nominal timing, 0 = unknown (ArrayInfo fields 10..17). */
+    uint64_t write_pulse_ps;        /* one programming pulse */
+    uint64_t write_setup_ps;        /* driver set-up per pulse op */
+    uint32_t write_parallel_cols;   /* cells one pulse programs at once */
+    uint64_t read_latency_ps;       /* row activation + sensing settle */
+    uint64_t adc_conversion_ps;     /* one conversion of one ADC */
+    uint64_t dac_settle_ps;         /* input DAC settling per MVM slice */
+    uint64_t interface_overhead_ps; /* fixed cost of one bus transaction */
+    uint64_t interface_bytes_per_s; /* MCU <-> array bus bandwidth */
 } rp_array_info_t;
 
 typedef struct rp_hello {

@@ -45,6 +45,16 @@ static void prv_set_duration(uint64_t *duration_ps, uint64_t v)
     }
 }
 
+/* Duration of an operation on `tile`: nominal, or stretched on a degraded
+ * (hot) tile. Results do not change, only time. */
+static uint64_t prv_tile_ps(const rp_xmodel_t *m, uint32_t tile, uint64_t ps)
+{
+    if (m->p.hot_tile < 0 || tile != (uint32_t)m->p.hot_tile || m->p.hot_tile_slowdown == 1.0) {
+        return ps;
+    }
+    return (uint64_t)llround((double)ps * m->p.hot_tile_slowdown);
+}
+
 /* Region checks shared by every row-segment operation. */
 static int prv_check_segment(const rp_xmodel_t *m, uint32_t tile, uint32_t row, uint32_t col,
                              uint32_t cols)
@@ -305,7 +315,7 @@ int rp_xmodel_write_pulse(rp_xmodel_t *m, uint32_t tile, uint32_t row, uint32_t 
     uint32_t bytes = prv_packed_levels_bytes(m, cols) + (uint32_t)prv_div_ceil(cols, 8u);
     uint64_t t = rp_xmodel_transfer_ps(&m->p, bytes) + m->p.write_setup_ps +
                  prv_div_ceil(pulsed, m->p.write_parallel_cols) * m->p.write_pulse_ps;
-    prv_set_duration(duration_ps, t);
+    prv_set_duration(duration_ps, prv_tile_ps(m, tile, t));
     return RP_OK;
 }
 
@@ -345,7 +355,7 @@ int rp_xmodel_verify(rp_xmodel_t *m, uint32_t tile, uint32_t row, uint32_t col,
         n = (uint16_t)(n + (off ? 1u : 0u));
     }
     *pending = n;
-    prv_set_duration(duration_ps, prv_read_ps(m, cols));
+    prv_set_duration(duration_ps, prv_tile_ps(m, tile, prv_read_ps(m, cols)));
     return RP_OK;
 }
 
@@ -371,7 +381,7 @@ int rp_xmodel_read(rp_xmodel_t *m, uint32_t tile, uint32_t row, uint32_t col, ui
         }
         levels[i] = (uint8_t)l;
     }
-    prv_set_duration(duration_ps, prv_read_ps(m, cols));
+    prv_set_duration(duration_ps, prv_tile_ps(m, tile, prv_read_ps(m, cols)));
     return RP_OK;
 }
 
@@ -394,7 +404,7 @@ int rp_xmodel_load_inputs(rp_xmodel_t *m, uint32_t tile, uint32_t row, uint32_t 
         }
     }
     memcpy(&m->inputs[(size_t)tile * m->p.rows + row], x, rows);
-    prv_set_duration(duration_ps, rp_xmodel_transfer_ps(&m->p, rows));
+    prv_set_duration(duration_ps, prv_tile_ps(m, tile, rp_xmodel_transfer_ps(&m->p, rows)));
     return RP_OK;
 }
 
@@ -470,7 +480,7 @@ int rp_xmodel_mvm(rp_xmodel_t *m, uint32_t tile, uint32_t row, uint32_t rows, ui
     uint64_t rounds = prv_div_ceil(cols, m->p.adcs_per_tile);
     uint64_t t = m->p.read_latency_ps +
                  ib * (m->p.dac_settle_ps + rounds * m->p.adc_conversion_ps);
-    prv_set_duration(duration_ps, t);
+    prv_set_duration(duration_ps, prv_tile_ps(m, tile, t));
     return RP_OK;
 }
 
@@ -486,7 +496,7 @@ int rp_xmodel_fetch_outputs(rp_xmodel_t *m, uint32_t tile, uint32_t col, uint32_
         return rc;
     }
     memcpy(y, &m->outputs[(size_t)tile * m->p.cols + col], (size_t)cols * sizeof *y);
-    prv_set_duration(duration_ps, rp_xmodel_transfer_ps(&m->p, cols * 4u));
+    prv_set_duration(duration_ps, prv_tile_ps(m, tile, rp_xmodel_transfer_ps(&m->p, cols * 4u)));
     return RP_OK;
 }
 

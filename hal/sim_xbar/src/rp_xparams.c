@@ -45,6 +45,8 @@ static const rp_xmodel_params_t prv_testchip = {
     .ispp_fraction_step = 0.2,
     .mcu_clock_hz = 100000000,
     .mcu_mac_ps = 30000,
+    .hot_tile = -1,
+    .hot_tile_slowdown = 1.0,
 };
 
 /* On-chip compute-in-memory macro: nanosecond operations, many ADCs, a
@@ -77,6 +79,8 @@ static const rp_xmodel_params_t prv_macro = {
     .ispp_fraction_step = 0.25,
     .mcu_clock_hz = 200000000,
     .mcu_mac_ps = 5000,
+    .hot_tile = -1,
+    .hot_tile_slowdown = 1.0,
 };
 
 static const rp_xmodel_params_t *const prv_presets[] = {&prv_testchip, &prv_macro};
@@ -108,7 +112,9 @@ typedef enum prv_kind {
     PRV_U32,    /* whole number into uint32_t */
     PRV_U64,    /* whole number into uint64_t */
     PRV_NS,     /* nanoseconds in the file, picoseconds in the struct */
-    PRV_REAL    /* double */
+    PRV_REAL,   /* double */
+    PRV_TILE,   /* int32_t tile index; `none` in the file is -1 */
+    PRV_WORD    /* char[RP_XMODEL_NAME_MAX]; `none` in the file is "" */
 } prv_kind_t;
 
 typedef struct prv_key {
@@ -118,60 +124,70 @@ typedef struct prv_key {
     double min, max;    /* allowed range of the file value */
     int min_open;       /* 1: the minimum itself is not allowed */
     const char *help;   /* unit and meaning, written as a comment */
+    int optional;       /* 1: may be left out of a file without a preset */
 } prv_key_t;
 
 #define PRV_OFF(field) offsetof(rp_xmodel_params_t, field)
 
 static const prv_key_t prv_keys[] = {
-    {"name", PRV_NAME, PRV_OFF(name), 0, 0, 0, "label shown in Hello as sim:<name>"},
-    {"tiles", PRV_U32, PRV_OFF(tiles), 1, 256, 0, "independent crossbar arrays"},
-    {"rows", PRV_U32, PRV_OFF(rows), 1, 1024, 0, "word lines per tile"},
-    {"cols", PRV_U32, PRV_OFF(cols), 1, 1024, 0, "bit lines per tile"},
+    {"name", PRV_NAME, PRV_OFF(name), 0, 0, 0, "label shown in Hello as sim:<name>", 0},
+    {"tiles", PRV_U32, PRV_OFF(tiles), 1, 256, 0, "independent crossbar arrays", 0},
+    {"rows", PRV_U32, PRV_OFF(rows), 1, 1024, 0, "word lines per tile", 0},
+    {"cols", PRV_U32, PRV_OFF(cols), 1, 1024, 0, "bit lines per tile", 0},
     {"bits_per_cell", PRV_U32, PRV_OFF(bits_per_cell), 1, 8, 0,
-     "conductance levels = 2^bits"},
+     "conductance levels = 2^bits", 0},
     {"adcs_per_tile", PRV_U32, PRV_OFF(adcs_per_tile), 1, 1024, 0,
-     "ADCs shared by the columns of a tile"},
-    {"adc_bits", PRV_U32, PRV_OFF(adc_bits), 1, 16, 0, "ADC resolution, bits"},
+     "ADCs shared by the columns of a tile", 0},
+    {"adc_bits", PRV_U32, PRV_OFF(adc_bits), 1, 16, 0, "ADC resolution, bits", 0},
     {"input_bits", PRV_U32, PRV_OFF(input_bits), 2, 8, 0,
-     "signed MVM input width = bit-serial slices"},
+     "signed MVM input width = bit-serial slices", 0},
     {"adc_full_scale_frac", PRV_REAL, PRV_OFF(adc_full_scale_frac), 0, 1, 1,
-     "ADC range / largest column sum of the activated rows"},
+     "ADC range / largest column sum of the activated rows", 0},
     {"write_pulse_ns", PRV_NS, PRV_OFF(write_pulse_ps), 0, 1e9, 1,
-     "ns, one programming pulse"},
+     "ns, one programming pulse", 0},
     {"write_setup_ns", PRV_NS, PRV_OFF(write_setup_ps), 0, 1e9, 0,
-     "ns, driver set-up per pulse operation"},
+     "ns, driver set-up per pulse operation", 0},
     {"write_parallel_cols", PRV_U32, PRV_OFF(write_parallel_cols), 1, 1024, 0,
-     "cells one pulse programs at once"},
+     "cells one pulse programs at once", 0},
     {"read_latency_ns", PRV_NS, PRV_OFF(read_latency_ps), 0, 1e9, 1,
-     "ns, row activation + sensing settle"},
+     "ns, row activation + sensing settle", 0},
     {"adc_conversion_ns", PRV_NS, PRV_OFF(adc_conversion_ps), 0, 1e9, 1,
-     "ns, one ADC conversion"},
+     "ns, one ADC conversion", 0},
     {"dac_settle_ns", PRV_NS, PRV_OFF(dac_settle_ps), 0, 1e9, 0,
-     "ns, input DAC settling per MVM slice"},
+     "ns, input DAC settling per MVM slice", 0},
     {"interface_overhead_ns", PRV_NS, PRV_OFF(interface_overhead_ps), 0, 1e9, 0,
-     "ns, fixed cost of one bus transaction"},
+     "ns, fixed cost of one bus transaction", 0},
     {"interface_bytes_per_us", PRV_REAL, PRV_OFF(interface_bytes_per_us), 0, 1e9, 1,
-     "bytes/us, MCU <-> array bus bandwidth"},
+     "bytes/us, MCU <-> array bus bandwidth", 0},
     {"endurance_cycles", PRV_U64, PRV_OFF(endurance_cycles), 0, 1e15, 0,
-     "pulses a cell survives before sticking, 0 = unlimited"},
+     "pulses a cell survives before sticking, 0 = unlimited", 0},
     {"stuck_cell_rate", PRV_REAL, PRV_OFF(stuck_cell_rate), 0, 1, 0,
-     "fraction of cells stuck at HRS or LRS from the start"},
+     "fraction of cells stuck at HRS or LRS from the start", 0},
     {"c2c_sigma", PRV_REAL, PRV_OFF(c2c_sigma), 0, 1, 0,
-     "relative cycle-to-cycle spread of a pulse's effect"},
+     "relative cycle-to-cycle spread of a pulse's effect", 0},
     {"d2d_sigma", PRV_REAL, PRV_OFF(d2d_sigma), 0, 2, 0,
-     "lognormal sigma of per-cell pulse sensitivity"},
+     "lognormal sigma of per-cell pulse sensitivity", 0},
     {"read_noise_sigma", PRV_REAL, PRV_OFF(read_noise_sigma), 0, 4, 0,
-     "levels, read noise per cell per read"},
+     "levels, read noise per cell per read", 0},
     {"write_tolerance", PRV_REAL, PRV_OFF(write_tolerance), 0, 0.5, 1,
-     "levels, +- window write-verify accepts"},
+     "levels, +- window write-verify accepts", 0},
     {"ispp_first_fraction", PRV_REAL, PRV_OFF(ispp_first_fraction), 0, 1, 1,
-     "share of the gap to target closed by pulse step 0"},
+     "share of the gap to target closed by pulse step 0", 0},
     {"ispp_fraction_step", PRV_REAL, PRV_OFF(ispp_fraction_step), 0, 1, 0,
-     "share added per ISPP step"},
+     "share added per ISPP step", 0},
     {"mcu_clock_hz", PRV_U64, PRV_OFF(mcu_clock_hz), 1e6, 5e9, 0,
-     "Hz, MCU clock = timestamp tick rate"},
+     "Hz, MCU clock = timestamp tick rate", 0},
     {"mcu_ns_per_mac", PRV_NS, PRV_OFF(mcu_mac_ps), 0, 1e6, 0,
-     "ns, one digital multiply-accumulate on the MCU"},
+     "ns, one digital multiply-accumulate on the MCU", 0},
+    /* Scenario knobs (optional; docs/crossbar-model.md, "Scenarios"). */
+    {"hot_tile", PRV_TILE, PRV_OFF(hot_tile), 0, 255, 0,
+     "tile whose ops take hot_tile_slowdown times longer, or none", 1},
+    {"hot_tile_slowdown", PRV_REAL, PRV_OFF(hot_tile_slowdown), 1, 1000, 0,
+     "factor on every op duration of hot_tile, >= 1", 1},
+    {"link_baud", PRV_U64, PRV_OFF(link_baud), 0, 1e10, 0,
+     "bit/s, sim board link in virtual time (--link-baud), 0 = unlimited", 1},
+    {"workload", PRV_WORD, PRV_OFF(workload), 0, 0, 0,
+     "sim board workload when --workload is not given, or none", 1},
 };
 #define PRV_KEY_COUNT (sizeof prv_keys / sizeof prv_keys[0])
 
@@ -237,7 +253,13 @@ static double prv_file_value(const rp_xmodel_params_t *p, const prv_key_t *k)
         memcpy(&v, base, sizeof v);
         return v;
     }
+    case PRV_TILE: {
+        int32_t v;
+        memcpy(&v, base, sizeof v);
+        return (double)v;
+    }
     case PRV_NAME:
+    case PRV_WORD:
         break;
     }
     return 0.0;
@@ -265,7 +287,13 @@ static void prv_store(rp_xmodel_params_t *p, const prv_key_t *k, double v)
     case PRV_REAL:
         memcpy(base, &v, sizeof v);
         break;
+    case PRV_TILE: {
+        int32_t t = (int32_t)v;
+        memcpy(base, &t, sizeof t);
+        break;
+    }
     case PRV_NAME:
+    case PRV_WORD:
         break;
     }
 }
@@ -315,6 +343,19 @@ static void prv_format_value(const rp_xmodel_params_t *p, const prv_key_t *k, ch
     case PRV_NAME:
         snprintf(buf, cap, "%s", p->name);
         break;
+    case PRV_WORD:
+        snprintf(buf, cap, "%s", base[0] != '\0' ? base : "none");
+        break;
+    case PRV_TILE: {
+        int32_t t;
+        memcpy(&t, base, sizeof t);
+        if (t == -1) {
+            snprintf(buf, cap, "none");
+        } else {
+            snprintf(buf, cap, "%ld", (long)t);
+        }
+        break;
+    }
     case PRV_U32:
     case PRV_U64: {
         uint64_t v = 0;
@@ -364,7 +405,7 @@ static int prv_check_value(const prv_key_t *k, double v, const char *text, char 
         prv_msg(msg, msglen, "'%s' must not be negative (got %s)", k->key, text);
         return 0;
     }
-    if ((k->kind == PRV_U32 || k->kind == PRV_U64) && v != floor(v)) {
+    if ((k->kind == PRV_U32 || k->kind == PRV_U64 || k->kind == PRV_TILE) && v != floor(v)) {
         prv_msg(msg, msglen, "'%s' must be a whole number (got %s)", k->key, text);
         return 0;
     }
@@ -418,6 +459,14 @@ static int prv_check_cross(const rp_xmodel_params_t *p, char *msg, size_t msglen
         *nkeys = 2;
         return 0;
     }
+    if (p->hot_tile >= 0 && (uint32_t)p->hot_tile >= p->tiles) {
+        prv_msg(msg, msglen, "'hot_tile' (%ld) must be below 'tiles' (%u)", (long)p->hot_tile,
+                p->tiles);
+        keys[0] = "hot_tile";
+        keys[1] = "tiles";
+        *nkeys = 2;
+        return 0;
+    }
     return 1;
 }
 
@@ -437,6 +486,20 @@ int rp_xmodel_params_validate(const rp_xmodel_params_t *p, char *err, size_t err
         const prv_key_t *k = &prv_keys[i];
         if (k->kind == PRV_NAME) {
             continue;
+        }
+        if (k->kind == PRV_WORD) {
+            const char *w = (const char *)p + k->offset;
+            if (memchr(w, '\0', RP_XMODEL_NAME_MAX) == NULL || (w[0] != '\0' && !prv_name_ok(w))) {
+                prv_msg(err, errlen,
+                        "'%s' must be none or 1 to %u characters of letters, digits and "
+                        "_ . : + -",
+                        k->key, (unsigned)RP_XMODEL_NAME_MAX - 1u);
+                return RP_ERR_ARG;
+            }
+            continue;
+        }
+        if (k->kind == PRV_TILE && prv_file_value(p, k) == -1.0) {
+            continue;   /* none */
         }
         char text[40];
         prv_format_value(p, k, text, sizeof text);
@@ -541,6 +604,9 @@ int rp_xmodel_params_parse(const char *text, size_t len, const char *source,
     int seen_key = 0;
     memset(out, 0, sizeof *out);
     snprintf(out->name, sizeof out->name, "custom");
+    /* Scenario knobs may be left out: they then inject nothing. */
+    out->hot_tile = -1;
+    out->hot_tile_slowdown = 1.0;
 
     size_t pos = 0;
     unsigned lineno = 0;
@@ -628,6 +694,25 @@ int rp_xmodel_params_parse(const char *text, size_t len, const char *source,
             memcpy(out->name, value, strlen(value) + 1u);   /* length checked above */
             continue;
         }
+        if (k->kind == PRV_WORD) {
+            char *w = (char *)out + k->offset;
+            if (strcmp(value, "none") == 0) {
+                w[0] = '\0';
+            } else if (prv_name_ok(value)) {
+                memcpy(w, value, strlen(value) + 1u);   /* prv_name_ok bounds the length */
+            } else {
+                prv_msg(err, errlen,
+                        "%s:%u: '%s' must be none or 1 to %u characters of letters, digits "
+                        "and _ . : + - (got '%s')",
+                        source, lineno, key, (unsigned)RP_XMODEL_NAME_MAX - 1u, value);
+                return RP_ERR_ARG;
+            }
+            continue;
+        }
+        if (k->kind == PRV_TILE && strcmp(value, "none") == 0) {
+            prv_store(out, k, -1.0);
+            continue;
+        }
 
         /* strtod alone would accept hex, "inf" and "nan"; a plain decimal
          * number is all a parameter file needs. */
@@ -644,8 +729,8 @@ int rp_xmodel_params_parse(const char *text, size_t len, const char *source,
         errno = 0;
         double d = plain ? strtod(v, &stop) : 0.0;
         if (!plain || stop == v || *stop != '\0' || errno == ERANGE) {
-            prv_msg(err, errlen, "%s:%u: '%s' expects a number, got '%s'", source, lineno, key,
-                    value);
+            prv_msg(err, errlen, "%s:%u: '%s' expects %s, got '%s'", source, lineno, key,
+                    k->kind == PRV_TILE ? "a tile index or none" : "a number", value);
             return RP_ERR_MALFORMED;
         }
         char msg[200];
@@ -663,7 +748,7 @@ int rp_xmodel_params_parse(const char *text, size_t len, const char *source,
 
     if (!from_preset) {
         for (size_t i = 0; i < PRV_KEY_COUNT; i++) {
-            if (key_line[i] == 0u && prv_keys[i].kind != PRV_NAME) {
+            if (key_line[i] == 0u && prv_keys[i].kind != PRV_NAME && !prv_keys[i].optional) {
                 prv_msg(err, errlen,
                         "%s: missing key '%s' (give every key, or start the file with "
                         "'preset = %s')",
@@ -744,4 +829,13 @@ void rp_xmodel_describe(const rp_xmodel_params_t *p, const char *model, rp_array
     out->input_bits = p->input_bits;
     out->endurance_cycles = p->endurance_cycles;
     out->model = model;
+    out->write_pulse_ps = p->write_pulse_ps;
+    out->write_setup_ps = p->write_setup_ps;
+    out->write_parallel_cols = p->write_parallel_cols;
+    out->read_latency_ps = p->read_latency_ps;
+    out->adc_conversion_ps = p->adc_conversion_ps;
+    out->dac_settle_ps = p->dac_settle_ps;
+    out->interface_overhead_ps = p->interface_overhead_ps;
+    /* The wire carries whole bytes per second; 1e6 us per s. */
+    out->interface_bytes_per_s = (uint64_t)llround(p->interface_bytes_per_us * 1.0e6);
 }

@@ -14,6 +14,32 @@
  *   exec:COMMAND                        runs COMMAND with /bin/sh -c; its
  *                                       stdin/stdout is the link (a socketpair)
  *   file:PATH                           replays a raw byte stream, then EOF
+ *   qemu:MACHINE?kernel=ELF[&cpu=CPU][&qemu=PATH]
+ *                                       runs ELF under qemu-system-arm -M
+ *                                       MACHINE [-cpu CPU]; the link is its
+ *                                       first UART (details below)
+ *
+ * qemu: parameters are separated by '&', in any order; a value may carry
+ * %XX escapes (a path with '&' or '%' in it: %26, %25). kernel is required.
+ * The QEMU binary is qemu=PATH, else $RRAMPROF_QEMU, else qemu-system-arm
+ * from $PATH. Open creates a private directory (mkdtemp under $TMPDIR or
+ * /tmp) for QEMU's output (qemu.log) and pid file, listens on 127.0.0.1
+ * with a 4 MB receive buffer, and starts, in its own process group,
+ *   qemu-system-arm -M MACHINE [-cpu CPU] -icount shift=0,sleep=off
+ *     -display none -monitor none
+ *     -chardev socket,id=rp0,host=127.0.0.1,port=P,server=off
+ *     -serial chardev:rp0 -semihosting-config enable=on,target=native
+ *     -pidfile DIR/qemu.pid -kernel ELF
+ * then waits up to 10 s for QEMU to connect. A TCP socket, not a Unix one:
+ * QEMU sends the UART byte by byte and a Unix socket would push back after
+ * a few hundred bytes, making the firmware's output depend on host timing.
+ * Errors: RP_ERR_NOT_FOUND (ELF missing, QEMU not installed: the detail
+ * says how to install it), RP_ERR_IO (QEMU exited early: the detail has the
+ * last line of its output), RP_ERR_TIMEOUT. Close closes the link, sends
+ * SIGTERM to QEMU's process group, SIGKILL after 1 s, reaps QEMU and removes
+ * the directory. A read that finds the link closed puts QEMU's exit status
+ * (and last output line) in the detail. If rramprof itself is killed, QEMU
+ * gets SIGTERM (PR_SET_PDEATHSIG); only the small directory stays behind.
  *
  * Every function returns 0 or a byte count on success and a negative error
  * code on failure: an rp_err_t (rp_status.h) or one of RP_TRANSPORT_ERR_*
@@ -72,11 +98,12 @@ int rp_transport_read(rp_transport_t *t, uint8_t *buf, size_t cap, int timeout_m
  * error (RP_ERR_TIMEOUT if not everything could be written in time). */
 int rp_transport_write(rp_transport_t *t, const uint8_t *buf, size_t len, int timeout_ms);
 
-/* Closes the link and frees the handle. exec: closes the child's link, then
- * terminates and reaps it. NULL is ignored. */
+/* Closes the link and frees the handle. exec: and qemu: close the child's
+ * link, then terminate and reap it. NULL is ignored. */
 void rp_transport_close(rp_transport_t *t);
 
-/* Scheme of an open handle ("serial", "usb", "tcp", "unix", "exec", "file"). */
+/* Scheme of an open handle ("serial", "usb", "tcp", "unix", "exec", "file",
+ * "qemu"). */
 const char *rp_transport_scheme(const rp_transport_t *t);
 
 /* Detail of the last failure on t (empty string when none). */
@@ -85,8 +112,21 @@ const char *rp_transport_detail(const rp_transport_t *t);
 /* Static English name of any code returned above, never NULL. */
 const char *rp_transport_strerror(int err);
 
-/* Process id of an exec: child (for tests and tools), or -1. */
+/* Process id of an exec: or qemu: child (for tests and tools), or -1. */
 long rp_transport_child_pid(const rp_transport_t *t);
+
+/* A parsed qemu: URI (see above); strings are "" when not given. */
+typedef struct rp_qemu_uri {
+    char machine[64];
+    char cpu[64];
+    char kernel[4096];
+    char qemu[4096];
+} rp_qemu_uri_t;
+
+/* Parses a whole "qemu:..." URI, %XX escapes decoded. Returns RP_OK, or
+ * RP_TRANSPORT_ERR_SCHEME with the reason in err (may be NULL). Checks
+ * syntax only: no file is looked at. */
+int rp_transport_parse_qemu(const char *uri, rp_qemu_uri_t *out, char *err, size_t err_cap);
 
 /* ---- enumeration (rramprof list) ---- */
 

@@ -24,6 +24,7 @@ static const prv_scheme_t prv_schemes[] = {
     { "unix:", rp_transport_open_unix },
     { "exec:", rp_transport_open_exec },
     { "file:", rp_transport_open_file },
+    { "qemu:", rp_transport_open_qemu },
 };
 
 int rp_transport_fail(rp_transport_t *t, int err, const char *fmt, ...)
@@ -81,7 +82,7 @@ int rp_transport_open(const char *uri, rp_transport_t **out, char *detail, size_
 
     int rc = RP_TRANSPORT_ERR_SCHEME;
     snprintf(t->detail, sizeof t->detail,
-             "unknown transport '%s' (use serial:, usb:, tcp://, unix:, exec: or file:)", uri);
+             "unknown transport '%s' (use serial:, usb:, tcp://, unix:, exec:, file: or qemu:)", uri);
     for (size_t i = 0; i < sizeof prv_schemes / sizeof prv_schemes[0]; i++) {
         size_t n = strlen(prv_schemes[i].prefix);
         if (strncmp(uri, prv_schemes[i].prefix, n) == 0) {

@@ -30,6 +30,7 @@ int rp_transport_open_exec(rp_transport_t *t, const char *rest);
 int rp_transport_open_file(rp_transport_t *t, const char *rest);
 int rp_transport_open_serial(rp_transport_t *t, const char *rest);
 int rp_transport_open_usb(rp_transport_t *t, const char *rest);
+int rp_transport_open_qemu(rp_transport_t *t, const char *rest);
 
 /* Enumeration helpers: append to a growing array. */
 typedef struct rp_port_list {

@@ -20,6 +20,10 @@
  * the same sequence of calls, produces bit-identical state, results and
  * durations. The pseudo-random generator is the model's own.
  *
+ * Hot tile: when hot_tile is set, every duration an operation on that tile
+ * returns is multiplied by hot_tile_slowdown (rounded to 1 ps); results
+ * are unchanged.
+ *
  * Errors are returned as negative rp_err_t (rp_status.h): RP_ERR_ARG for a
  * bad argument (NULL pointer, level or input out of range, empty region),
  * RP_ERR_RANGE for a region outside the array. A failed call changes no
@@ -83,6 +87,17 @@ typedef struct rp_xmodel_params {
     /* The MCU driving the array (used by the sim board). */
     uint64_t mcu_clock_hz;          /* timestamp ticks per second */
     uint64_t mcu_mac_ps;            /* one digital multiply-accumulate */
+
+    /* Scenario knobs: injected faults and sim-board settings. Optional in
+     * a parameter file (defaults: none, 1, 0, none), so they inject
+     * nothing unless set. */
+    int32_t hot_tile;               /* degraded tile, -1 = none */
+    double hot_tile_slowdown;       /* >= 1: every op on hot_tile takes this
+                                       many times its nominal duration */
+    uint64_t link_baud;             /* sim board link, bit/s, 0 = unlimited;
+                                       the model itself ignores it */
+    char workload[RP_XMODEL_NAME_MAX]; /* sim board workload, "" = board
+                                          default; the model ignores it */
 } rp_xmodel_params_t;
 
 typedef struct rp_xmodel rp_xmodel_t;
@@ -103,7 +118,10 @@ int rp_xmodel_params_validate(const rp_xmodel_params_t *p, char *err, size_t err
  *     key = value    # comment
  * Blank lines and lines starting with '#' are ignored. A file may begin
  * with `preset = <name>` and then override keys; without it every key must
- * be given. `source` names the text in messages ("file.params").
+ * be given except the scenario knobs (hot_tile, hot_tile_slowdown,
+ * link_baud, workload), which default to "nothing injected". hot_tile and
+ * workload take `none` for unset. `source` names the text in messages
+ * ("file.params").
  * On failure writes "source:line: message" (or "source: message" for
  * whole-file problems) into err and returns RP_ERR_MALFORMED (syntax),
  * RP_ERR_NOT_FOUND (unknown key or preset) or RP_ERR_ARG (bad value);
@@ -119,8 +137,10 @@ int rp_xmodel_params_load(const char *path, rp_xmodel_params_t *out, char *err,
  * needs, excluding the terminator (like snprintf). */
 size_t rp_xmodel_params_format(const rp_xmodel_params_t *p, char *buf, size_t cap);
 
-/* Fills the array description a board reports in Hello from p. `model`
- * (e.g. "sim:testchip") is stored as given and must outlive *out. */
+/* Fills the array description a board reports in Hello from p: geometry
+ * and nominal timing (interface_bytes_per_us as whole bytes per second,
+ * rounded; hot_tile_slowdown is a fault, not part of the nominal data).
+ * `model` (e.g. "sim:testchip") is stored as given and must outlive *out. */
 void rp_xmodel_describe(const rp_xmodel_params_t *p, const char *model, rp_array_info_t *out);
 
 /* ---- the model ------------------------------------------------------------ */

@@ -1,0 +1,87 @@
+/* Pieces shared by the report writers (not part of the public contract):
+ * crash-safe output files, escaping for JSON / HTML / CSV / Markdown,
+ * number and time formatting, and the few derived figures every writer
+ * shows the same way. */
+#ifndef RP_REPORT_INT_H
+#define RP_REPORT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rp_report.h"
+#include "rramprof/rp_status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An output written under a temporary name and renamed into place by
+ * rp_report_out_commit, so readers never see a partial file. */
+typedef struct rp_report_out {
+    FILE *f;
+    char path[4096];
+    char tmp[4200];
+} rp_report_out_t;
+
+/* RP_OK or RP_ERR_IO (errno kept). */
+int rp_report_out_open(rp_report_out_t *o, const char *path);
+/* Flushes, closes and renames; on any write error removes the temporary
+ * file and returns RP_ERR_IO with errno of the first failure. */
+int rp_report_out_commit(rp_report_out_t *o);
+
+/* "..." with JSON escapes (control bytes as \u00XX; bytes >= 0x80 that do
+ * not form valid UTF-8 become U+FFFD so the output stays valid UTF-8). */
+void rp_report_json_str(FILE *f, const char *s);
+/* A number that reads back to the same double; null for NaN / inf. */
+void rp_report_json_num(FILE *f, double v);
+/* Text with &, <, >, ", ' escaped (invalid UTF-8 replaced as above). */
+void rp_report_html_str(FILE *f, const char *s);
+/* A CSV field, quoted when it holds a comma, quote or line break. */
+void rp_report_csv_str(FILE *f, const char *s);
+/* A Markdown table cell: | escaped, line breaks as spaces, HTML-escaped. */
+void rp_report_md_cell(FILE *f, const char *s);
+
+/* Copies s into out (cap bytes) replacing invalid UTF-8 with U+FFFD. */
+void rp_report_utf8_clean(const char *s, char *out, size_t cap);
+
+/* Ticks as "12.345 ms" with 3-4 significant digits (raw ticks when
+ * clock_hz is 0). */
+void rp_report_fmt_time(double ticks, uint64_t clock_hz, char *buf, size_t cap);
+/* Rates as "12.3k", "4.56M". */
+void rp_report_fmt_si(double v, char *buf, size_t cap);
+
+/* The clock of the run: aggregator's, else the device's, else 0. */
+uint64_t rp_report_clock(const rp_report_t *r);
+/* Ticks -> seconds (0 when the clock is unknown). */
+double rp_report_seconds(const rp_report_t *r, double ticks);
+/* Run ticks (0 when nothing was aggregated). */
+uint64_t rp_report_run_ticks(const rp_report_t *r);
+
+/* Derived figures of one statistic. */
+typedef struct rp_report_stat {
+    double share;             /* busy / run ticks */
+    double mean, p50, p90, p99, p999;   /* ticks */
+    uint64_t min, max;
+    double ops_per_s, bytes_per_s, macs_per_s;   /* over run time; 0 if unknown */
+} rp_report_stat_t;
+void rp_report_stat_derive(const rp_report_t *r, const rp_agg_stat_t *s, rp_report_stat_t *out);
+
+/* Name of a named group ("span #7" when the table lacks it). */
+void rp_report_group_name(const rp_report_t *r, uint32_t id, char *buf, size_t cap);
+
+/* "WRITE", ..., "OP9" for op values without a name. */
+const char *rp_report_op_name(unsigned op, char buf[8]);
+
+/* Device ops in the order reports list them; returns how many. */
+unsigned rp_report_ops(unsigned out[RP_AGG_MAX_OPS]);
+/* Capture state in one line ("complete", "truncated inside a chunk", ...). */
+const char *rp_report_integrity_word(const rp_report_t *r);
+/* Validity class name, "unknown" without an analysis. */
+const char *rp_report_validity(const rp_report_t *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

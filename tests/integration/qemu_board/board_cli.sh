@@ -1,0 +1,80 @@
+#!/bin/sh
+# `rramprof capture --board`: the board list, usage errors, the errors of
+# a QEMU board that cannot run (exit 3 with a message saying what to do),
+# and the sim board through --board. Needs no QEMU and no cross compiler.
+#
+#   board_cli.sh RRAMPROF
+set -u
+rramprof=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fails=0
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# expect STATUS TEXT -- ARGS...: rramprof ARGS exits STATUS and prints TEXT
+# (fixed string) on stdout or stderr.
+expect() {
+    want=$1 text=$2
+    shift 3
+    "$rramprof" "$@" >"$dir/out" 2>&1
+    st=$?
+    [ $st -eq "$want" ] || { fail "rramprof $*: exit $st, wanted $want"; cat "$dir/out" >&2; return; }
+    grep -qF -- "$text" "$dir/out" || { fail "rramprof $*: no '$text' in:"; cat "$dir/out" >&2; }
+}
+
+touch "$dir/fake.elf"
+# the known boards, both ways
+for args in "capture --board list" "list --boards"; do
+    # shellcheck disable=SC2086
+    "$rramprof" $args >"$dir/list" 2>&1 || fail "rramprof $args failed"
+    for b in sim qemu-mps2-an386 netduinoplus2 nucleo-f446re; do
+        grep -q "^$b " "$dir/list" || fail "rramprof $args does not list $b"
+    done
+    grep -q "USB 0483:374b, 115200 baud" "$dir/list" || fail "rramprof $args: nucleo link missing"
+done
+
+# usage errors (exit 2)
+expect 2 "unknown board 'no-such-board'" -- capture --board no-such-board -o "$dir/x.rpcap"
+expect 2 "qemu-mps2-an386" -- capture --board no-such-board -o "$dir/x.rpcap"
+expect 2 "--board and --from exclude each other" -- capture --board sim --from unix:/x -o "$dir/x.rpcap"
+expect 2 "--firmware needs --board" -- capture --firmware "$dir/fake.elf" -o "$dir/x.rpcap"
+expect 2 "nucleo-f446re is flashed with stlink-swd" -- \
+    capture --board nucleo-f446re --firmware "$dir/fake.elf" -o "$dir/x.rpcap"
+expect 2 "--passive sends no command" -- capture --board sim --passive --workload mlp -o "$dir/x.rpcap"
+
+# a QEMU board that cannot run (exit 3)
+expect 3 "firmware image $dir/missing.elf: No such file or directory" -- \
+    capture --board qemu-mps2-an386 --firmware "$dir/missing.elf" -o "$dir/x.rpcap"
+RRAMPROF_QEMU=/nonexistent expect 3 "apt-get install qemu-system-arm" -- \
+    capture --board qemu-mps2-an386 --firmware "$dir/fake.elf" -o "$dir/x.rpcap"
+RRAMPROF_QEMU=/nonexistent expect 3 "QEMU binary /nonexistent" -- \
+    capture --board qemu-mps2-an386 --firmware "$dir/fake.elf" -o "$dir/x.rpcap"
+# no --firmware and no image where the build puts it: the commands to build it
+mkdir "$dir/bin"
+cp "$rramprof" "$dir/bin/rramprof"
+rramprof_orig=$rramprof
+rramprof=$dir/bin/rramprof
+expect 3 "no firmware image for board netduinoplus2: $dir/fw-netduinoplus2/bin/rramprof-netduinoplus2.elf" -- \
+    capture --board netduinoplus2 -o "$dir/x.rpcap"
+expect 3 "-B $dir/fw-netduinoplus2 -DRRAMPROF_BOARD=netduinoplus2" -- capture --board netduinoplus2 -o "$dir/x.rpcap"
+expect 3 "cmake --build $dir/fw-netduinoplus2 --target rramprof-netduinoplus2" -- \
+    capture --board netduinoplus2 -o "$dir/x.rpcap"
+# the sim board is looked for next to the binary too
+expect 3 "the sim board program $dir/bin/rramprof-sim is missing" -- capture --board sim -o "$dir/x.rpcap"
+rramprof=$rramprof_orig
+[ ! -e "$dir/x.rpcap" ] || fail "a failed capture left $dir/x.rpcap"
+
+# a serial board with nothing attached (exit 3), unless one is attached
+if ! "$rramprof" list --no-probe 2>/dev/null | grep -q "0483:374b"; then
+    expect 3 "no nucleo-f446re board attached (looking for a serial device with USB ID 0483:374b" -- \
+        capture --board nucleo-f446re -o "$dir/x.rpcap"
+fi
+
+# the sim board through --board
+"$rramprof" capture --board sim --events 2000 -o "$dir/sim.rpcap" -q >"$dir/out" 2>&1 \
+    || { cat "$dir/out" >&2; fail "capture --board sim failed"; }
+"$rramprof" info "$dir/sim.rpcap" --json >"$dir/info.json" 2>&1 || fail "info of the sim capture failed"
+grep -q '"board": "sim"' "$dir/info.json" || fail "the sim capture is not from the sim board"
+
+[ $fails -eq 0 ] || exit 1
+echo "ok: board list, usage errors, QEMU errors, sim board"
