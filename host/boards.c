@@ -27,6 +27,12 @@ enum {
     PRV_K_PID,
     PRV_K_MACHINE,
     PRV_K_CPU,
+    PRV_K_FLASH_BASE,
+    PRV_K_FLASH_SIZE,
+    PRV_K_CHIP_ID,
+    PRV_K_BL_BAUD,
+    PRV_K_OCD_IF,
+    PRV_K_OCD_TARGET,
     PRV_K_COUNT
 };
 
@@ -34,6 +40,8 @@ static const prv_key_t prv_keys[PRV_K_COUNT] = {
     { "name", true },          { "mcu", true },       { "core", true },     { "clock_hz", true },
     { "flash_method", true },  { "transport", true }, { "baud", false },    { "usb_vid", false },
     { "usb_pid", false },      { "qemu_machine", false }, { "qemu_cpu", false },
+    { "flash_base", false },   { "flash_size", false },   { "chip_id", false },
+    { "bootloader_baud", false }, { "openocd_interface", false }, { "openocd_target", false },
 };
 
 static const char *const prv_flash_names[] = { "none", "qemu", "stlink-swd", "serial-bootloader", "dfu" };
@@ -114,6 +122,33 @@ static bool prv_parse_hex16(const char *s, uint16_t *out)
     return true;
 }
 
+/* An address or size: hex with 0x, else decimal; at most 32 bits. */
+static bool prv_parse_u32(const char *s, uint32_t *out)
+{
+    uint64_t v = 0;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+        if (!*s || strlen(s) > 8)
+            return false;
+        for (; *s; s++) {
+            int d;
+            if (*s >= '0' && *s <= '9')
+                d = *s - '0';
+            else if (*s >= 'a' && *s <= 'f')
+                d = *s - 'a' + 10;
+            else if (*s >= 'A' && *s <= 'F')
+                d = *s - 'A' + 10;
+            else
+                return false;
+            v = v * 16u + (uint64_t)d;
+        }
+    } else if (!prv_parse_dec(s, UINT32_MAX, &v)) {
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
 /* Board names become file names and URI parts: keep them plain. */
 static bool prv_valid_name(const char *s)
 {
@@ -188,6 +223,29 @@ static int prv_set(rp_cli_board_t *b, int key, const char *v, const char *origin
         return prv_copy(b->qemu_machine, sizeof b->qemu_machine, v, origin, line, "qemu_machine", err, cap);
     case PRV_K_CPU:
         return prv_copy(b->qemu_cpu, sizeof b->qemu_cpu, v, origin, line, "qemu_cpu", err, cap);
+    case PRV_K_FLASH_BASE:
+        if (!prv_parse_u32(v, &b->flash_base))
+            return prv_fail(err, cap, "%s:%u: flash_base '%s' is not a 32-bit address (e.g. 0x08000000)", origin,
+                            line, v);
+        return 0;
+    case PRV_K_FLASH_SIZE:
+        if (!prv_parse_u32(v, &b->flash_size) || b->flash_size == 0)
+            return prv_fail(err, cap, "%s:%u: flash_size '%s' is not a positive number of bytes", origin, line, v);
+        return 0;
+    case PRV_K_CHIP_ID:
+        if (!prv_parse_hex16(v, &b->chip_id))
+            return prv_fail(err, cap, "%s:%u: chip_id '%s' is not a 16-bit hex ID (e.g. 0x421)", origin, line, v);
+        return 0;
+    case PRV_K_BL_BAUD:
+        if (!prv_parse_dec(v, UINT32_MAX, &n) || n == 0)
+            return prv_fail(err, cap, "%s:%u: bootloader_baud '%s' is not a positive whole number", origin, line, v);
+        b->bootloader_baud = (uint32_t)n;
+        return 0;
+    case PRV_K_OCD_IF:
+        return prv_copy(b->openocd_interface, sizeof b->openocd_interface, v, origin, line, "openocd_interface",
+                        err, cap);
+    case PRV_K_OCD_TARGET:
+        return prv_copy(b->openocd_target, sizeof b->openocd_target, v, origin, line, "openocd_target", err, cap);
     default:
         return prv_fail(err, cap, "%s:%u: internal error", origin, line);
     }

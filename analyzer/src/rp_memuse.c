@@ -219,11 +219,28 @@ __attribute__((noinline)) static void prv_fold(rp_memuse_t *m, uint32_t tile)
     }
     prv_row_t *r = m->row + (size_t)tile * m->rows;
     const uint64_t span = run->t_last - run->t_first;
+    /* Rows of a run were mostly last touched together (by the previous
+     * run), so their intervals repeat: count equal ones and add them to
+     * the histogram in one call. */
+    uint64_t same_iv = 0u, same_n = 0u;
     for (uint32_t i = run->lo; i < run->hi; i++) {
         prv_row_t *x = &r[i];
-        /* The run's first read is an access like any other; the later ones
-         * already went to the histogram and add up to span. */
-        prv_access(m, tile, x, run->t_first);
+        /* The run's first read is an access like any other (prv_access,
+         * inlined for the batching above); the later ones already went to
+         * the histogram and add up to span. */
+        if (x->reads + x->programs != 0u) {
+            uint64_t iv = run->t_first > x->last_access ? run->t_first - x->last_access : 0u;
+            if (iv != same_iv && same_n != 0u) {
+                rp_hist_add_n(&m->intervals[tile], same_iv, same_n);
+                same_n = 0u;
+            }
+            same_iv = iv;
+            same_n++;
+            x->interval_sum += iv;
+            x->last_access = prv_max64(x->last_access, run->t_first);
+        } else {
+            x->last_access = run->t_first;
+        }
         x->interval_sum += span;
         x->last_access = prv_max64(x->last_access, run->t_last);
         x->reads += run->n;
@@ -231,6 +248,9 @@ __attribute__((noinline)) static void prv_fold(rp_memuse_t *m, uint32_t tile)
         for (unsigned w = 0; w < PRV_MASK_WORDS; w++) {
             x->mask[w] |= run->mask[w];
         }
+    }
+    if (same_n != 0u) {
+        rp_hist_add_n(&m->intervals[tile], same_iv, same_n);
     }
     run->n = 0u;
 }

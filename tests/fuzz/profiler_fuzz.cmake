@@ -34,6 +34,24 @@ if(RRAMPROF_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
     set_tests_properties(fuzz.${name} PROPERTIES TIMEOUT 120)
   endforeach()
 
+  # The report pipeline: aggregator, memory analytics and rules behind the
+  # decoder (seeded from the decode corpus and a few raw event files).
+  get_filename_component(RP_ANA_DIR ${CMAKE_CURRENT_LIST_DIR}/../../analyzer ABSOLUTE)
+  file(GLOB RP_ANA_FUZZ_SRCS ${RP_ANA_DIR}/src/*.c)
+  add_executable(fuzz_report ${CMAKE_CURRENT_LIST_DIR}/fuzz_report.c ${RP_PROF_FUZZ_SRCS}
+                 ${RP_ANA_FUZZ_SRCS})
+  target_include_directories(fuzz_report PRIVATE ${RP_PROF_DIR}/include ${RP_PROF_DIR}/src
+                             ${RP_ANA_DIR}/include)
+  target_compile_options(fuzz_report PRIVATE ${RP_PROF_FUZZ_FLAGS})
+  target_link_options(fuzz_report PRIVATE ${RP_PROF_FUZZ_FLAGS})
+  target_link_libraries(fuzz_report PRIVATE ${RP_PROF_FUZZ_WIRE} rp_proto Threads::Threads m)
+  set(work ${CMAKE_CURRENT_BINARY_DIR}/fuzz_corpus/report)
+  file(MAKE_DIRECTORY ${work})
+  add_test(NAME fuzz.report
+    COMMAND fuzz_report -max_total_time=30 -runs=100000 -max_len=8192 -rss_limit_mb=1024
+            -seed=1 ${work} ${CMAKE_CURRENT_LIST_DIR}/corpus/report)
+  set_tests_properties(fuzz.report PROPERTIES TIMEOUT 120)
+
   add_executable(gen_profiler_corpus ${CMAKE_CURRENT_LIST_DIR}/gen_profiler_corpus.c)
   target_link_libraries(gen_profiler_corpus PRIVATE rp_profiler)
 endif()
