@@ -11,6 +11,10 @@ foreach(workload program mlp scan solver)
   add_test(NAME integration.accuracy.truth.${workload}
            COMMAND ${rp_acc} truth ${CMAKE_RUNTIME_OUTPUT_DIRECTORY} ${workload})
 endforeach()
+foreach(workload program mlp)
+  add_test(NAME integration.accuracy.threads.${workload}
+           COMMAND ${rp_acc} threads ${CMAKE_RUNTIME_OUTPUT_DIRECTORY} ${workload})
+endforeach()
 foreach(pair slow-adc:adc-bound-mvm stuck-cells:write-verify-inflation
              narrow-interface:interface-bound slow-mcu:mcu-gaps
              slow-link:transport-loss hot-tile:tile-imbalance)

@@ -4,6 +4,8 @@
 #   run.sh truth BINDIR WORKLOAD
 #       The sim board records WORKLOAD from boot (--autostart) with --truth;
 #       the report of its raw stream must equal the truth (check_truth.py).
+#   run.sh threads BINDIR WORKLOAD
+#       the report on one thread and on two gives identical outputs.
 #   run.sh scenario BINDIR NAME EXPECTED_ID [EVENTS]
 #       `rramprof capture --board`-style capture of the sim board loaded with
 #       scenario NAME (boards/sim/scenarios/NAME.params, which also picks the
@@ -42,6 +44,22 @@ for f in json.load(open(sys.argv[1]))["findings"]:
     # The Markdown report names it first too.
     grep -q "$want" "$dir/report/report.md" || fail "report.md does not mention $want"
     echo "ok: scenario $name -> primary $got"
+    ;;
+threads)
+    # The report's memory analytics run on a second thread; on one thread
+    # (RRAMPROF_REPORT_THREADS=1) every output must be byte-identical.
+    workload=$3
+    "$bin/rramprof-sim" --transport stdio --autostart --events 60000 --quiet \
+        --workload "$workload" >"$dir/raw.bin" || fail "rramprof-sim exited with $?"
+    "$bin/rramprof" report "$dir/raw.bin" -o "$dir/two" --format json,csv,md >/dev/null \
+        || fail "rramprof report exited with $?"
+    RRAMPROF_REPORT_THREADS=1 "$bin/rramprof" report "$dir/raw.bin" -o "$dir/one" \
+        --format json,csv,md >/dev/null || fail "rramprof report (one thread) exited with $?"
+    for f in summary.json metrics.csv report.md; do
+        cmp "$dir/one/$f" "$dir/two/$f" || fail "$f differs between one and two threads"
+    done
+    grep -q '"rows_accessed": [1-9]' "$dir/two/summary.json" || fail "no memory analytics in the report"
+    echo "ok: $workload report identical on one and two threads"
     ;;
 *)
     fail "unknown mode $mode"
