@@ -17,6 +17,15 @@
  *   qemu_machine  qemu-system-arm -M value; required for transport = qemu
  *   qemu_cpu      qemu-system-arm -cpu value (optional)
  *
+ * Flashing (`rramprof flash`, docs/flash.md), all optional:
+ *   flash_base         first flash address (hex, e.g. 0x08000000); the
+ *                      address of a .bin image
+ *   flash_size         flash bytes (decimal, or hex with 0x)
+ *   chip_id            AN3155 Get ID answer expected (hex, e.g. 0x421)
+ *   bootloader_baud    rate of the STM32 serial bootloader (decimal)
+ *   openocd_interface  openocd -f config of the probe (interface/stlink.cfg)
+ *   openocd_target     openocd -f config of the chip (target/stm32f4x.cfg)
+ *
  * name, mcu, core, clock_hz, flash_method and transport are required.
  * Errors are returned with a message "FILE:LINE: what" for the user. */
 #ifndef RP_CLI_BOARDS_H
@@ -65,6 +74,13 @@ typedef struct rp_cli_board {
     char qemu_machine[RP_CLI_BOARD_NAME_MAX];
     char qemu_cpu[RP_CLI_BOARD_NAME_MAX];
     char path[RP_CLI_BOARD_PATH_MAX];   /* file it was read from */
+    /* flashing; 0 / "" when not given */
+    uint32_t flash_base;
+    uint32_t flash_size;
+    uint16_t chip_id;
+    uint32_t bootloader_baud;
+    char openocd_interface[RP_CLI_BOARD_TEXT_MAX];
+    char openocd_target[RP_CLI_BOARD_TEXT_MAX];
 } rp_cli_board_t;
 
 /* Parses the text of one board file. origin names it in messages. Returns

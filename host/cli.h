@@ -23,6 +23,8 @@ enum {
     RP_EXIT_DAMAGED = 7,     /* info/report/export: the file is empty, truncated, corrupt or not a capture */
     RP_EXIT_DEVICE = 8,      /* the device refused a command */
     RP_EXIT_TOO_NEW = 9,     /* report/export: capture format newer than this rramprof */
+    RP_EXIT_IMAGE = 10,      /* flash: image unreadable, corrupt, or it does not fit the flash */
+    RP_EXIT_VERIFY = 11,     /* flash: the read-back differs from the image */
     RP_EXIT_SIGINT = 130,    /* second Ctrl-C: drain abandoned */
     RP_EXIT_SIGTERM = 143
 };
@@ -33,6 +35,7 @@ int rp_cli_info(int argc, char **argv);
 int rp_cli_demo(int argc, char **argv);
 int rp_cli_report(int argc, char **argv);
 int rp_cli_export(int argc, char **argv);
+int rp_cli_flash(int argc, char **argv);
 
 /* ---- report engine, shared by `report` and `demo` ---- */
 

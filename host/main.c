@@ -16,6 +16,7 @@ static const prv_cmd_t prv_cmds[] = {
     { "info", rp_cli_info, "describe a capture file" },
     { "report", rp_cli_report, "analyse a capture: findings, breakdown, HTML/Markdown/JSON/CSV" },
     { "export", rp_cli_export, "convert a capture to a Chrome trace (Perfetto, chrome://tracing)" },
+    { "flash", rp_cli_flash, "write a firmware image to a board, verify it and start it" },
     { "demo", rp_cli_demo, "capture the sim board, describe it and report on it" },
 };
 

@@ -1,0 +1,350 @@
+// Unit tests of the firmware image loader of `rramprof flash`
+// (host/flash/flash_image.c): Intel HEX records and their errors with
+// file:line, ELF32 program headers, raw binaries, format detection; and
+// the flashing keys of board.conf (host/boards.c).
+#include <CppUTest/TestHarness.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "boards.h"
+#include "rp_flash.h"
+}
+
+namespace {
+
+std::string g_dir;
+
+std::string write_file(const std::string &name, const std::string &bytes)
+{
+    std::string path = g_dir + "/" + name;
+    FILE *f = fopen(path.c_str(), "wb");
+    CHECK(f != nullptr);
+    CHECK_EQUAL(bytes.size(), fwrite(bytes.data(), 1, bytes.size(), f));
+    fclose(f);
+    return path;
+}
+
+// One Intel HEX record with its checksum computed here.
+std::string rec(unsigned type, unsigned addr, const std::vector<unsigned> &data)
+{
+    char buf[16];
+    unsigned sum = (unsigned)data.size() + (addr >> 8) + (addr & 0xFF) + type;
+    snprintf(buf, sizeof buf, ":%02X%04X%02X", (unsigned)data.size(), addr, type);
+    std::string s = buf;
+    for (unsigned d : data) {
+        snprintf(buf, sizeof buf, "%02X", d);
+        s += buf;
+        sum += d;
+    }
+    snprintf(buf, sizeof buf, "%02X\n", (0x100u - (sum & 0xFFu)) & 0xFFu);
+    return s + buf;
+}
+
+const std::string kEof = ":00000001FF\n";
+
+struct Loaded {
+    int rc;
+    rp_flash_image_t img;
+    std::string err;
+};
+
+Loaded load(const std::string &path, uint32_t base = 0x08000000u)
+{
+    Loaded l;
+    char err[RP_FLASH_ERR_MAX + 512];
+    l.rc = rp_flash_image_load(path.c_str(), base, &l.img, err, sizeof err);
+    l.err = err;
+    return l;
+}
+
+void le32(std::string &s, size_t at, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        s[at + i] = (char)(v >> (8 * i));
+}
+
+void le16(std::string &s, size_t at, uint16_t v)
+{
+    s[at] = (char)v;
+    s[at + 1] = (char)(v >> 8);
+}
+
+struct Ph {
+    uint32_t type, paddr, filesz, memsz;
+    std::string data;
+};
+
+// A minimal ELF32 little-endian ARM executable with the given segments.
+std::string elf(const std::vector<Ph> &phs, uint32_t entry = 0x08000101u)
+{
+    size_t off = 52 + 32 * phs.size();
+    std::string s(off, '\0');
+    s.replace(0, 4, "\x7f" "ELF");
+    s[4] = 1;
+    s[5] = 1;
+    s[6] = 1;
+    le16(s, 16, 2);
+    le16(s, 18, 40);
+    le32(s, 24, entry);
+    le32(s, 28, 52);
+    le16(s, 42, 32);
+    le16(s, 44, (uint16_t)phs.size());
+    for (size_t i = 0; i < phs.size(); i++) {
+        size_t p = 52 + 32 * i;
+        le32(s, p, phs[i].type);
+        le32(s, p + 4, (uint32_t)(off + (s.size() - off)));
+        le32(s, p + 8, phs[i].paddr + 0x10000000u);   // vaddr differs: the loader must use paddr
+        le32(s, p + 12, phs[i].paddr);
+        le32(s, p + 16, phs[i].filesz);
+        le32(s, p + 20, phs[i].memsz);
+        s += phs[i].data;
+    }
+    return s;
+}
+
+}  // namespace
+
+TEST_GROUP(FlashImage)
+{
+    void setup() override
+    {
+        char tmpl[] = "/tmp/rp_flash_image_XXXXXX";
+        CHECK(mkdtemp(tmpl) != nullptr);
+        g_dir = tmpl;
+    }
+    void teardown() override
+    {
+        std::string cmd = "rm -rf '" + g_dir + "'";
+        CHECK_EQUAL(0, system(cmd.c_str()));
+    }
+};
+
+TEST(FlashImage, HexLinearAndSegmentAddressesMergeAndSort)
+{
+    // Two records out of order, a 02 segment record, a 04 linear record
+    // and a 05 start address; contiguous records become one segment.
+    std::string text = rec(4, 0, { 0x08, 0x00 }) + rec(0, 0x0014, { 0xAA, 0xBB }) + rec(0, 0x0000, { 1, 2, 3, 4 }) +
+                       rec(0, 0x0004, { 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 }) +
+                       rec(2, 0, { 0x10, 0x00 }) + rec(0, 0x0002, { 0x77 }) + rec(5, 0, { 0x08, 0x00, 0x01, 0x23 }) +
+                       kEof;
+    Loaded l = load(write_file("a.hex", text));
+    LONGS_EQUAL(RP_OK, l.rc);
+    STRCMP_EQUAL("hex", l.img.format);
+    LONGS_EQUAL(3, l.img.count);
+    UNSIGNED_LONGS_EQUAL(0x00010002u, l.img.seg[0].address);   // segment 0x1000 << 4, offset 2
+    UNSIGNED_LONGS_EQUAL(1, l.img.seg[0].size);
+    BYTES_EQUAL(0x77, l.img.seg[0].data[0]);
+    UNSIGNED_LONGS_EQUAL(0x08000000u, l.img.seg[1].address);
+    UNSIGNED_LONGS_EQUAL(16, l.img.seg[1].size);
+    for (unsigned i = 0; i < 16; i++)
+        BYTES_EQUAL(i + 1, l.img.seg[1].data[i]);
+    UNSIGNED_LONGS_EQUAL(0x08000014u, l.img.seg[2].address);
+    BYTES_EQUAL(0xBB, l.img.seg[2].data[1]);
+    UNSIGNED_LONGS_EQUAL(0x08000123u, l.img.entry);
+    UNSIGNED_LONGS_EQUAL(19, rp_flash_image_bytes(&l.img));
+    rp_flash_image_free(&l.img);
+}
+
+TEST(FlashImage, HexRecordsAcrossA64KWindowJoin)
+{
+    std::string text = rec(4, 0, { 0x08, 0x01 }) + rec(0, 0xFFFE, { 1, 2 }) + rec(4, 0, { 0x08, 0x02 }) +
+                       rec(0, 0x0000, { 3, 4 }) + kEof;
+    Loaded l = load(write_file("b.hex", text));
+    LONGS_EQUAL(RP_OK, l.rc);
+    LONGS_EQUAL(1, l.img.count);
+    UNSIGNED_LONGS_EQUAL(0x0801FFFEu, l.img.seg[0].address);
+    UNSIGNED_LONGS_EQUAL(4, l.img.seg[0].size);
+    BYTES_EQUAL(4, l.img.seg[0].data[3]);
+    rp_flash_image_free(&l.img);
+}
+
+TEST(FlashImage, HexErrorsNameFileAndLine)
+{
+    struct {
+        const char *name;
+        std::string text;
+        const char *msg;
+    } cases[] = {
+        { "sum.hex", rec(0, 0, { 1, 2 }) + ":0200000001020A\n" + kEof, "sum.hex:2: checksum mismatch" },
+        { "digit.hex", rec(0, 0, { 1 }) + "\n" + ":02000000010ZFB\n" + kEof, "digit.hex:3: 'Z' is not a hex digit" },
+        { "noeof.hex", rec(0, 0, { 1, 2 }), "noeof.hex:1: no end-of-file record" },
+        { "after.hex", rec(0, 0, { 1 }) + kEof + rec(0, 4, { 1 }), "after.hex:3: data after the end-of-file" },
+        { "len.hex", ":0300000001029A\n" + kEof, "len.hex:1: length byte says 3 data bytes, the record has 2" },
+        { "type.hex", rec(7, 0, { 1 }) + kEof, "type.hex:1: unknown record type 0x07" },
+        { "colon.hex", rec(0, 0, { 1 }) + "0200000001FC\n" + kEof, "colon.hex:2: a record must start with ':'" },
+        { "short.hex", ":0000\n" + kEof, "short.hex:1: record too short" },
+        { "ext.hex", rec(4, 0, { 8 }) + kEof, "ext.hex:1: address record needs 2 data bytes, has 1" },
+        { "over.hex", rec(0, 0, { 1, 2, 3, 4 }) + rec(0, 2, { 9 }) + kEof, "over.hex: overlapping data" },
+        { "empty.hex", kEof, "empty.hex: the image holds no bytes" },
+    };
+    for (auto &c : cases) {
+        Loaded l = load(write_file(c.name, c.text));
+        LONGS_EQUAL_TEXT(RP_ERR_MALFORMED, l.rc, c.name);
+        std::string want = g_dir + "/" + c.msg;
+        if (l.err.compare(0, want.size(), want) != 0)
+            FAIL(("got '" + l.err + "', want '" + want + "...'").c_str());
+        LONGS_EQUAL(0, l.img.count);
+    }
+}
+
+TEST(FlashImage, ElfUsesPhysicalAddressesOfLoadSegmentsWithBytes)
+{
+    std::vector<Ph> phs = {
+        { 1, 0x08000000u, 8, 8, std::string("ABCDEFGH") },
+        { 1, 0x08010000u, 3, 100, std::string("xyz") },   // .data: loaded in flash, memsz > filesz
+        { 1, 0x20000000u, 0, 64, std::string() },         // .bss: nothing to write
+        { 4, 0x00000000u, 4, 4, std::string("note") },    // not PT_LOAD
+    };
+    Loaded l = load(write_file("app.elf", elf(phs)));
+    LONGS_EQUAL(RP_OK, l.rc);
+    STRCMP_EQUAL("elf", l.img.format);
+    LONGS_EQUAL(2, l.img.count);
+    UNSIGNED_LONGS_EQUAL(0x08000000u, l.img.seg[0].address);
+    MEMCMP_EQUAL("ABCDEFGH", l.img.seg[0].data, 8);
+    UNSIGNED_LONGS_EQUAL(0x08010000u, l.img.seg[1].address);
+    UNSIGNED_LONGS_EQUAL(3, l.img.seg[1].size);
+    MEMCMP_EQUAL("xyz", l.img.seg[1].data, 3);
+    UNSIGNED_LONGS_EQUAL(0x08000101u, l.img.entry);
+    rp_flash_image_free(&l.img);
+}
+
+TEST(FlashImage, ElfErrors)
+{
+    std::vector<Ph> one = { { 1, 0x08000000u, 4, 4, std::string("abcd") } };
+    std::string e64 = elf(one);
+    e64[4] = 2;
+    std::string ebe = elf(one);
+    ebe[5] = 2;
+    std::string x86 = elf(one);
+    le16(x86, 18, 3);
+    std::string trunc = elf(one).substr(0, 60);
+    std::string past = elf(one);
+    le32(past, 52 + 16, 4000);   // p_filesz beyond the file
+    std::string none = elf({});
+    std::string ovl = elf({ { 1, 0x08000000u, 4, 4, std::string("abcd") },
+                            { 1, 0x08000002u, 4, 4, std::string("efgh") } });
+    struct {
+        const char *name;
+        std::string bytes;
+        const char *msg;
+    } cases[] = {
+        { "a.elf", e64, "a.elf: not a 32-bit ELF" },
+        { "b.elf", ebe, "b.elf: not a little-endian ELF" },
+        { "c.elf", x86, "c.elf: ELF for machine 3, not ARM (40)" },
+        { "d.elf", trunc, "d.elf: ELF program headers run past the end" },
+        { "e.elf", past, "e.elf: ELF segment 0 runs past the end of the file" },
+        { "f.elf", none, "f.elf: ELF has no program headers" },
+        { "g.elf", ovl, "g.elf: overlapping data: 0x08000000-0x08000003 and 0x08000002-0x08000005" },
+        { "h.elf", "not an elf at all", "h.elf: not an ELF file (no ELF magic)" },
+    };
+    for (auto &c : cases) {
+        Loaded l = load(write_file(c.name, c.bytes));
+        CHECK_TEXT(l.rc < 0, c.name);
+        std::string want = g_dir + "/" + c.msg;
+        if (l.err.compare(0, want.size(), want) != 0)
+            FAIL(("got '" + l.err + "', want '" + want + "...'").c_str());
+    }
+}
+
+TEST(FlashImage, BinGoesToTheBaseAddress)
+{
+    Loaded l = load(write_file("fw.bin", std::string("\x01\x02\x03", 3)), 0x08004000u);
+    LONGS_EQUAL(RP_OK, l.rc);
+    STRCMP_EQUAL("bin", l.img.format);
+    LONGS_EQUAL(1, l.img.count);
+    UNSIGNED_LONGS_EQUAL(0x08004000u, l.img.seg[0].address);
+    UNSIGNED_LONGS_EQUAL(3, l.img.seg[0].size);
+    BYTES_EQUAL(3, l.img.seg[0].data[2]);
+    rp_flash_image_free(&l.img);
+
+    Loaded e = load(write_file("empty.bin", ""));
+    LONGS_EQUAL(RP_ERR_MALFORMED, e.rc);
+    STRCMP_CONTAINS("empty.bin: empty file", e.err.c_str());
+
+    Loaded w = load(write_file("wrap.bin", "12345678"), 0xFFFFFFFCu);
+    LONGS_EQUAL(RP_ERR_MALFORMED, w.rc);
+    STRCMP_CONTAINS("run past 4 GiB", w.err.c_str());
+}
+
+TEST(FlashImage, FormatComesFromContentThenExtension)
+{
+    // HEX text under any name is HEX; an ELF named .bin is an ELF.
+    Loaded h = load(write_file("fw.dat", rec(0, 0, { 0x42 }) + kEof));
+    LONGS_EQUAL(RP_OK, h.rc);
+    STRCMP_EQUAL("hex", h.img.format);
+    rp_flash_image_free(&h.img);
+    Loaded e = load(write_file("fw.bin", elf({ { 1, 0x08000000u, 2, 2, std::string("hi") } })));
+    LONGS_EQUAL(RP_OK, e.rc);
+    STRCMP_EQUAL("elf", e.img.format);
+    rp_flash_image_free(&e.img);
+    // A .hex that is not HEX is reported as a corrupt HEX file.
+    Loaded bad = load(write_file("fw.hex", "garbage\n"));
+    LONGS_EQUAL(RP_ERR_MALFORMED, bad.rc);
+    STRCMP_CONTAINS("fw.hex:1: a record must start with ':'", bad.err.c_str());
+}
+
+TEST(FlashImage, MissingFileAndTooManySegments)
+{
+    Loaded m = load(g_dir + "/nope.bin");
+    LONGS_EQUAL(RP_ERR_IO, m.rc);
+    STRCMP_CONTAINS("nope.bin: No such file or directory", m.err.c_str());
+
+    std::string text;
+    for (unsigned i = 0; i < RP_FLASH_MAX_SEGMENTS + 1; i++)
+        text += rec(0, i * 16, { 1 });
+    Loaded t = load(write_file("many.hex", text + kEof));
+    LONGS_EQUAL(RP_ERR_NOSPACE, t.rc);
+    STRCMP_CONTAINS("33 separate address ranges (at most 32)", t.err.c_str());
+}
+
+TEST_GROUP(FlashBoardKeys){};
+
+TEST(FlashBoardKeys, FlashingKeysParse)
+{
+    const std::string base = "name = b\nmcu = m\ncore = c\nclock_hz = 1\nflash_method = serial-bootloader\n"
+                             "transport = exec\n";
+    std::string text = base + "flash_base = 0x08000000\nflash_size = 0x80000\nchip_id = 0x421\n"
+                              "bootloader_baud = 57600\nopenocd_interface = interface/cmsis-dap.cfg\n"
+                              "openocd_target = target/stm32f4x.cfg\n";
+    rp_cli_board_t b;
+    char err[256];
+    LONGS_EQUAL(0, rp_cli_board_parse(text.data(), text.size(), "x.conf", &b, err, sizeof err));
+    UNSIGNED_LONGS_EQUAL(0x08000000u, b.flash_base);
+    UNSIGNED_LONGS_EQUAL(512u * 1024u, b.flash_size);
+    UNSIGNED_LONGS_EQUAL(0x421, b.chip_id);
+    UNSIGNED_LONGS_EQUAL(57600, b.bootloader_baud);
+    STRCMP_EQUAL("interface/cmsis-dap.cfg", b.openocd_interface);
+    STRCMP_EQUAL("target/stm32f4x.cfg", b.openocd_target);
+
+    struct {
+        const char *line, *msg;
+    } bad[] = {
+        { "flash_base = 0x1234567890", "x.conf:7: flash_base '0x1234567890' is not a 32-bit address" },
+        { "flash_size = 0", "x.conf:7: flash_size '0' is not a positive number of bytes" },
+        { "chip_id = 421g", "x.conf:7: chip_id '421g' is not a 16-bit hex ID" },
+        { "bootloader_baud = fast", "x.conf:7: bootloader_baud 'fast' is not a positive whole number" },
+    };
+    for (auto &c : bad) {
+        std::string t = base + c.line + "\n";
+        LONGS_EQUAL(-1, rp_cli_board_parse(t.data(), t.size(), "x.conf", &b, err, sizeof err));
+        STRCMP_CONTAINS(c.msg, err);
+    }
+}
+
+TEST(FlashBoardKeys, NucleoBoardFileNamesItsChip)
+{
+    rp_cli_board_t b;
+    char err[512];
+    LONGS_EQUAL(0, rp_cli_board_load(RP_BOARDS_SRC "/nucleo-f446re/board.conf", &b, err, sizeof err));
+    UNSIGNED_LONGS_EQUAL(0x421, b.chip_id);
+    UNSIGNED_LONGS_EQUAL(0x08000000u, b.flash_base);
+    UNSIGNED_LONGS_EQUAL(512u * 1024u, b.flash_size);
+    STRCMP_EQUAL("interface/stlink.cfg", b.openocd_interface);
+}
