@@ -4,6 +4,7 @@
  * their errors into messages and exit statuses. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +364,23 @@ int rp_cli_flash(int argc, char **argv)
     }
     if (have_addr && strcmp(img.format, "bin") != 0)
         fprintf(stderr, "rramprof flash: note: --address is for .bin images; %s carries its own addresses\n", image);
+
+    /* Every method writes flash: an image outside the board's flash (an
+     * image linked for another board, say) is refused before anything is
+     * opened, dry run included. QEMU boots whatever it is given. */
+    if (method != PRV_M_QEMU && board.flash_size != 0) {
+        uint64_t lo = board.flash_base, hi = (uint64_t)board.flash_base + board.flash_size;
+        for (uint32_t i = 0; i < img.count; i++) {
+            uint64_t a = img.seg[i].address, end = a + img.seg[i].size;
+            if (a < lo || end > hi) {
+                fprintf(stderr, "rramprof flash: failed: the image does not fit: bytes 0x%08" PRIx64 "-0x%08" PRIx64
+                                " lie outside the flash 0x%08" PRIx64 "-0x%08" PRIx64 " of %s: is %s built for it?\n",
+                        a, end - 1, lo, hi - 1, board.name, image);
+                rp_flash_image_free(&img);
+                return RP_EXIT_IMAGE;
+            }
+        }
+    }
 
     const char *mname = prv_method_names[method];
     if (dry_run) {
