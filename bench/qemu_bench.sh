@@ -1,10 +1,15 @@
 #!/bin/sh
 # Recorder cost on the emulated Cortex-M4 (mps2-an386) and its footprint.
 #
-#   bench/qemu_bench.sh [Os|O2]      (default Os; needs arm-none-eabi-gcc and
-#                                     qemu-system-arm)
+#   [RRAMPROF_FW_SMALL=ON|OFF] bench/qemu_bench.sh [Os|O2] [BUILD_DIR]
+#                          (default Os and build-fw-bench-<opt>; needs
+#                           arm-none-eabi-gcc and qemu-system-arm)
 #
-# Cross-builds the board's -bench image into build-fw-bench-<opt>/, runs it
+# RRAMPROF_FW_SMALL (default ON, as the Cortex-M boards build) picks the
+# small CRC and framing (RP_CONFIG_SMALL); OFF measures the table-heavy
+# fast variant the host uses.
+#
+# Cross-builds the board's -bench image into BUILD_DIR, runs it
 # under `qemu-system-arm -icount shift=0,sleep=off`, where one instruction
 # is one virtual nanosecond and the 25 MHz timer ticks every 40
 # instructions, and prints instructions per event (averaged over 32768
@@ -16,12 +21,13 @@
 set -eu
 opt=${1:-Os}
 root=$(cd "$(dirname "$0")/.." && pwd)
-build="$root/build-fw-bench-$opt"
+build="${2:-$root/build-fw-bench-$opt}"
 elf="$build/bin/rramprof-qemu-mps2-an386-bench.elf"
 
 cmake -S "$root" -B "$build" -DRRAMPROF_BOARD=qemu-mps2-an386 \
       -DCMAKE_TOOLCHAIN_FILE="$root/cmake/arm-none-eabi.cmake" \
-      -DRRAMPROF_FW_OPT="$opt" -DRRAMPROF_FW_TEST_WORKLOADS= >/dev/null
+      -DRRAMPROF_FW_OPT="$opt" -DRRAMPROF_FW_SMALL="${RRAMPROF_FW_SMALL:-ON}" \
+      -DRRAMPROF_FW_TEST_WORKLOADS= >/dev/null
 cmake --build "$build" --target rramprof-qemu-mps2-an386-bench -j2 >/dev/null
 
 out=$(mktemp)
@@ -34,7 +40,7 @@ timeout 120 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -icount shift=0,sleep=o
 val() { grep -a "^BENCH $1 " "$out" | awk '{print $3}'; }
 fmt() { awk -v m="$1" 'BEGIN { printf "%.1f", m / 1000 }'; }
 record=$(val record); filtered=$(val filtered); drain=$(val drain)
-echo "mps2-an386 (Cortex-M4), -$opt, qemu -icount shift=0: instructions per event"
+echo "mps2-an386 (Cortex-M4), -$opt, RRAMPROF_FW_SMALL=${RRAMPROF_FW_SMALL:-ON}, qemu -icount shift=0: instructions per event"
 echo "  record (accepted)   $(fmt "$record")    (target <= 30)"
 echo "  record (filtered)   $(fmt "$filtered")    (target <= 5)"
 echo "  drain + encode      $(fmt "$drain")   (target <= 100; includes UART byte writes)"

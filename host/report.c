@@ -26,6 +26,12 @@ void rp_cli_fmt_ticks(double ticks, uint64_t clock_hz, char *buf, size_t cap)
         snprintf(buf, cap, "%.1f ns", s * 1e9);
 }
 
+/* HwCounter bit i; the derived figures (CPI, shares) are the report's
+ * (host/report/rp_report_util.c), `info` shows the raw totals only, so this
+ * file stays free of the report library (tests compile it on its own). */
+static const char *const prv_hw_names[] = { "CYCCNT", "CPICNT", "EXCCNT", "SLEEPCNT", "LSUCNT", "FOLDCNT" };
+#define PRV_HW_COUNT (sizeof prv_hw_names / sizeof prv_hw_names[0])
+
 /* Picoseconds as a time with a unit; "?" for 0 (unknown). */
 static void prv_fmt_ps(uint64_t ps, char *buf, size_t cap)
 {
@@ -73,6 +79,18 @@ void rp_cli_print_device(FILE *f, const rp_device_info_t *d)
     }
     fprintf(f, "recorder   ring %" PRIu32 " events, frames up to %" PRIu32 " bytes\n", d->ring_capacity,
             d->max_frame_payload);
+    /* Hello.counters_available: what the board found on its core. */
+    fprintf(f, "hardware   counters:");
+    unsigned shown = 0;
+    for (unsigned i = 0; i < PRV_HW_COUNT; i++) {
+        if (d->counters_available & (1u << i)) {
+            fprintf(f, " %s", prv_hw_names[i]);
+            shown++;
+        }
+    }
+    if (shown < PRV_HW_COUNT)
+        fprintf(f, "%s%snot available on this board", shown ? "; " : " ", shown ? "the others " : "");
+    fprintf(f, "\n");
     if (d->workload_count) {
         fprintf(f, "workloads ");
         for (uint32_t i = 0; i < d->workload_count; i++)
@@ -132,5 +150,15 @@ void rp_cli_print_counters(FILE *f, uint64_t clock_hz, const rp_session_stats_t 
         rp_cli_fmt_ticks((double)c->record_ticks / (double)attempted, clock_hz, a, sizeof a);
         rp_cli_fmt_ticks((double)c->drain_ticks / (double)c->events_sent, clock_hz, b, sizeof b);
         fprintf(f, "overhead   %s to record and %s to drain per event (observer effect)\n", a, b);
+    }
+    if (c->hw_valid) {
+        /* Only what the Counters mark valid; the device line says what the
+         * board lacks. CPI and shares: `rramprof report`. */
+        const uint64_t v[PRV_HW_COUNT] = { c->hw_cycles, c->hw_cpi, c->hw_exc, c->hw_sleep, c->hw_lsu, c->hw_fold };
+        fprintf(f, "hw totals ");
+        for (unsigned i = 0; i < PRV_HW_COUNT; i++)
+            if (c->hw_valid & (1u << i))
+                fprintf(f, " %s %" PRIu64, prv_hw_names[i], v[i]);
+        fprintf(f, "\n");
     }
 }

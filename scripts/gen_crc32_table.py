@@ -5,7 +5,8 @@ CRC-32 IEEE 802.3, reflected polynomial 0xEDB88320.
   rp_crc32_table[i]: the CRC register after shifting byte i through eight
       rounds of the bitwise algorithm (the classic byte-at-a-time table).
   rp_crc32_slice[k][i]: the same for byte i followed by k+1 zero bytes,
-      for slicing-by-4 (four bytes per step).
+      for slicing-by-4 (four bytes per step); compiled only when
+      RP_CONFIG_SMALL is 0.
 Run: python3 scripts/gen_crc32_table.py
 """
 
@@ -31,6 +32,7 @@ def main():
     rows(base, "    ")
     print("};")
     print()
+    print("#if !RP_CONFIG_SMALL")
     print("const uint32_t rp_crc32_slice[3][256] = {")
     prev = base
     for _ in range(3):
@@ -40,6 +42,7 @@ def main():
         print("    },")
         prev = cur
     print("};")
+    print("#endif")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,10 @@ include(${CMAKE_SOURCE_DIR}/cmake/firmware_image.cmake)
 set(RP_CM_DIR ${CMAKE_SOURCE_DIR}/boards/common)
 set(RP_XMODEL_DIR ${CMAKE_SOURCE_DIR}/hal/sim_xbar)
 
+# Flash over speed for the shared wire code (RP_CONFIG_SMALL in rp_config.h:
+# byte-table CRC, computed COBS links); same bytes on the wire.
+option(RRAMPROF_FW_SMALL "Cortex-M firmware: smaller CRC and framing (RP_CONFIG_SMALL)" ON)
+
 # Events the -test image records before it stops and exits.
 set(RRAMPROF_FW_TEST_EVENTS 3000 CACHE STRING "Event limit of the -test firmware images")
 set(RRAMPROF_FW_TEST_WORKLOADS "program;mlp;scan;solver" CACHE STRING
@@ -28,6 +32,9 @@ set(RRAMPROF_FW_TEST_WORKLOADS "program;mlp;scan;solver" CACHE STRING
 function(rp_cm_board board)
   cmake_parse_arguments(B "BENCH" "PORT_DIR;LINKER_SCRIPT" "SOURCES;DEFINES" ${ARGN})
 
+  if(RRAMPROF_FW_SMALL)
+    target_compile_definitions(rp_wire PUBLIC RP_CONFIG_SMALL=1)
+  endif()
   rp_add_firmware_core(rp_core_${board} ${B_PORT_DIR} ${B_DEFINES})
   # The port header includes the shared Cortex-M part.
   target_include_directories(rp_core_${board} PUBLIC ${RP_CM_DIR}/cortexm)

@@ -1,6 +1,7 @@
 /* NUCLEO-F446RE: STM32F446RE at 168 MHz from the HSI through the PLL,
  * USART2 on PA2/PA3 (AF7) wired to the ST-LINK virtual COM port, DWT
- * CYCCNT timestamps and hardware counter, board identity, and the
+ * CYCCNT timestamps, the DWT counters as hardware counters (sampled by the
+ * core through port/rp_port.h), board identity, and the
  * simulated crossbar (one tile, so the model fits in 128 KB of SRAM with
  * the ring). No RRAM is attached to this board: docs/porting.md describes
  * binding rp_hal_xbar.h to a real array instead of
@@ -14,9 +15,7 @@
 #include "rp_cm_main.h"
 #include "rp_cm_startup.h"
 #include "rp_cm_xbar.h"
-#include "rramprof/rp_encoder.h"
 #include "rramprof/rp_hal_board.h"
-#include "rramprof/rp_recorder.h"
 #include "stm32f4/rp_stm32f4.h"
 
 #define PRV_APB1_HZ 42000000u
@@ -51,29 +50,17 @@ const char *rp_hal_board_name(void)
     return "nucleo-f446re";
 }
 
+/* The F446's Cortex-M4 has CYCCNT and all five profiling counters;
+ * rp_cm_dwt_init checks rather than assumes. */
 uint32_t rp_hal_board_counters_available(void)
 {
-    return RP_HW_CYCCNT;
-}
-
-/* The firmware core has no board hook for hardware counters yet: the link
- * wraps rp_recorder_counters (-Wl,--wrap, see CMakeLists.txt), so every
- * Counters frame carries the 64-bit cycle count next to the recorder's
- * statistics. */
-void __real_rp_recorder_counters(rp_counters_t *out);
-void __wrap_rp_recorder_counters(rp_counters_t *out);
-
-void __wrap_rp_recorder_counters(rp_counters_t *out)
-{
-    __real_rp_recorder_counters(out);
-    out->hw_valid |= RP_HW_CYCCNT;
-    out->hw_cycles = rp_cm_dwt_cycles64();
+    return rp_cm_dwt_available();
 }
 
 void rp_board_main(void)
 {
     rp_stm32_clock_168mhz();
-    rp_cm_dwt_init();
+    (void)rp_cm_dwt_init();
     rp_stm32_clock_enable(RP_STM32_EN_GPIOA);
     rp_stm32_clock_enable(RP_STM32_EN_USART2);
     rp_stm32_gpio_af(RP_STM32_GPIOA, 2u, 7u);

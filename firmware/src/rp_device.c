@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "rp_port.h"
+#include "rp_xbar_priv.h"
 #include "rramprof/rp_command.h"
 #include "rramprof/rp_config.h"
 #include "rramprof/rp_encoder.h"
@@ -200,7 +201,8 @@ static void prv_fill_hello(rp_hello_t *h)
     h->ring_capacity = RP_CONFIG_RING_CAPACITY;
     h->max_frame_payload = RP_FRAME_MAX_PAYLOAD;
     h->boot_id = rp_hal_board_boot_id();
-    h->counters_available = rp_hal_board_counters_available();
+    /* What the board found at run time, limited to what its port reads. */
+    h->counters_available = rp_xbar_hw_available();
     h->op_mask = rp_recorder.op_mask;
     h->threshold_ticks = rp_recorder.threshold;
     h->workloads = prv_dev.workload_names;
@@ -211,6 +213,7 @@ static void prv_fill_counters(rp_counters_t *c)
 {
     memset(c, 0, sizeof *c);
     rp_recorder_counters(c);
+    rp_xbar_hw_fill(c);   /* hardware counters since Start (the board hook) */
     c->timestamp = rp_hal_timer_now();
     c->events_sent = prv_dev.events_sent;
     c->drain_ticks = prv_dev.drain_ticks;
@@ -401,6 +404,9 @@ static uint32_t prv_drain(bool flush)
 {
     uint32_t t0 = rp_port_cycles32();
     uint32_t sent = 0u;
+    /* Every poll drains: sampling here bounds the hardware counters'
+     * interval between crossbar operations. */
+    rp_xbar_hw_sample();
     bool blocked = !prv_send_queue(false);
     if (!blocked) {
         blocked = !prv_send_names();
@@ -475,6 +481,7 @@ static void prv_session_start(uint32_t op_mask, uint64_t threshold)
     prv_workload_stop();
     rp_recorder_set_limit(prv_dev.cfg.event_limit);
     rp_recorder_start(op_mask, threshold);
+    rp_xbar_hw_start();
     rp_name_resend_all();
     prv_dev.recording = true;
     memset(&prv_dev.batch, 0, sizeof prv_dev.batch);
@@ -504,6 +511,7 @@ static void prv_session_end(void)
         return;
     }
     rp_recorder_stop();
+    rp_xbar_hw_stop();   /* hardware totals cover Start to Stop */
     prv_dev.recording = false;
     (void)rp_device_drain();
     (void)prv_queue_push(PRV_MSG_COUNTERS, true);

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "rramprof/rp_config.h"
 #include "rramprof/rp_crc32.h"
 
 /* ---- encoder ---- */
@@ -117,6 +118,7 @@ static inline size_t prv_last_zero(uint64_t marks)
 #endif
 }
 
+#if !RP_CONFIG_SMALL
 /* prv_links[m]: for a word whose zero bytes are the set bits of m, the COBS
  * code of every zero but the last, in its byte: the distance to the next
  * zero. ORed into the copied word (its zeros are 0) it encodes the links
@@ -142,9 +144,44 @@ static inline size_t prv_last_zero(uint64_t marks)
 static const uint64_t prv_links[256] = { PRV_LINKS64(0u), PRV_LINKS64(64u), PRV_LINKS64(128u),
                                          PRV_LINKS64(192u) };
 
+/* Stores the eight bytes of w (zeros at the set bits of m, m != 0) at o
+ * with the links filled in. */
+static inline void prv_store_linked(uint8_t *o, uint64_t w, unsigned m)
+{
+    prv_store_le64(o, w | prv_links[m]);
+}
+#else
+/* Small builds (RP_CONFIG_SMALL): no 2 KiB table; the word is stored as
+ * is and each zero but the last then gets its link, walking the set bits
+ * of m upwards (about eight instructions per zero on a Cortex-M4). */
+static inline unsigned prv_ctz(unsigned m)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctz(m);
+#else
+    unsigned k = 0;
+    while (((m >> k) & 1u) == 0u) {
+        k++;
+    }
+    return k;
+#endif
+}
+
+static inline void prv_store_linked(uint8_t *o, uint64_t w, unsigned m)
+{
+    prv_store_le64(o, w);
+    unsigned k = prv_ctz(m);
+    for (m &= m - 1u; m != 0u; m &= m - 1u) {
+        unsigned next = prv_ctz(m);
+        o[k] = (uint8_t)(next - k);
+        k = next;
+    }
+}
+#endif
+
 /* COBS and CRC in one pass, a word at a time: each word is loaded once,
- * fed to the sliced CRC and copied with its zeros replaced by their codes
- * (prv_links); the open block's code byte gets the distance to the word's
+ * fed to the CRC and copied with its zeros replaced by their codes
+ * (prv_store_linked); the open block's code byte gets the distance to the word's
  * first zero, and its last zero becomes the new placeholder. One pass
  * instead of a CRC pass and a COBS pass saves a load and a loop per word.
  * A block that might reach 254 data bytes within the next word takes the
@@ -172,11 +209,12 @@ static prv_cobs_t prv_cobs_crc(prv_cobs_t c, const uint8_t *in, size_t len)
             crc = rp_crc32_word(crc, (uint32_t)w);
             crc = rp_crc32_word(crc, (uint32_t)(w >> 32));
             if (zeros != 0) {
-                w |= prv_links[prv_zero_mask(zeros)];
+                prv_store_linked(o, w, prv_zero_mask(zeros));
                 *code = (uint8_t)(o + prv_first_zero(zeros) - code);
                 code = o + prv_last_zero(zeros);
+            } else {
+                prv_store_le64(o, w);
             }
-            prv_store_le64(o, w);
             o += 8;
             in += 8;
         }
@@ -216,14 +254,15 @@ size_t rp_frame_encode(const uint8_t *payload, size_t len, uint8_t *out, size_t 
          * block. Marks in the top half are impossible (all ones there). */
         uint64_t w = (uint64_t)crc | 0xFFFFFFFF00000000ull;
         uint64_t zeros = prv_zero_bytes(w);
+        uint8_t t[8];
         if (zeros != 0) {
-            w |= prv_links[prv_zero_mask(zeros)];
+            prv_store_linked(t, w, prv_zero_mask(zeros));
             *c.code = (uint8_t)(c.o + prv_first_zero(zeros) - c.code);
             c.code = c.o + prv_last_zero(zeros);
+        } else {
+            prv_store_le64(t, w);
         }
-        for (unsigned k = 0; k < RP_FRAME_CRC_LEN; k++) {
-            c.o[k] = (uint8_t)(w >> (8u * k));
-        }
+        memcpy(c.o, t, RP_FRAME_CRC_LEN);
         c.o += RP_FRAME_CRC_LEN;
     } else {
         for (unsigned k = 0; k < RP_FRAME_CRC_LEN; k++) {

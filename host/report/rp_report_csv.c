@@ -2,7 +2,9 @@
  *   scope,metric,value,unit
  * scope is "run", "op:MVM", "tile:3", "tile:3:op:MVM", "name:<name>",
  * "gaps", "write_verify", "finding:<rank>:<id>", "memory:tile:<t>",
- * "memory:tile:<t>:region:<g>", "hotspot:<t>:<row>", and "problem:<n>"
+ * "memory:tile:<t>:region:<g>", "hotspot:<t>:<row>", "hw" (hardware
+ * counters: a counter without value has it empty and the reason in the
+ * unit column, e.g. "not available on this board"), and "problem:<n>"
  * rows (metric "text", value empty, the sentence in the unit column) for
  * what could not be read. Non-finite values are left empty. */
 #include <inttypes.h>
@@ -96,6 +98,25 @@ int rp_report_write_csv(const char *path, const rp_report_t *r)
         prv_row(f, "run", "events", (double)r->stats->events, "events");
         prv_row(f, "run", "lost_events", (double)r->stats->loss.total_events, "events");
         prv_row(f, "run", "segments", (double)r->stats->segments, "segments");
+    }
+    rp_report_hw_t hw;
+    rp_report_hw_derive(r->device, r->stats, &hw);
+    for (unsigned i = 0; i < RP_REPORT_HW_COUNTERS; i++) {
+        if (hw.state[i] == RP_REPORT_HW_VALUE) {
+            prv_row(f, "hw", rp_report_hw_name(i), (double)hw.value[i], "counts");
+        } else {
+            fprintf(f, "hw,%s,,", rp_report_hw_name(i));
+            rp_report_csv_str(f, rp_report_hw_state_text(hw.state[i]));
+            fputc('\n', f);
+        }
+    }
+    if (hw.derived) {
+        prv_row(f, "hw", "instructions", (double)hw.instructions, "instructions");
+        prv_row(f, "hw", "cpi", hw.cpi, "cycles/instruction");
+        prv_row(f, "hw", "exception_share", hw.exc_share, "ratio");
+        prv_row(f, "hw", "sleep_share", hw.sleep_share, "ratio");
+        prv_row(f, "hw", "lsu_stall_share", hw.lsu_share, "ratio");
+        prv_row(f, "hw", "cpi_stall_share", hw.cpi_share, "ratio");
     }
     if (r->analysis) {
         prv_row(f, "run", "validity", (double)r->analysis->validity.cls, rp_report_validity(r));

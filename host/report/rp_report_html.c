@@ -1015,6 +1015,41 @@ static void prv_workloads(FILE *f, const rp_report_t *r)
     fputs("</table>\n</section>\n", f);
 }
 
+static void prv_hw(FILE *f, const rp_report_t *r)
+{
+    rp_report_hw_t hw;
+    rp_report_hw_derive(r->device, r->stats, &hw);
+    fputs("<section id=\"hw-counters\">\n<h2>Hardware counters</h2>\n<table><tr><th>counter</th><th>value</th></tr>\n",
+          f);
+    for (unsigned i = 0; i < RP_REPORT_HW_COUNTERS; i++) {
+        fprintf(f, "<tr><td>%s</td>", rp_report_hw_name(i));
+        if (hw.state[i] == RP_REPORT_HW_VALUE)
+            fprintf(f, "<td class=\"n\">%" PRIu64 "</td></tr>\n", hw.value[i]);
+        else
+            fprintf(f, "<td class=\"muted\">%s</td></tr>\n", rp_report_hw_state_text(hw.state[i]));
+    }
+    fputs("</table>\n", f);
+    if (hw.derived) {
+        fprintf(f, "<table><tr><th>derived</th><th>value</th></tr>\n<tr><td>instructions <span class=\"muted\">(%s)</span>"
+                   "</td><td class=\"n\">%" PRIu64 "</td></tr>\n",
+                RP_REPORT_HW_FORMULA, hw.instructions);
+        fprintf(f, "<tr><td>CPI (cycles / instructions)</td><td class=\"n\">%.3f</td></tr>\n", hw.cpi);
+        fprintf(f, "<tr><td>exception overhead (EXCCNT / CYCCNT)</td><td class=\"n\">%.2f %%</td></tr>\n",
+                hw.exc_share * 100.0);
+        fprintf(f, "<tr><td>sleep (SLEEPCNT / CYCCNT)</td><td class=\"n\">%.2f %%</td></tr>\n", hw.sleep_share * 100.0);
+        fprintf(f, "<tr><td>load-store stalls (LSUCNT / CYCCNT)</td><td class=\"n\">%.2f %%</td></tr>\n",
+                hw.lsu_share * 100.0);
+        fprintf(f, "<tr><td>other multi-cycle stalls (CPICNT / CYCCNT)</td><td class=\"n\">%.2f %%</td></tr>\n</table>\n",
+                hw.cpi_share * 100.0);
+    } else {
+        fprintf(f, "<p>CPI, exception, sleep and load-store shares need all six counters: %s.</p>\n",
+                hw.why_not);
+    }
+    if (hw.valid & ~1u)
+        fputs("<p class=\"muted\">" RP_REPORT_HW_NOTE ".</p>\n", f);
+    fputs("</section>\n", f);
+}
+
 int rp_report_write_html(const char *path, const rp_report_t *r)
 {
     rp_report_out_t o;
@@ -1040,6 +1075,7 @@ int rp_report_write_html(const char *path, const rp_report_t *r)
     } else {
         fputs("<section id=\"breakdown\"><h2>Time breakdown by op</h2><p>No events were read.</p></section>\n", f);
     }
+    prv_hw(f, r);
     fputs("<footer>Written by rramprof ", f);
     prv_esc(f, r->tool_version ? r->tool_version : "");
     fputs(". summary.json and metrics.csv hold every number; manifest.json the SHA-256 of each file.</footer>\n"

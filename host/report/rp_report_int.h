@@ -81,6 +81,57 @@ const char *rp_report_integrity_word(const rp_report_t *r);
 /* Validity class name, "unknown" without an analysis. */
 const char *rp_report_validity(const rp_report_t *r);
 
+/* ---- hardware counters (Counters.hw_*, the ARMv7-M DWT) ----
+ * One derivation for every writer (and `rramprof info`), so all show the
+ * same numbers. Counter i is HwCounter bit (1 << i): CYCCNT, CPICNT,
+ * EXCCNT, SLEEPCNT, LSUCNT, FOLDCNT. Values are the session totals of the
+ * last Counters (counted on the device from Start). */
+#define RP_REPORT_HW_COUNTERS 6u
+#define RP_REPORT_HW_MISSING "not available on this board"
+/* Per the ARMv7-M DWT definition (ARM DDI 0403, DWT profiling counters). */
+#define RP_REPORT_HW_FORMULA "instructions = CYCCNT - CPICNT - EXCCNT - SLEEPCNT - LSUCNT + FOLDCNT"
+/* The caveat every writer gives with 8-bit counter values. */
+#define RP_REPORT_HW_NOTE                                                                          \
+    "CPICNT, EXCCNT, SLEEPCNT, LSUCNT and FOLDCNT are 8-bit counters the firmware samples after "  \
+    "every crossbar operation, at every drain and for every Counters; a total is exact when the "  \
+    "counter counted fewer than 256 events between two samples, else it is low by a multiple of " \
+    "256 (and instructions and CPI are then estimates)"
+
+typedef enum rp_report_hw_state {
+    RP_REPORT_HW_VALUE = 0,     /* value holds the total */
+    RP_REPORT_HW_NOT_ON_BOARD,  /* the board has no such counter (Hello) */
+    RP_REPORT_HW_NOT_SENT,      /* the board has it, no Counters carried it */
+    RP_REPORT_HW_UNKNOWN        /* no Hello: nothing is known */
+} rp_report_hw_state_t;
+
+typedef struct rp_report_hw {
+    uint32_t available;         /* Hello.counters_available (0 without Hello) */
+    uint32_t valid;             /* hw_valid of the last Counters */
+    rp_report_hw_state_t state[RP_REPORT_HW_COUNTERS];
+    uint64_t value[RP_REPORT_HW_COUNTERS];   /* 0 unless state is VALUE */
+    /* Derived, only when all six are VALUE, CYCCNT > 0 and the formula
+     * gives a positive count. */
+    bool derived;
+    uint64_t instructions;
+    double cpi;                 /* cycles / instructions */
+    double exc_share;           /* EXCCNT / CYCCNT: exception entry/exit overhead */
+    double sleep_share;         /* SLEEPCNT / CYCCNT */
+    double lsu_share;           /* LSUCNT / CYCCNT: load-store stalls */
+    double cpi_share;           /* CPICNT / CYCCNT: other multi-cycle stalls */
+    const char *why_not;        /* without derived figures: why (static text) */
+} rp_report_hw_t;
+
+/* d or st may be NULL. Returns true when at least one counter has a value. */
+bool rp_report_hw_derive(const rp_device_info_t *d, const rp_session_stats_t *st, rp_report_hw_t *out);
+/* "CYCCNT", ... for i < RP_REPORT_HW_COUNTERS. */
+const char *rp_report_hw_name(unsigned i);
+/* What a reader sees for a counter without value: RP_REPORT_HW_MISSING,
+ * "not sent by the device", "unknown (no Hello received)". */
+const char *rp_report_hw_state_text(rp_report_hw_state_t s);
+/* One line for the terminal (no label, no newline): the derived figures or
+ * which counters are missing. */
+void rp_report_hw_line(const rp_report_hw_t *hw, char *buf, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

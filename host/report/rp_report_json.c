@@ -326,6 +326,56 @@ static void prv_session(FILE *f, const rp_report_t *r)
     fputs("],\n", f);
 }
 
+/* "hw_counters": each counter with its value, or why there is none; the
+ * derived figures, or RP_REPORT_HW_MISSING when they cannot be derived. */
+static void prv_hw(FILE *f, const rp_report_t *r)
+{
+    rp_report_hw_t hw;
+    rp_report_hw_derive(r->device, r->stats, &hw);
+    fputs("  \"hw_counters\": {", f);
+    prv_u64(f, "available_bits", hw.available);
+    fputs(", ", f);
+    prv_u64(f, "valid_bits", hw.valid);
+    fputs(", \"counters\": [", f);
+    for (unsigned i = 0; i < RP_REPORT_HW_COUNTERS; i++) {
+        fputs(i ? ",\n    {" : "\n    {", f);
+        prv_str(f, "name", rp_report_hw_name(i));
+        fputs(", ", f);
+        prv_bool(f, "available", hw.state[i] == RP_REPORT_HW_VALUE);
+        fputs(", ", f);
+        if (hw.state[i] == RP_REPORT_HW_VALUE)
+            prv_u64(f, "value", hw.value[i]);
+        else
+            prv_str(f, "value", rp_report_hw_state_text(hw.state[i]));
+        fputs("}", f);
+    }
+    fputs("],\n    ", f);
+    if (hw.derived) {
+        fputs("\"derived\": {", f);
+        prv_str(f, "formula", RP_REPORT_HW_FORMULA);
+        fputs(", ", f);
+        prv_u64(f, "instructions", hw.instructions);
+        fputs(", ", f);
+        prv_num(f, "cpi", hw.cpi);
+        fputs(", ", f);
+        prv_num(f, "exception_share", hw.exc_share);
+        fputs(", ", f);
+        prv_num(f, "sleep_share", hw.sleep_share);
+        fputs(", ", f);
+        prv_num(f, "lsu_stall_share", hw.lsu_share);
+        fputs(", ", f);
+        prv_num(f, "cpi_stall_share", hw.cpi_share);
+        fputs("}", f);
+    } else {
+        prv_str(f, "derived", hw.why_not);
+    }
+    if (hw.valid & ~1u) {
+        fputs(", ", f);
+        prv_str(f, "note", RP_REPORT_HW_NOTE);
+    }
+    fputs("},\n", f);
+}
+
 static void prv_findings(FILE *f, const rp_report_t *r)
 {
     const rp_analysis_t *a = r->analysis;
@@ -709,6 +759,7 @@ int rp_report_write_json(const char *path, const rp_report_t *r)
     prv_capture(f, r);
     prv_device(f, r);
     prv_session(f, r);
+    prv_hw(f, r);
     prv_findings(f, r);
     prv_aggregate(f, r);
     prv_memory(f, r);

@@ -320,6 +320,37 @@ static void prv_workloads(FILE *f, const rp_report_t *r)
     fputs("\n", f);
 }
 
+static void prv_hw(FILE *f, const rp_report_t *r)
+{
+    rp_report_hw_t hw;
+    rp_report_hw_derive(r->device, r->stats, &hw);
+    fputs("## Hardware counters\n\n| counter | value |\n| --- | ---: |\n", f);
+    for (unsigned i = 0; i < RP_REPORT_HW_COUNTERS; i++) {
+        fprintf(f, "| %s | ", rp_report_hw_name(i));
+        if (hw.state[i] == RP_REPORT_HW_VALUE)
+            fprintf(f, "%" PRIu64, hw.value[i]);
+        else
+            fputs(rp_report_hw_state_text(hw.state[i]), f);
+        fputs(" |\n", f);
+    }
+    fputs("\n", f);
+    if (hw.derived) {
+        fprintf(f, "| derived | value |\n| --- | ---: |\n| instructions (%s) | %" PRIu64 " |\n", RP_REPORT_HW_FORMULA,
+                hw.instructions);
+        fprintf(f, "| CPI (cycles / instructions) | %.3f |\n", hw.cpi);
+        fprintf(f, "| exception overhead (EXCCNT / CYCCNT) | %.2f %% |\n", hw.exc_share * 100.0);
+        fprintf(f, "| sleep (SLEEPCNT / CYCCNT) | %.2f %% |\n", hw.sleep_share * 100.0);
+        fprintf(f, "| load-store stalls (LSUCNT / CYCCNT) | %.2f %% |\n", hw.lsu_share * 100.0);
+        fprintf(f, "| other multi-cycle stalls (CPICNT / CYCCNT) | %.2f %% |\n\n", hw.cpi_share * 100.0);
+    } else {
+        fputs("CPI, exception, sleep and load-store shares need all six counters: ", f);
+        fputs(hw.why_not, f);
+        fputs(".\n\n", f);
+    }
+    if (hw.valid & ~1u)
+        fputs(RP_REPORT_HW_NOTE ".\n\n", f);
+}
+
 int rp_report_write_md(const char *path, const rp_report_t *r)
 {
     rp_report_out_t o;
@@ -331,6 +362,7 @@ int rp_report_write_md(const char *path, const rp_report_t *r)
     prv_tables(f, r);
     prv_memory(f, r);
     prv_workloads(f, r);
+    prv_hw(f, r);
     fputs("---\nWritten by rramprof ", f);
     rp_report_md_cell(f, r->tool_version ? r->tool_version : "");
     fputs("; summary.json and metrics.csv hold every number; manifest.json the checksums.\n", f);

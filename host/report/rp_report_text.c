@@ -1,5 +1,6 @@
-/* Terminal summary: validity, the primary bottleneck, the top findings,
- * where the time goes, tiles, and what could not be read. */
+/* Terminal summary: validity, hardware counters, the primary bottleneck,
+ * the top findings, where the time goes, tiles, and what could not be
+ * read. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -152,6 +153,18 @@ static void prv_breakdown(FILE *f, const rp_report_t *r)
     }
 }
 
+/* One line: what the board's hardware counters say, or that it has none. */
+static void prv_hw(FILE *f, const rp_report_t *r)
+{
+    rp_report_hw_t hw;
+    rp_report_hw_derive(r->device, r->stats, &hw);
+    char line[512];
+    rp_report_hw_line(&hw, line, sizeof line);
+    fputs("hardware   counters: ", f);
+    prv_puts(f, line);
+    fputc('\n', f);
+}
+
 static void prv_problems(FILE *f, const rp_report_t *r)
 {
     if (!r->problem_count)
@@ -169,6 +182,7 @@ int rp_report_write_text(FILE *f, const rp_report_t *r, unsigned max_findings)
     if (!f || !r)
         return RP_ERR_ARG;
     prv_header(f, r);
+    prv_hw(f, r);
     prv_findings(f, r, max_findings);
     prv_breakdown(f, r);
     prv_problems(f, r);

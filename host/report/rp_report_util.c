@@ -1,6 +1,7 @@
 /* Shared helpers of the report writers. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,4 +342,136 @@ const char *rp_report_integrity_word(const rp_report_t *r)
 const char *rp_report_validity(const rp_report_t *r)
 {
     return r->analysis ? rp_validity_name(r->analysis->validity.cls) : "unknown";
+}
+
+/* ---- hardware counters ---- */
+
+const char *rp_report_hw_name(unsigned i)
+{
+    static const char *const names[RP_REPORT_HW_COUNTERS] = { "CYCCNT", "CPICNT", "EXCCNT",
+                                                              "SLEEPCNT", "LSUCNT", "FOLDCNT" };
+    return i < RP_REPORT_HW_COUNTERS ? names[i] : "?";
+}
+
+const char *rp_report_hw_state_text(rp_report_hw_state_t s)
+{
+    switch (s) {
+    case RP_REPORT_HW_VALUE:
+        return "";
+    case RP_REPORT_HW_NOT_ON_BOARD:
+        return RP_REPORT_HW_MISSING;
+    case RP_REPORT_HW_NOT_SENT:
+        return "not sent by the device";
+    default:
+        return "unknown (no Hello received)";
+    }
+}
+
+bool rp_report_hw_derive(const rp_device_info_t *d, const rp_session_stats_t *st, rp_report_hw_t *out)
+{
+    memset(out, 0, sizeof *out);
+    bool hello = d && d->valid;
+    bool counters = st && st->has_counters;
+    out->available = hello ? d->counters_available : 0;
+    out->valid = counters ? st->counters.hw_valid : 0;
+    uint64_t v[RP_REPORT_HW_COUNTERS] = { 0 };
+    if (counters) {
+        const rp_counters_t *c = &st->counters;
+        v[0] = c->hw_cycles;
+        v[1] = c->hw_cpi;
+        v[2] = c->hw_exc;
+        v[3] = c->hw_sleep;
+        v[4] = c->hw_lsu;
+        v[5] = c->hw_fold;
+    }
+    bool any = false;
+    for (unsigned i = 0; i < RP_REPORT_HW_COUNTERS; i++) {
+        uint32_t bit = 1u << i;
+        /* A value the Counters mark valid is shown even without a Hello
+         * saying so; a zero that is not marked valid is never shown. */
+        if (out->valid & bit) {
+            out->state[i] = RP_REPORT_HW_VALUE;
+            out->value[i] = v[i];
+            any = true;
+        } else if (!hello) {
+            out->state[i] = RP_REPORT_HW_UNKNOWN;
+        } else if (out->available & bit) {
+            out->state[i] = RP_REPORT_HW_NOT_SENT;
+        } else {
+            out->state[i] = RP_REPORT_HW_NOT_ON_BOARD;
+        }
+    }
+    bool all = true;
+    for (unsigned i = 0; i < RP_REPORT_HW_COUNTERS; i++)
+        all = all && out->state[i] == RP_REPORT_HW_VALUE;
+    uint64_t cyc = out->value[0];
+    uint64_t spent = out->value[1] + out->value[2] + out->value[3] + out->value[4];
+    if (all && cyc > 0 && cyc + out->value[5] > spent) {
+        out->derived = true;
+        out->instructions = cyc + out->value[5] - spent;
+        out->cpi = (double)cyc / (double)out->instructions;
+        out->exc_share = (double)out->value[2] / (double)cyc;
+        out->sleep_share = (double)out->value[3] / (double)cyc;
+        out->lsu_share = (double)out->value[4] / (double)cyc;
+        out->cpi_share = (double)out->value[1] / (double)cyc;
+    } else if (all) {
+        out->why_not = "no cycles were counted";
+    } else {
+        /* The reason of the first counter missing. */
+        for (unsigned i = 0; i < RP_REPORT_HW_COUNTERS && !out->why_not; i++)
+            if (out->state[i] != RP_REPORT_HW_VALUE)
+                out->why_not = rp_report_hw_state_text(out->state[i]);
+    }
+    return any;
+}
+
+void rp_report_hw_line(const rp_report_hw_t *hw, char *buf, size_t cap)
+{
+    size_t at = 0;
+#define PRV_PUT(...)                                                                   \
+    do {                                                                               \
+        if (at < cap) {                                                                \
+            int n_ = snprintf(buf + at, cap - at, __VA_ARGS__);                        \
+            at = n_ < 0 ? cap : at + (size_t)n_;                                       \
+        }                                                                              \
+    } while (0)
+    if (cap)
+        buf[0] = '\0';
+    if (hw->derived) {
+        char cyc[32];
+        rp_report_fmt_si((double)hw->value[0], cyc, sizeof cyc);
+        PRV_PUT("%s cycles, CPI %.3f, exceptions %.2f %%, sleep %.2f %%, load-store stalls %.2f %% of cycles", cyc,
+                hw->cpi, hw->exc_share * 100.0, hw->sleep_share * 100.0, hw->lsu_share * 100.0);
+        return;
+    }
+    /* Values first, then the counters without one, grouped by reason. */
+    bool first = true;
+    for (unsigned i = 0; i < RP_REPORT_HW_COUNTERS; i++) {
+        if (hw->state[i] != RP_REPORT_HW_VALUE)
+            continue;
+        PRV_PUT("%s%s %" PRIu64, first ? "" : ", ", rp_report_hw_name(i), hw->value[i]);
+        first = false;
+    }
+    for (int s = RP_REPORT_HW_NOT_ON_BOARD; s <= RP_REPORT_HW_UNKNOWN; s++) {
+        unsigned n = 0;
+        for (unsigned i = 0; i < RP_REPORT_HW_COUNTERS; i++)
+            n += hw->state[i] == (rp_report_hw_state_t)s;
+        if (!n)
+            continue;
+        if (n == RP_REPORT_HW_COUNTERS) {
+            PRV_PUT("%s", rp_report_hw_state_text((rp_report_hw_state_t)s));
+            continue;
+        }
+        PRV_PUT("%s", first ? "" : "; ");
+        bool lead = true;
+        for (unsigned i = 0; i < RP_REPORT_HW_COUNTERS; i++) {
+            if (hw->state[i] != (rp_report_hw_state_t)s)
+                continue;
+            PRV_PUT("%s%s", lead ? "" : ", ", rp_report_hw_name(i));
+            lead = false;
+        }
+        PRV_PUT(" %s", rp_report_hw_state_text((rp_report_hw_state_t)s));
+        first = false;
+    }
+#undef PRV_PUT
 }

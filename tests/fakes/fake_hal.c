@@ -163,6 +163,9 @@ static int prv_op(fake_xbar_op_t op)
 {
     fake_hal.op_calls[op]++;
     fake_hal.now += fake_hal.op_ticks[op];
+    for (int i = 0; i < 6; i++) {
+        rp_fake_port.hw[i] += fake_hal.hw_per_op[i];
+    }
     if (fake_hal.fail_call != 0u && fake_hal.fail_op == (int)op &&
         fake_hal.op_calls[op] == fake_hal.fail_call) {
         return fake_hal.fail_rc;

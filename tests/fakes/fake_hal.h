@@ -88,6 +88,9 @@ typedef struct fake_hal {
     const char *firmware_version;
     uint64_t boot_id;
     uint32_t counters_available;
+    /* hardware counters: every crossbar call adds hw_per_op[i] to
+       rp_fake_port.hw[i] (the fake port reads them) */
+    uint32_t hw_per_op[6];
 } fake_hal_t;
 
 extern fake_hal_t fake_hal;

@@ -1,34 +1,49 @@
-/* DWT cycle counter; contract in rp_cm_dwt.h. */
+/* DWT hardware counters; contract in rp_cm_dwt.h. */
 #include "rp_cm_dwt.h"
 
-#include "rp_port.h"
+#include "rramprof/rp_encoder.h"
 
 #define PRV_DEMCR (*(volatile uint32_t *)0xE000EDFCu)
-#define PRV_DWT_CTRL (*(volatile uint32_t *)0xE0001000u)
 #define PRV_DWT_LAR (*(volatile uint32_t *)0xE0001FB0u)
 
-static uint32_t prv_last;
-static uint32_t prv_high;
+#define PRV_DEMCR_TRCENA (1u << 24)
+#define PRV_CTRL_CYCCNTENA (1u << 0)
+/* CPIEVTENA, EXCEVTENA, SLEEPEVTENA, LSUEVTENA, FOLDEVTENA: setting one
+ * zeroes its counter and starts it. */
+#define PRV_CTRL_EVTENA (0x1Fu << 17)
+#define PRV_CTRL_NOPRFCNT (1u << 24)
+#define PRV_CTRL_NOCYCCNT (1u << 25)
 
-void rp_cm_dwt_init(void)
+static uint32_t prv_available;
+
+uint32_t rp_cm_dwt_init(void)
 {
-    PRV_DEMCR |= 1u << 24;         /* TRCENA */
-    PRV_DWT_LAR = 0xC5ACCE55u;     /* unlock where a lock exists (M7) */
-    RP_CM_DWT_CYCCNT = 0u;
-    PRV_DWT_CTRL |= 1u;            /* CYCCNTENA */
-    prv_last = 0u;
-    prv_high = 0u;
+    PRV_DEMCR |= PRV_DEMCR_TRCENA;
+    PRV_DWT_LAR = 0xC5ACCE55u;   /* unlock where a lock exists (M7) */
+    uint32_t ctrl = RP_CM_DWT_CTRL;
+    uint32_t bits = 0u;
+    if ((ctrl & PRV_CTRL_NOCYCCNT) == 0u) {
+        RP_CM_DWT_CYCCNT = 0u;
+        RP_CM_DWT_CTRL = ctrl | PRV_CTRL_CYCCNTENA;
+        uint32_t c0 = RP_CM_DWT_CYCCNT;
+        __asm__ __volatile__("nop\n\tnop\n\tnop\n\tnop");
+        uint32_t c1 = RP_CM_DWT_CYCCNT;
+        if ((RP_CM_DWT_CTRL & PRV_CTRL_CYCCNTENA) != 0u && c1 != c0) {
+            bits |= RP_HW_CYCCNT;
+        }
+    }
+    /* Without CYCCNT the other counters have nothing to be a share of. */
+    if ((bits & RP_HW_CYCCNT) != 0u && (ctrl & PRV_CTRL_NOPRFCNT) == 0u) {
+        RP_CM_DWT_CTRL |= PRV_CTRL_EVTENA;
+        if ((RP_CM_DWT_CTRL & PRV_CTRL_EVTENA) == PRV_CTRL_EVTENA) {
+            bits |= RP_HW_CPICNT | RP_HW_EXCCNT | RP_HW_SLEEPCNT | RP_HW_LSUCNT | RP_HW_FOLDCNT;
+        }
+    }
+    prv_available = bits;
+    return bits;
 }
 
-uint64_t rp_cm_dwt_cycles64(void)
+uint32_t rp_cm_dwt_available(void)
 {
-    rp_port_irq_t s = rp_port_irq_save();
-    uint32_t now = RP_CM_DWT_CYCCNT;
-    if (now < prv_last) {
-        prv_high++;
-    }
-    prv_last = now;
-    uint64_t c = ((uint64_t)prv_high << 32) | now;
-    rp_port_irq_restore(s);
-    return c;
+    return prv_available;
 }

@@ -1,21 +1,43 @@
-/* The Cortex-M3/M4/M7 DWT cycle counter as a 64-bit hardware counter for
- * the Counters message (HW_CYCCNT). Not on M0/M0+, and not modelled by
- * QEMU: boards under QEMU must not call these.
+/* The ARMv7-M DWT (Cortex-M3/M4/M7) as the source of the hardware counters
+ * (HwCounter): CYCCNT (32 bits) and the profiling counters CPICNT, EXCCNT,
+ * SLEEPCNT, LSUCNT and FOLDCNT (8 bits each, wrapping every 256 counts).
  *
- * The other DWT profiling counters (CPICNT, EXCCNT, SLEEPCNT, LSUCNT,
- * FOLDCNT) are 8 bits wide and wrap every 256 events; without a trace
- * port catching their overflow packets, software sampling cannot give
- * exact totals, so they are not reported (see docs/porting.md). */
+ * A port with a DWT defines RP_PORT_HW_COUNTERS and rp_port_hw_read with
+ * rp_cm_dwt_read (see boards/nucleo-f446re/port/rp_port.h); its board
+ * calls rp_cm_dwt_init at boot and answers rp_hal_board_counters_available
+ * with rp_cm_dwt_available. The core accumulates the deltas
+ * (firmware/src/rp_xbar_priv.h).
+ *
+ * The detection is functional, not by part number: a counter is available
+ * when DWT_CTRL does not flag it missing (NOCYCCNT, NOPRFCNT) and its
+ * enable bit sticks (CYCCNT must also advance). A Cortex-M0/M0+ (no such
+ * counters) or an emulator that reads the DWT as zeros and ignores writes
+ * therefore yields 0. QEMU may also fault on the access, so the QEMU boards
+ * do not call this at all (their ports set RP_PORT_HW_COUNTERS to 0). */
 #ifndef RP_CM_DWT_H
 #define RP_CM_DWT_H
 
 #include <stdint.h>
 
+#define RP_CM_DWT_CTRL (*(volatile uint32_t *)0xE0001000u)
 #define RP_CM_DWT_CYCCNT (*(volatile uint32_t *)0xE0001004u)
+/* CPICNT, EXCCNT, SLEEPCNT, LSUCNT, FOLDCNT follow at 0x...08 to 0x...18. */
+#define RP_CM_DWT_EVCNT(i) (*(volatile const uint32_t *)(0xE0001008u + 4u * (uint32_t)(i)))
 
-/* Enables the trace block and starts CYCCNT from 0. */
-void rp_cm_dwt_init(void);
-/* CYCCNT extended to 64 bits; call at least once per 2^32 cycles. */
-uint64_t rp_cm_dwt_cycles64(void);
+/* Enables the trace block, starts CYCCNT from 0 and the five profiling
+ * counters, and returns the HwCounter bits the core turned out to have. */
+uint32_t rp_cm_dwt_init(void);
+/* What rp_cm_dwt_init found (0 before it ran). */
+uint32_t rp_cm_dwt_available(void);
+
+/* raw[0] = CYCCNT, raw[1..5] = CPICNT, EXCCNT, SLEEPCNT, LSUCNT, FOLDCNT.
+ * Reads only; call only when rp_cm_dwt_available() is not 0. */
+static inline void rp_cm_dwt_read(uint32_t raw[6])
+{
+    raw[0] = RP_CM_DWT_CYCCNT;
+    for (uint32_t i = 0; i < 5u; i++) {
+        raw[1u + i] = RP_CM_DWT_EVCNT(i) & 0xFFu;
+    }
+}
 
 #endif

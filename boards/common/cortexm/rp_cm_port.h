@@ -43,6 +43,14 @@ static inline uint32_t rp_port_cycles32(void)
     return rp_board_hw_ticks32() - rp_cm_stolen_ticks;
 }
 
+/* The recorder times itself with differences of this read: the stolen
+ * ticks cannot change inside its critical section, so the raw counter
+ * gives the same differences for two loads less per event. A board whose
+ * counter needs a conversion to count up may define a cheaper form. */
+#ifndef RP_PORT_COST_TICKS32
+#define RP_PORT_COST_TICKS32() rp_board_hw_ticks32()
+#endif
+
 /* The recorder's cost is real on an MCU and measured, not modelled. */
 static inline void rp_port_model_cost(uint32_t ticks)
 {

@@ -22,6 +22,10 @@ static inline uint32_t rp_board_hw_ticks32(void)
     return RP_NETDUINO_TIM2_CNT;
 }
 
+/* QEMU models no DWT: no hardware event counter is ever read (the
+ * F405's DWT on silicon would need rp_cm_dwt.c, as on nucleo-f446re). */
+#define RP_PORT_HW_COUNTERS 0u
+
 #include "rp_cm_port.h"
 
 #endif

@@ -1,5 +1,7 @@
 /* Port header of the NUCLEO-F446RE (STM32F446RE, Cortex-M4F at 168 MHz).
- * Timestamps are the DWT cycle counter: one tick per core cycle. */
+ * Timestamps are the DWT cycle counter: one tick per core cycle. The DWT
+ * profiling counters are the hardware counters (rp_cm_dwt.h); the board
+ * tells which ones the core has (rp_cm_dwt_init). */
 #ifndef RP_PORT_H
 #define RP_PORT_H
 
@@ -10,6 +12,15 @@
 static inline uint32_t rp_board_hw_ticks32(void)
 {
     return *(volatile const uint32_t *)0xE0001004u;   /* DWT_CYCCNT */
+}
+
+#include "rp_cm_dwt.h"
+
+#define RP_PORT_HW_COUNTERS 0x3Fu   /* CYCCNT and the five 8-bit counters */
+
+static inline void rp_port_hw_read(uint32_t raw[6])
+{
+    rp_cm_dwt_read(raw);
 }
 
 #include "rp_cm_port.h"

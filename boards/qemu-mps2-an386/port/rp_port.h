@@ -16,6 +16,14 @@ static inline uint32_t rp_board_hw_ticks32(void)
     return ~RP_AN386_TIMER0_VALUE;
 }
 
+/* QEMU models no DWT: no hardware event counter is ever read. */
+#define RP_PORT_HW_COUNTERS 0u
+
+/* For the recorder's self-timing: the negated count also counts up and,
+ * unlike the complement, cancels out of a difference (t1 - t0 becomes one
+ * subtraction of the raw values). */
+#define RP_PORT_COST_TICKS32() (0u - RP_AN386_TIMER0_VALUE)
+
 #include "rp_cm_port.h"
 
 #endif

@@ -50,6 +50,9 @@ static inline void rp_port_model_cost(uint32_t ticks)
  * filter compare, a critical section and a 24-byte copy into the ring
  * (about 30 instructions); draining one event encodes its columns into an
  * EventBatch and frames it (about 80 instructions per event). */
+/* A host process has no hardware event counters (Hello says 0). */
+#define RP_PORT_HW_COUNTERS 0u
+
 #define RP_PORT_RECORD_COST_TICKS 30u
 #define RP_PORT_DRAIN_COST_TICKS_PER_EVENT 80u
 

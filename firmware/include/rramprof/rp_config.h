@@ -44,6 +44,14 @@
 #define RP_CONFIG_SPAN_DEPTH 8u
 #endif
 
+/* 1 trades speed for flash on MCUs (boards/common/cortexm.cmake sets it):
+ * the CRC uses the 1 KiB byte table alone, without the 3 KiB slicing
+ * tables, and the framing computes COBS links instead of looking them up
+ * in a 2 KiB table. Same bytes on the wire either way. */
+#ifndef RP_CONFIG_SMALL
+#define RP_CONFIG_SMALL 0
+#endif
+
 #define RP_PROTOCOL_VERSION 1u
 
 #endif

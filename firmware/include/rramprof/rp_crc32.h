@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rramprof/rp_config.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -27,6 +29,20 @@ static inline uint32_t rp_crc32_byte(uint32_t state, uint8_t b)
     return rp_crc32_table[(state ^ b) & 0xFFu] ^ (state >> 8);
 }
 
+#if RP_CONFIG_SMALL
+/* Small builds: a word is four byte steps through the one table. Forced
+ * inline: at -Os GCC otherwise makes it a call per word in the framing. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline uint32_t rp_crc32_word(uint32_t state, uint32_t v)
+{
+    state = rp_crc32_byte(state, (uint8_t)v);
+    state = rp_crc32_byte(state, (uint8_t)(v >> 8));
+    state = rp_crc32_byte(state, (uint8_t)(v >> 16));
+    return rp_crc32_byte(state, (uint8_t)(v >> 24));
+}
+#else
 /* Slicing-by-4 tables: rp_crc32_slice[k][i] is the register after byte i
  * followed by k+1 zero bytes (rp_crc32_table is the same without them). */
 extern const uint32_t rp_crc32_slice[3][256];
@@ -40,6 +56,7 @@ static inline uint32_t rp_crc32_word(uint32_t state, uint32_t v)
     return rp_crc32_slice[2][x & 0xFFu] ^ rp_crc32_slice[1][(x >> 8) & 0xFFu] ^
            rp_crc32_slice[0][(x >> 16) & 0xFFu] ^ rp_crc32_table[x >> 24];
 }
+#endif
 
 #ifdef __cplusplus
 }

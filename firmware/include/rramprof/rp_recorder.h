@@ -20,15 +20,24 @@ extern "C" {
 
 #define RP_OP_MASK_ALL 0xFFFFu
 
+/* Entries of rp_recorder_t.accept: one per bit of the 32-bit op mask. */
+#define RP_RECORDER_OPS 32u
+
 typedef struct rp_recorder {
+    /* accept[op & 31] is 1 when op_mask has bit op, kept in step with it:
+     * on Arm the hot path's filter is then one byte load and a branch
+     * instead of a shift and a test. First in the struct so it is indexed
+     * straight off the struct's address. */
+    uint8_t accept[RP_RECORDER_OPS];
     uint32_t op_mask;          /* bit n set = record op n; 0 while stopped */
     uint32_t threshold;        /* events shorter than this are filtered */
     bool active;
     rp_ring_t ring;
     uint64_t recorded;
+    uint64_t limit;            /* `recorded` count that stops recording */
     uint64_t filtered;         /* every rejected call, stopped or not */
     uint64_t filtered_at_stop; /* `filtered` when recording last stopped */
-    uint64_t record_ticks;     /* self cost, measured with rp_port_cycles32 */
+    uint64_t record_ticks;     /* self cost, measured with RP_PORT_COST_TICKS32 */
     uint64_t first_drop_ts;    /* start tick of the first dropped event, 0 if none */
 } rp_recorder_t;
 

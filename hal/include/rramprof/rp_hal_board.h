@@ -18,6 +18,30 @@
  *
  *   #define RP_PORT_RECORD_COST_TICKS          // per recorded event
  *   #define RP_PORT_DRAIN_COST_TICKS_PER_EVENT // per event drained
+ *
+ * Optionally, a cheaper read of the same tick for the recorder's timing of
+ * itself (only differences taken inside one critical section are used;
+ * default rp_port_cycles32()):
+ *
+ *   #define RP_PORT_COST_TICKS32() <uint32_t expression>
+ *
+ * Hardware event counters (HwCounter, e.g. the ARMv7-M DWT), optional:
+ *
+ *   #define RP_PORT_HW_COUNTERS <HwCounter bits> // counters the port can
+ *                                   // read; 0 (or undefined) compiles every
+ *                                   // hardware-counter sample out of the core
+ *   void rp_port_hw_read(uint32_t raw[6]);     // when RP_PORT_HW_COUNTERS != 0:
+ *                                   // raw[i] = counter of bit (1 << i) now:
+ *                                   // CYCCNT (32 bits), CPICNT, EXCCNT,
+ *                                   // SLEEPCNT, LSUCNT, FOLDCNT (8 bits,
+ *                                   // upper bits ignored); no side effects
+ *
+ * The core calls rp_port_hw_read after every crossbar operation, at every
+ * drain and when it builds Counters, and accumulates the deltas (modulo
+ * each counter's width) from Start; only counters in
+ * rp_hal_board_counters_available() are read. A counter is exact as long
+ * as it counts fewer than 2^width events between two samples
+ * (docs/protocol.md, Counters).
  */
 #ifndef RP_HAL_BOARD_H
 #define RP_HAL_BOARD_H
@@ -32,7 +56,9 @@ const char *rp_hal_board_name(void);
 const char *rp_hal_board_firmware_version(void);
 /* Different after every reset (random, or a counter kept in flash). */
 uint64_t rp_hal_board_boot_id(void);
-/* HwCounter bits this board can sample (0 = none). */
+/* HwCounter bits this board can sample (0 = none), as found at run time
+ * where the core may lack them (DWT_CTRL NOCYCCNT / NOPRFCNT; QEMU models
+ * no DWT). Hello says this & RP_PORT_HW_COUNTERS. */
 uint32_t rp_hal_board_counters_available(void);
 
 #ifdef __cplusplus

@@ -25,6 +25,10 @@ typedef struct rp_fake_port {
     uint64_t model_cost;       /* ticks charged through rp_port_model_cost */
     uint64_t *timer;           /* when set, model cost advances it too: one
                                   clock for recorder and HAL, as on the sim board */
+    uint32_t hw[6];            /* hardware counters as rp_port_hw_read sees
+                                  them (HwCounter bit i <-> hw[i]); the 8-bit
+                                  ones are read modulo 256, as on a DWT */
+    uint32_t hw_reads;         /* rp_port_hw_read calls */
 } rp_fake_port_t;
 
 extern rp_fake_port_t rp_fake_port;
@@ -32,6 +36,19 @@ extern rp_fake_port_t rp_fake_port;
 /* Modelled costs, non-zero so tests see them in record_ticks / drain_ticks. */
 #define RP_PORT_RECORD_COST_TICKS 7u
 #define RP_PORT_DRAIN_COST_TICKS_PER_EVENT 3u
+
+/* Every hardware counter can be read; which ones the core samples is
+ * fake_hal.counters_available, as on a board that detects them. */
+#define RP_PORT_HW_COUNTERS 0x3Fu
+
+static inline void rp_port_hw_read(uint32_t raw[6])
+{
+    rp_fake_port.hw_reads++;
+    raw[0] = rp_fake_port.hw[0];
+    for (int i = 1; i < 6; i++) {
+        raw[i] = rp_fake_port.hw[i] & 0xFFu;
+    }
+}
 
 static inline rp_port_irq_t rp_port_irq_save(void)
 {
