@@ -20,49 +20,63 @@
 
 #define PRV_DEFAULT_TOP 5u
 
-/* The memory analytics run on a second thread, fed through a small queue
- * of event chunks, while this thread reads, decodes and aggregates: the two
- * halves cost about the same, so on two cores the report runs about twice
- * as fast (docs/benchmarks.md). Memory stays fixed: PRV_SLOTS chunks. The
- * aggregator stays on this thread because the analytics need its time
- * shift, which is fixed within a segment (rp_aggregate.h). */
+/* The pass runs as a three-stage pipeline over a ring of event chunks:
+ * this thread reads, decodes and applies the session; a second thread runs
+ * the aggregator; a third the memory analytics, which needs the
+ * aggregator's time shift of each chunk. Each stage takes the chunks in
+ * order, so results are identical to running everything on one thread
+ * (RRAMPROF_REPORT_THREADS=1; tests compare both). On two cores the stages
+ * overlap and the report runs about 1.6 times faster (docs/benchmarks.md).
+ * Memory is fixed: PRV_SLOTS chunks. */
 #define PRV_CHUNK 8192u
-#define PRV_SLOTS 4u
+#define PRV_SLOTS 6u
 
 typedef struct prv_chunk {
     bool segment;               /* a segment marker (info), not events */
-    uint32_t index;             /* segment index */
+    uint32_t index;             /* segment index (of the events too) */
     rp_device_info_t info;
-    int64_t shift;
+    int64_t shift;              /* set by the aggregator stage */
     size_t n;
     rp_record_t ev[PRV_CHUNK];
 } prv_chunk_t;
 
-typedef struct prv_memq {
+typedef struct prv_pipe {
     pthread_mutex_t lock;
     pthread_cond_t changed;
     prv_chunk_t *slot[PRV_SLOTS];
-    unsigned head, count;       /* queued chunks: slot[head .. head+count) */
+    /* Chunks handed over, aggregated, analysed (counts since the start;
+     * chunk k lives in slot[k % PRV_SLOTS]). */
+    uint64_t produced, aggregated, analysed;
     bool done;                  /* no more chunks will come */
-    bool threaded;              /* the worker runs */
-    pthread_t worker;
+    bool threaded;
+    bool have_agg_thread, have_mem_thread;
+    pthread_t agg_thread, mem_thread;
+    rp_agg_t *agg;
     rp_memuse_t *mem;
+    bool agg_nospace;           /* rp_agg_add ran out of memory */
     bool nospace;               /* rp_memuse_add ran out of memory */
-    prv_chunk_t *cur;           /* being filled by the reading thread */
-    prv_chunk_t *free_list[PRV_SLOTS + 1];
-    unsigned free_count;
-} prv_memq_t;
+    bool ready;                 /* lock initialised */
+} prv_pipe_t;
 
 /* State of the single pass. */
 typedef struct prv_pass {
     rp_session_t *s;
     rp_agg_t *agg;
     rp_memuse_t *mem;
-    prv_memq_t q;
-    bool agg_nospace;
+    prv_pipe_t q;
 } prv_pass_t;
 
-static void prv_chunk_apply(prv_memq_t *q, const prv_chunk_t *c)
+static void prv_stage_agg(prv_pipe_t *q, prv_chunk_t *c)
+{
+    if (c->segment) {
+        rp_agg_segment(q->agg, c->index, &c->info);
+    } else if (c->n != 0 && rp_agg_add(q->agg, c->index, c->ev, c->n) == RP_ERR_NOSPACE) {
+        q->agg_nospace = true;
+    }
+    c->shift = rp_agg_time_shift(q->agg);
+}
+
+static void prv_stage_mem(prv_pipe_t *q, const prv_chunk_t *c)
 {
     if (c->segment)
         rp_memuse_segment(q->mem, c->index, &c->info);
@@ -70,101 +84,135 @@ static void prv_chunk_apply(prv_memq_t *q, const prv_chunk_t *c)
         q->nospace = true;
 }
 
-static void *prv_worker(void *arg)
+/* One worker stage: waits for chunk *mine < *before, runs it, counts it. */
+static void prv_stage_loop(prv_pipe_t *q, uint64_t *mine, const uint64_t *before, bool agg)
 {
-    prv_memq_t *q = arg;
     pthread_mutex_lock(&q->lock);
     for (;;) {
-        while (q->count == 0 && !q->done)
+        while (*mine == *before && !(q->done && *before == q->produced && *mine == *before))
             pthread_cond_wait(&q->changed, &q->lock);
-        if (q->count == 0)
-            break;
-        prv_chunk_t *c = q->slot[q->head];
+        if (*mine == *before)
+            break;   /* done, and every chunk before this stage is through */
+        prv_chunk_t *c = q->slot[*mine % PRV_SLOTS];
         pthread_mutex_unlock(&q->lock);
-        prv_chunk_apply(q, c);
+        if (agg)
+            prv_stage_agg(q, c);
+        else
+            prv_stage_mem(q, c);
         pthread_mutex_lock(&q->lock);
-        q->head = (q->head + 1) % PRV_SLOTS;
-        q->count--;
-        q->free_list[q->free_count++] = c;
+        (*mine)++;
         pthread_cond_broadcast(&q->changed);
     }
     pthread_mutex_unlock(&q->lock);
+}
+
+static void *prv_agg_main(void *arg)
+{
+    prv_pipe_t *q = arg;
+    prv_stage_loop(q, &q->aggregated, &q->produced, true);
     return NULL;
 }
 
-/* Allocates the chunks and starts the worker; without a thread (or if
- * it cannot start) chunks are applied inline. Returns -1 if out of memory. */
-static int prv_memq_start(prv_memq_t *q, rp_memuse_t *mem)
+static void *prv_mem_main(void *arg)
+{
+    prv_pipe_t *q = arg;
+    prv_stage_loop(q, &q->analysed, &q->aggregated, false);
+    return NULL;
+}
+
+/* The chunk this thread fills: the next slot, once the last stage is done
+ * with what it held. */
+static prv_chunk_t *prv_pipe_cur(prv_pipe_t *q)
+{
+    return q->slot[q->produced % PRV_SLOTS];
+}
+
+/* Allocates the chunks and starts the stage threads; without threads (or
+ * if they cannot start) every chunk is run through both stages inline.
+ * Returns -1 if out of memory. */
+static int prv_pipe_start(prv_pipe_t *q, rp_agg_t *agg, rp_memuse_t *mem)
 {
     memset(q, 0, sizeof *q);
-    for (unsigned i = 0; i < PRV_SLOTS + 1; i++) {
-        prv_chunk_t *c = malloc(sizeof *c);
-        if (!c)
+    for (unsigned i = 0; i < PRV_SLOTS; i++) {
+        q->slot[i] = malloc(sizeof *q->slot[i]);
+        if (!q->slot[i])
             return -1;
-        q->free_list[q->free_count++] = c;
+        q->slot[i]->segment = false;
+        q->slot[i]->n = 0;
     }
-    q->cur = q->free_list[--q->free_count];
-    q->cur->segment = false;
-    q->cur->n = 0;
+    q->agg = agg;
+    q->mem = mem;
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->changed, NULL);
-    q->mem = mem;   /* also marks the lock as initialised */
+    q->ready = true;
     /* RRAMPROF_REPORT_THREADS=1 keeps everything on one thread (tests
      * compare both ways; results must be identical). */
     const char *threads = getenv("RRAMPROF_REPORT_THREADS");
     if (threads && strcmp(threads, "1") == 0)
-        q->threaded = false;
-    else
-        q->threaded = pthread_create(&q->worker, NULL, prv_worker, q) == 0;
+        return 0;
+    q->have_agg_thread = pthread_create(&q->agg_thread, NULL, prv_agg_main, q) == 0;
+    if (q->have_agg_thread)
+        q->have_mem_thread = pthread_create(&q->mem_thread, NULL, prv_mem_main, q) == 0;
+    if (q->have_agg_thread && !q->have_mem_thread) {
+        /* Half a pipeline would stall: stop the aggregator stage again. */
+        pthread_mutex_lock(&q->lock);
+        q->done = true;
+        pthread_cond_broadcast(&q->changed);
+        pthread_mutex_unlock(&q->lock);
+        pthread_join(q->agg_thread, NULL);
+        q->have_agg_thread = false;
+        q->done = false;
+    }
+    q->threaded = q->have_agg_thread && q->have_mem_thread;
     return 0;
 }
 
-/* Hands the current chunk over and takes a free one. */
-static void prv_memq_push(prv_memq_t *q)
+/* Hands the current chunk to the stages and readies the next slot. */
+static void prv_pipe_push(prv_pipe_t *q)
 {
     if (!q->threaded) {
-        prv_chunk_apply(q, q->cur);
-        q->cur->segment = false;
-        q->cur->n = 0;
+        prv_chunk_t *c = prv_pipe_cur(q);
+        prv_stage_agg(q, c);
+        prv_stage_mem(q, c);
+        c->segment = false;
+        c->n = 0;
         return;
     }
     pthread_mutex_lock(&q->lock);
-    while (q->count == PRV_SLOTS || q->free_count == 0)
-        pthread_cond_wait(&q->changed, &q->lock);
-    q->slot[(q->head + q->count) % PRV_SLOTS] = q->cur;
-    q->count++;
-    q->cur = q->free_list[--q->free_count];
+    q->produced++;
     pthread_cond_broadcast(&q->changed);
+    while (q->produced - q->analysed >= PRV_SLOTS)
+        pthread_cond_wait(&q->changed, &q->lock);
     pthread_mutex_unlock(&q->lock);
-    q->cur->segment = false;
-    q->cur->n = 0;
+    prv_chunk_t *c = prv_pipe_cur(q);
+    c->segment = false;
+    c->n = 0;
 }
 
-/* Sends what is left and waits until the worker applied everything. */
-static void prv_memq_finish(prv_memq_t *q)
+/* Sends what is left and waits until both stages ran everything. */
+static void prv_pipe_finish(prv_pipe_t *q)
 {
-    if (q->cur && q->cur->n != 0)
-        prv_memq_push(q);
+    if (!q->ready)
+        return;
+    if (prv_pipe_cur(q)->n != 0)
+        prv_pipe_push(q);
     if (q->threaded) {
         pthread_mutex_lock(&q->lock);
         q->done = true;
         pthread_cond_broadcast(&q->changed);
         pthread_mutex_unlock(&q->lock);
-        pthread_join(q->worker, NULL);
+        pthread_join(q->agg_thread, NULL);
+        pthread_join(q->mem_thread, NULL);
         q->threaded = false;
     }
 }
 
-static void prv_memq_free(prv_memq_t *q)
+static void prv_pipe_free(prv_pipe_t *q)
 {
-    if (q->threaded)
-        prv_memq_finish(q);
-    for (unsigned i = 0; i < q->free_count; i++)
-        free(q->free_list[i]);
-    for (unsigned i = 0; i < q->count; i++)
-        free(q->slot[(q->head + i) % PRV_SLOTS]);
-    free(q->cur);
-    if (q->mem) {
+    prv_pipe_finish(q);
+    for (unsigned i = 0; i < PRV_SLOTS; i++)
+        free(q->slot[i]);
+    if (q->ready) {
         pthread_mutex_destroy(&q->lock);
         pthread_cond_destroy(&q->changed);
     }
@@ -173,34 +221,31 @@ static void prv_memq_free(prv_memq_t *q)
 
 static void prv_on_segment(void *ctx, uint32_t segment, const rp_device_info_t *info)
 {
-    prv_pass_t *p = ctx;
-    rp_agg_segment(p->agg, segment, info);
-    prv_memq_t *q = &p->q;
-    if (q->cur->n != 0)
-        prv_memq_push(q);
-    q->cur->segment = true;
-    q->cur->index = segment;
-    q->cur->info = *info;
-    prv_memq_push(q);
+    prv_pipe_t *q = &((prv_pass_t *)ctx)->q;
+    if (prv_pipe_cur(q)->n != 0)
+        prv_pipe_push(q);
+    prv_chunk_t *c = prv_pipe_cur(q);
+    c->segment = true;
+    c->index = segment;
+    c->info = *info;
+    prv_pipe_push(q);
 }
 
 static int prv_on_events(void *ctx, uint32_t segment, const rp_record_t *events, size_t n)
 {
-    prv_pass_t *p = ctx;
-    if (rp_agg_add(p->agg, segment, events, n) == RP_ERR_NOSPACE)
-        p->agg_nospace = true;
-    /* The shift is the same for every event of a segment, and a segment
-     * marker always starts a new chunk, so one value per chunk is enough. */
-    prv_memq_t *q = &p->q;
-    const int64_t shift = rp_agg_time_shift(p->agg);
+    prv_pipe_t *q = &((prv_pass_t *)ctx)->q;
+    /* A chunk holds events of one segment. */
+    if (prv_pipe_cur(q)->n != 0 && prv_pipe_cur(q)->index != segment)
+        prv_pipe_push(q);
     while (n != 0) {
-        if (q->cur->n == PRV_CHUNK)
-            prv_memq_push(q);
-        q->cur->shift = shift;
-        size_t room = PRV_CHUNK - q->cur->n;
+        if (prv_pipe_cur(q)->n == PRV_CHUNK)
+            prv_pipe_push(q);
+        prv_chunk_t *c = prv_pipe_cur(q);
+        c->index = segment;
+        size_t room = PRV_CHUNK - c->n;
         size_t take = n < room ? n : room;
-        memcpy(q->cur->ev + q->cur->n, events, take * sizeof *events);
-        q->cur->n += take;
+        memcpy(c->ev + c->n, events, take * sizeof *events);
+        c->n += take;
         events += take;
         n -= take;
     }
@@ -349,9 +394,9 @@ static void prv_stream_problems(rp_report_t *r, const prv_pass_t *p)
                     st->loss.total_events, st->loss.link_events, st->loss.device_events, st->events);
     if (st->events && !r->device->valid)
         prv_problem(r, "no device description (Hello) was received: times are in ticks, geometry unknown");
-    if (p->agg_nospace || p->q.nospace)
+    if (p->q.agg_nospace || p->q.nospace)
         prv_problem(r, "out of memory for some %s: their statistics are incomplete",
-                    p->agg_nospace ? "latency histograms" : "memory analytics");
+                    p->q.agg_nospace ? "latency histograms" : "memory analytics");
     if (st->name_overflow)
         prv_problem(r, "%" PRIu64 " span name(s) did not fit the name table and show as ids", st->name_overflow);
     if (r->agg && rp_agg_totals(r->agg)->names_overflow)
@@ -449,7 +494,7 @@ int rp_cli_report_run(const rp_report_opts_t *o)
     p.mem = rp_memuse_create();
     int ex = RP_EXIT_OK;
     if (!r || !hdr || !stats || !an || !dec || !p.s || !p.agg || !p.mem ||
-        prv_memq_start(&p.q, p.mem) != 0) {
+        prv_pipe_start(&p.q, p.agg, p.mem) != 0) {
         fprintf(stderr, "rramprof report: out of memory\n");
         ex = RP_EXIT_FAIL;
         goto out;
@@ -510,7 +555,7 @@ int rp_cli_report_run(const rp_report_opts_t *o)
     }
     r->is_capture = is_capture;
     r->integrity = is_capture ? &integ : NULL;
-    prv_memq_finish(&p.q);
+    prv_pipe_finish(&p.q);
     rp_agg_finish(p.agg);
     const rp_agg_totals_t *tot = rp_agg_totals(p.agg);
     rp_memuse_finish(p.mem, tot->run_ticks, tot->clock_hz);
@@ -558,7 +603,7 @@ int rp_cli_report_run(const rp_report_opts_t *o)
     fflush(stdout);
 
 out:
-    prv_memq_free(&p.q);
+    prv_pipe_free(&p.q);
     rp_memuse_destroy(p.mem);
     rp_agg_destroy(p.agg);
     rp_session_destroy(p.s);

@@ -95,6 +95,43 @@ rp_decode_fault_t rp_decode_batch_generic(const Rramprof__V1__EventBatch *eb,
     return RP_DECODE_FAULT_NONE;
 }
 
+/* Masks that keep the members op uses (rp_op_fields) in the three parts of
+ * an rp_record_t after start and duration: arg, the four bytes op, status,
+ * tile, iterations, and the four 16-bit region members. */
+typedef struct prv_keep {
+    uint32_t arg;
+    uint8_t small[4];     /* op, status, tile, iterations */
+    uint16_t region[4];   /* row, rows, col, cols */
+} prv_keep_t;
+
+static void prv_clear_unused(rp_record_t *events, uint32_t n)
+{
+    prv_keep_t keep[16];
+    for (unsigned op = 0; op < 16; op++) {
+        uint32_t f = rp_op_fields(op);
+        keep[op].arg = (f & RP_FIELD_ARG) ? 0xFFFFFFFFu : 0u;
+        keep[op].small[0] = 0xFFu;
+        keep[op].small[1] = 0xFFu;
+        keep[op].small[2] = (f & RP_FIELD_TILE) ? 0xFFu : 0u;
+        keep[op].small[3] = (f & RP_FIELD_ITERATIONS) ? 0xFFu : 0u;
+        keep[op].region[0] = (f & RP_FIELD_ROW) ? 0xFFFFu : 0u;
+        keep[op].region[1] = (f & RP_FIELD_ROWS) ? 0xFFFFu : 0u;
+        keep[op].region[2] = (f & RP_FIELD_COL) ? 0xFFFFu : 0u;
+        keep[op].region[3] = (f & RP_FIELD_COLS) ? 0xFFFFu : 0u;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        rp_record_t *r = &events[i];
+        const prv_keep_t *k = &keep[r->op & 15u];   /* op <= PRV_OP_MAX here */
+        r->arg &= k->arg;
+        r->tile &= k->small[2];
+        r->iterations &= k->small[3];
+        r->row &= k->region[0];
+        r->rows &= k->region[1];
+        r->col &= k->region[2];
+        r->cols &= k->region[3];
+    }
+}
+
 /* ---- fast path ---- */
 
 /* Reads one varint of at most 10 bytes, with protobuf-c's semantics
@@ -436,10 +473,11 @@ bool rp_decode_batch_fast(const uint8_t *payload, size_t len, rp_record_t *event
     if (!ok) {
         return false;
     }
-    /* Members the op does not use are unspecified on the wire: 0 here. */
-    for (uint32_t i = 0; i < n; i++) {
-        rp_record_clear_unused(&events[i]);
-    }
+    /* Members the op does not use are unspecified on the wire: 0 here.
+     * Same result as rp_record_clear_unused() per event, but branch-free:
+     * per-op masks (built once per batch from rp_op_fields) are ANDed over
+     * the record's arg, its tile/iterations bytes and its region words. */
+    prv_clear_unused(events, n);
     b->sequence = (uint32_t)fb.scalar[1];
     b->first_event = fb.scalar[2];
     b->base_timestamp = fb.scalar[3];
