@@ -95,35 +95,62 @@ void rp_report_utf8_clean(const char *s, char *out, size_t cap)
     out[o] = '\0';
 }
 
-void rp_report_json_str(FILE *f, const char *s)
+/* Writes s to f: valid multi-byte UTF-8 sequences as they are, invalid
+ * bytes as U+FFFD, and each single byte through ascii(), which escapes it
+ * for the output format. */
+static void prv_utf8_escape(FILE *f, const char *s, void (*ascii)(FILE *, unsigned char))
 {
-    fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
         size_t n = prv_utf8_len(p);
         if (n == 0) {
             fputs(prv_replacement, f);
             p++;
-            continue;
-        }
-        if (n > 1) {
+        } else if (n > 1) {
             fwrite(p, 1, n, f);
             p += n;
-            continue;
+        } else {
+            ascii(f, *p++);
         }
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20 || *p == 0x7F)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-        p++;
     }
+}
+
+static void prv_json_ascii(FILE *f, unsigned char c)
+{
+    switch (c) {
+    case '"': fputs("\\\"", f); break;
+    case '\\': fputs("\\\\", f); break;
+    case '\n': fputs("\\n", f); break;
+    case '\r': fputs("\\r", f); break;
+    case '\t': fputs("\\t", f); break;
+    default:
+        if (c < 0x20 || c == 0x7F)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+}
+
+static void prv_html_ascii(FILE *f, unsigned char c)
+{
+    switch (c) {
+    case '&': fputs("&amp;", f); break;
+    case '<': fputs("&lt;", f); break;
+    case '>': fputs("&gt;", f); break;
+    case '"': fputs("&quot;", f); break;
+    case '\'': fputs("&#39;", f); break;
+    default:
+        /* Control bytes are not allowed in HTML text. */
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+            fputs(prv_replacement, f);
+        else
+            fputc(c, f);
+    }
+}
+
+void rp_report_json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    prv_utf8_escape(f, s, prv_json_ascii);
     fputc('"', f);
 }
 
@@ -143,33 +170,7 @@ void rp_report_json_num(FILE *f, double v)
 
 void rp_report_html_str(FILE *f, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
-        size_t n = prv_utf8_len(p);
-        if (n == 0) {
-            fputs(prv_replacement, f);
-            p++;
-            continue;
-        }
-        if (n > 1) {
-            fwrite(p, 1, n, f);
-            p += n;
-            continue;
-        }
-        switch (*p) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default:
-            /* Control bytes are not allowed in HTML text. */
-            if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F)
-                fputs("\xEF\xBF\xBD", f);
-            else
-                fputc(*p, f);
-        }
-        p++;
-    }
+    prv_utf8_escape(f, s, prv_html_ascii);
 }
 
 void rp_report_csv_str(FILE *f, const char *s)
