@@ -73,8 +73,8 @@ int main(int argc, char **argv)
     uint64_t want_filtered = empty || want_recorded != 0u ? 0u : events;
     printf("mode=%s events=%" PRIu32 " recorded=%" PRIu64 " filtered=%" PRIu64
            " dropped=%" PRIu64 "\n",
-           mode, events, rp_recorder.recorded, rp_recorder.filtered, rp_recorder.ring.dropped);
-    if (rp_recorder.recorded != want_recorded || rp_recorder.filtered != want_filtered ||
+           mode, events, rp_recorder_recorded(), rp_recorder_filtered(), rp_recorder.ring.dropped);
+    if (rp_recorder_recorded() != want_recorded || rp_recorder_filtered() != want_filtered ||
         rp_recorder.ring.dropped != 0u) {
         fprintf(stderr, "%s: unexpected counts for mode %s\n", argv[0], mode);
         return 1;

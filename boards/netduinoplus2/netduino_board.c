@@ -8,6 +8,7 @@
  * set-up that waits on RCC flags runs only on silicon
  * (RP_NETDUINO_SILICON=1). USART1's TX/RX pins are PB6/PB7 (AF7) there. */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rp_cm_board.h"
@@ -46,9 +47,9 @@ __attribute__((section(".isr_vector"), used)) static void (*const prv_vectors[16
     [16 + RP_STM32_IRQ_USART1 + 1 ... 16 + PRV_IRQ_COUNT - 1] = rp_cm_default_handler,
 };
 
-bool rp_board_uart_putc(uint8_t b)
+size_t rp_board_uart_write(const uint8_t *data, size_t len)
 {
-    return rp_stm32_usart_putc(RP_STM32_USART1, b);
+    return rp_stm32_usart_write(RP_STM32_USART1, data, len);
 }
 
 bool rp_board_uart_getc(uint8_t *b)

@@ -7,6 +7,7 @@
  * binding rp_hal_xbar.h to a real array instead of
  * boards/common/xbar/rp_cm_xbar.c. */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rp_cm_board.h"
@@ -35,9 +36,9 @@ __attribute__((section(".isr_vector"), used)) static void (*const prv_vectors[16
     [16 + RP_STM32_IRQ_USART2 + 1 ... 16 + PRV_IRQ_COUNT - 1] = rp_cm_default_handler,
 };
 
-bool rp_board_uart_putc(uint8_t b)
+size_t rp_board_uart_write(const uint8_t *data, size_t len)
 {
-    return rp_stm32_usart_putc(RP_STM32_USART2, b);
+    return rp_stm32_usart_write(RP_STM32_USART2, data, len);
 }
 
 bool rp_board_uart_getc(uint8_t *b)

@@ -7,6 +7,7 @@
  * 0x40000000 and TIMER1 at 0x40001000 (IRQ 9), UART0 at 0x40004000 (RX
  * interrupt = IRQ 0), all APB peripherals on the 25 MHz clock. */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cmsdk/rp_cmsdk.h"
@@ -70,9 +71,9 @@ __attribute__((section(".isr_vector"), used)) static void (*const prv_vectors[16
     [16 + PRV_TIMER1_IRQ + 1 ... 16 + PRV_IRQ_COUNT - 1] = rp_cm_default_handler,
 };
 
-bool rp_board_uart_putc(uint8_t b)
+size_t rp_board_uart_write(const uint8_t *data, size_t len)
 {
-    return rp_cmsdk_uart_putc(PRV_UART0, b);
+    return rp_cmsdk_uart_write(PRV_UART0, data, len);
 }
 
 bool rp_board_uart_getc(uint8_t *b)

@@ -407,6 +407,9 @@ static uint32_t prv_drain(bool flush)
     /* Every poll drains: sampling here bounds the hardware counters'
      * interval between crossbar operations. */
     rp_xbar_hw_sample();
+    /* Extends the recorder's 32-bit counts and takes the ring's backlog
+     * at its peak (just before this drain moves the tail). */
+    rp_recorder_sync();
     bool blocked = !prv_send_queue(false);
     if (!blocked) {
         blocked = !prv_send_names();

@@ -691,6 +691,34 @@ static inline void prv_quick_add(prv_quick_t *q, const rp_record_t *r)
     q->diff.c |= w.c ^ q->first.c;
 }
 
+/* Whether the gaps loop gathers the quick summary too. A 32-bit core has
+ * too few registers for both: there the summary takes a loop of its own,
+ * out of line so that it keeps `first` and `diff` in registers; fewer
+ * instructions than the spills (bench/qemu_bench.sh). A test build sets
+ * RP_ENCODER_FUSED_QUICK to run the 32-bit way on the host. */
+#if defined(RP_ENCODER_FUSED_QUICK)
+#define PRV_FUSED_QUICK RP_ENCODER_FUSED_QUICK
+#elif UINTPTR_MAX > UINT32_MAX
+#define PRV_FUSED_QUICK 1
+#else
+#define PRV_FUSED_QUICK 0
+#endif
+
+#if !PRV_FUSED_QUICK
+/* The quick summary over recs[1..n), q->first already set. */
+static PRV_NOINLINE void prv_quick_rest(prv_quick_t *q, const rp_record_t *recs, size_t n)
+{
+    prv_words_t f = q->first, d = { 0, 0, 0 };
+    for (const rp_record_t *r = recs + 1; r < recs + n; r++) {
+        prv_words_t w = prv_words(r);
+        d.a |= w.a ^ f.a;
+        d.b |= w.b ^ f.b;
+        d.c |= w.c ^ f.c;
+    }
+    q->diff = d;
+}
+#endif
+
 /* Whether the quick summary of a batch falls short: some op that may be
  * present (one matching first.op outside the bits of diff.op) leaves a
  * varying member unused, or durations would want per-op bases (long and
@@ -725,6 +753,46 @@ static PRV_NOINLINE bool prv_quick_short(const prv_quick_t *q)
     return ((unused.a & q->diff.a) | (unused.b & q->diff.b) | (unused.c & q->diff.c)) != 0;
 }
 
+/* Gaps 1..n-1 of recs[0..n) from q, with the summary of `per_op` (see
+ * prv_gaps_pass). Returns the new end, or NULL if they do not fit. */
+static PRV_INLINE uint8_t *prv_gap_loop(uint8_t *q, const uint8_t *end, const rp_record_t *recs,
+                                        size_t n, bool per_op, prv_stats_t *ops,
+                                        prv_quick_t *quick)
+{
+    uint64_t prev_end = recs[0].start + recs[0].duration;
+    const rp_record_t *stop = recs + n;
+    for (const rp_record_t *r = recs + 1; r < stop; r++) {
+        if (per_op) {
+            prv_stats_add_fast(ops, r);
+        } else if (PRV_FUSED_QUICK) {
+            prv_quick_add(quick, r);
+        }
+        uint64_t g = rp_pb_zigzag((int64_t)(r->start - prev_end));
+        prev_end = r->start + r->duration;
+        if (g < 0x80u) { /* the usual gap, spelled out for the compiler */
+            *q++ = (uint8_t)g;
+        } else {
+            size_t later = (size_t)(stop - r - 1); /* gaps still to come */
+            size_t room = (size_t)(end - q);
+            /* The exact length only when the room is tight. */
+            if (room < 10u + later && prv_varint_len(g) + later > room) {
+                return NULL;
+            }
+            q = prv_varint(q, g);
+        }
+    }
+    return q;
+}
+
+#if !PRV_FUSED_QUICK
+/* The gaps alone, out of line for the same reason as prv_quick_rest. */
+static PRV_NOINLINE uint8_t *prv_gaps_alone(uint8_t *q, const uint8_t *end,
+                                            const rp_record_t *recs, size_t n)
+{
+    return prv_gap_loop(q, end, recs, n, false, NULL, NULL);
+}
+#endif
+
 /* The gap column, fused with the summary pass so every record is read
  * once: gap[i] = start[i] - end[i-1] as sint64, with end[-1] = base =
  * start[0]. An all-zero column is rolled back (absent means every gap is
@@ -751,26 +819,19 @@ static PRV_INLINE uint8_t *prv_gaps_pass(uint8_t *p, const uint8_t *end, unsigne
     }
     uint8_t *q = body;
     *q++ = 0; /* gap[0] */
-    uint64_t prev_end = recs[0].start + recs[0].duration;
-    const rp_record_t *stop = recs + n;
-    for (const rp_record_t *r = recs + 1; r < stop; r++) {
-        if (per_op) {
-            prv_stats_add_fast(ops, r);
-        } else {
-            prv_quick_add(quick, r);
+#if !PRV_FUSED_QUICK
+    if (!per_op) {
+        q = prv_gaps_alone(q, end, recs, n);
+        if (q == NULL) {
+            return NULL;
         }
-        uint64_t g = rp_pb_zigzag((int64_t)(r->start - prev_end));
-        prev_end = r->start + r->duration;
-        if (g < 0x80u) { /* the usual gap, spelled out for the compiler */
-            *q++ = (uint8_t)g;
-        } else {
-            size_t later = (size_t)(stop - r - 1); /* gaps still to come */
-            size_t room = (size_t)(end - q);
-            /* The exact length only when the room is tight. */
-            if (room < 10u + later && prv_varint_len(g) + later > room) {
-                return NULL;
-            }
-            q = prv_varint(q, g);
+        prv_quick_rest(quick, recs, n);
+    } else
+#endif
+    {
+        q = prv_gap_loop(q, end, recs, n, per_op, ops, quick);
+        if (q == NULL) {
+            return NULL;
         }
     }
     /* All gaps 0: one byte each, every byte 0. Checked afterwards rather

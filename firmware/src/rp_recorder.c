@@ -2,9 +2,12 @@
  *
  * Hot path budget (bench/run_callgrind.sh on the host, bench/qemu_bench.sh
  * on the Cortex-M4): a filtered event is a byte load and a branch before
- * its count; an accepted one adds the threshold compare, one critical
- * section, a 32-byte copy into a slot and the counters. Hence the port
- * header is inlined and everything lives in one global struct. */
+ * its 32-bit count; an accepted one adds the threshold compare, one
+ * critical section, one compare of the head with slow_head (which stands
+ * for both the full ring and the event limit) and a 32-byte copy into a
+ * slot. Everything else (64-bit counts, high water, self cost) is derived
+ * on the consumer side; see rp_recorder.h. Hence the port header is inlined and
+ * everything lives in one global struct. */
 #include "rramprof/rp_recorder.h"
 
 #include "rp_port.h"
@@ -18,7 +21,9 @@
 #if defined(__GNUC__)
 #define PRV_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define PRV_NOINLINE __attribute__((noinline))
+#define PRV_INLINE static inline __attribute__((always_inline))
 #else
+#define PRV_INLINE static inline
 #define PRV_UNLIKELY(x) (x)
 #define PRV_NOINLINE
 #endif
@@ -28,21 +33,24 @@
  * instruction that tests a register-selected bit, so there a byte per op
  * (accept[]) beats shifting op_mask; GCC saves registers on entry to a
  * one-body record function, so the accepted side goes out of line to keep
- * the filtered side free of them; and the ring's storage and mask as
- * constants fold into the addressing. x86 tests the mask bit with one
- * `bt`, shrink-wraps the single body by itself, and adds the slots'
- * address from memory for free (position-independent code would need a
- * `lea` for the constant). */
+ * the filtered side free of them; and the ring's storage as a constant
+ * folds into the addressing. x86 tests the mask bit with one `bt`,
+ * shrink-wraps the single body by itself, and adds the slots' address
+ * from memory for free (position-independent code would need a `lea` for
+ * the constant). */
 #if defined(__arm__)
 #define PRV_OP_BYTES 1
 #define PRV_ACCEPTED_FN PRV_NOINLINE static void
-#define PRV_RING_PUSH(rec) \
-    prv_ring_push_to(&rp_recorder.ring, prv_slots, RP_CONFIG_RING_CAPACITY - 1u, (rec))
+#define PRV_SLOTS prv_slots
 #else
 #define PRV_OP_BYTES 0
 #define PRV_ACCEPTED_FN static inline void
-#define PRV_RING_PUSH(rec) prv_ring_push(&rp_recorder.ring, (rec))
+#define PRV_SLOTS rp_recorder.ring.slots
 #endif
+
+/* The ring's mask as a constant (rp_recorder_init gives the ring exactly
+ * RP_CONFIG_RING_CAPACITY slots). */
+#define PRV_RING_MASK (RP_CONFIG_RING_CAPACITY - 1u)
 
 /* Timer for the recorder's own cost: only differences are used, so a port
  * may supply a cheaper read of the same tick (rp_hal_board.h). */
@@ -54,6 +62,10 @@
 rp_recorder_t rp_recorder;
 static rp_record_t prv_slots[RP_CONFIG_RING_CAPACITY];
 
+/* Pushes timed by the calibration at Start: enough to make the timer's
+ * granularity small, never more than the ring holds. */
+#define PRV_CALIBRATION_PUSHES (RP_CONFIG_RING_CAPACITY < 64u ? RP_CONFIG_RING_CAPACITY : 64u)
+
 static uint32_t prv_saturate32(uint64_t v)
 {
     return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
@@ -63,9 +75,97 @@ static uint32_t prv_saturate32(uint64_t v)
 static void prv_set_mask(uint32_t op_mask)
 {
     rp_recorder.op_mask = op_mask;
-    for (uint32_t op = 0; op < RP_RECORDER_OPS; op++) {
-        rp_recorder.accept[op] = (uint8_t)((op_mask >> op) & 1u);
+    for (uint32_t op = 0; op < RP_RECORDER_OP_BYTES; op++) {
+        rp_recorder.accept[op] = (uint8_t)((op_mask >> (op & (RP_RECORDER_OPS - 1u))) & 1u);
     }
+}
+
+/* Extends the 32-bit filtered count; caller holds the critical section.
+ * Exact while fewer than 2^32 events are filtered between two calls. */
+static void prv_sync_locked(void)
+{
+    uint32_t now = rp_recorder.filtered;
+    rp_recorder.filtered_total += (uint32_t)(now - rp_recorder.filtered_seen);
+    rp_recorder.filtered_seen = now;
+}
+
+/* Freezes the reported filtered count; caller holds the critical section. */
+static void prv_stop_locked(void)
+{
+    prv_sync_locked();
+    rp_recorder.filtered_at_stop = rp_recorder.filtered_total;
+    rp_recorder.active = false;
+    prv_set_mask(0u);   /* every later event fails the first compare */
+}
+
+/* The head at which the next push must take the slow path, seen from
+ * head: where the ring fills up (seen with the current tail; a later
+ * release only makes this early, which the slow path then finds out), or
+ * where the next push is the limit's, whichever comes first. Caller holds
+ * the critical section. */
+static uint32_t prv_next_slow(uint32_t head)
+{
+    uint32_t to_full = rp_recorder.ring.tail + RP_CONFIG_RING_CAPACITY - head;
+    uint32_t to_limit = rp_recorder.limit_head - 1u - head;
+    return head + (to_full < to_limit ? to_full : to_limit);
+}
+
+/* Copies rec into the slot at head and publishes it. */
+PRV_INLINE void prv_store(uint32_t head, const rp_record_t *rec)
+{
+    PRV_SLOTS[head & PRV_RING_MASK] = *rec;
+    /* The record must be in its slot before the consumer can see it. */
+    atomic_signal_fence(memory_order_release);
+    rp_recorder.ring.head = head + 1u;
+}
+
+/* head == slow_head: the ring is full (the event is dropped, counted by
+ * the ring, the first loss timestamped for the DropReport), or it has
+ * room and the event is stored, maybe reaching the limit; then the next
+ * slow point is set. Caller holds the critical section. */
+PRV_NOINLINE static void prv_push_slow(const rp_record_t *rec, uint32_t head)
+{
+    if (head - rp_recorder.ring.tail > PRV_RING_MASK) {
+        rp_ring_note_full(&rp_recorder.ring);
+        if (rp_recorder.first_drop_ts == 0u) {
+            rp_recorder.first_drop_ts = rec->start;
+        }
+        return;   /* slow_head stays: the next push checks again */
+    }
+    prv_store(head, rec);
+    head++;
+    if (head == rp_recorder.limit_head) {
+        if (rp_recorder.limit_wraps == 0u) {
+            prv_stop_locked();   /* limit reached: as rp_recorder_stop */
+        } else {
+            rp_recorder.limit_wraps--;   /* 2^32 events short of it */
+        }
+    }
+    rp_recorder.slow_head = prv_next_slow(head);
+}
+
+/* One push; caller holds the critical section. The straight path is one
+ * compare and the copy: the full check and the limit both live behind
+ * slow_head. */
+PRV_INLINE void prv_push_locked(const rp_record_t *rec)
+{
+    uint32_t head = rp_recorder.ring.head;
+    if (PRV_UNLIKELY(head == rp_recorder.slow_head)) {
+        prv_push_slow(rec, head);
+    } else {
+        prv_store(head, rec);
+    }
+}
+
+/* Arms the limit for a session starting from an empty ring: the pushed
+ * count reaches `limit` when the head's low 32 bits equal limit's after
+ * (limit - 1) / 2^32 earlier passes. Caller holds the critical section. */
+static void prv_arm_limit(void)
+{
+    uint64_t limit = rp_recorder.limit;
+    rp_recorder.limit_head = (uint32_t)limit;
+    rp_recorder.limit_wraps = (uint32_t)((limit - 1u) >> 32);
+    rp_recorder.slow_head = prv_next_slow(rp_recorder.ring.head);
 }
 
 void rp_recorder_init(void)
@@ -75,36 +175,64 @@ void rp_recorder_init(void)
     rp_recorder.threshold = 0u;
     rp_recorder.active = false;
     (void)rp_ring_init(&rp_recorder.ring, prv_slots, RP_CONFIG_RING_CAPACITY);
-    rp_recorder.recorded = 0u;
     rp_recorder.filtered = 0u;
+    rp_recorder.filtered_seen = 0u;
+    rp_recorder.filtered_total = 0u;
     rp_recorder.filtered_at_stop = 0u;
-    rp_recorder.record_ticks = 0u;
+    rp_recorder.cost_q8 = 0u;
     rp_recorder.first_drop_ts = 0u;
     rp_recorder.limit = UINT64_MAX;
+    prv_arm_limit();
     rp_port_irq_restore(s);
+}
+
+/* Ticks per recorded event x 256: the accepted path's critical section
+ * and push (plus this loop's few instructions, standing in for the call
+ * and the filters) timed over a few pushes of a blank record into
+ * the empty ring, plus the modelled cost the port charges per event
+ * (rp_port_model_cost, sim and test boards). Recording is off meanwhile
+ * (op mask 0), and the caller resets the ring after. */
+static uint32_t prv_calibrate(void)
+{
+    static const rp_record_t probe;
+    /* No limit meanwhile: the slow path comes only with a full ring,
+     * which these few pushes never fill. */
+    rp_port_irq_t s = rp_port_irq_save();
+    rp_recorder.slow_head = RP_CONFIG_RING_CAPACITY;
+    rp_port_irq_restore(s);
+    uint32_t t0 = RP_PORT_COST_TICKS32();
+    for (uint32_t i = 0; i < PRV_CALIBRATION_PUSHES; i++) {
+        s = rp_port_irq_save();
+        prv_push_locked(&probe);
+        rp_port_irq_restore(s);
+    }
+    uint64_t ticks = (uint32_t)(RP_PORT_COST_TICKS32() - t0);
+    uint64_t q8 = (ticks << 8) / PRV_CALIBRATION_PUSHES + ((uint64_t)RP_PORT_RECORD_COST_TICKS << 8);
+    return prv_saturate32(q8);
 }
 
 void rp_recorder_start(uint32_t op_mask, uint64_t threshold)
 {
     rp_port_irq_t s = rp_port_irq_save();
+    rp_recorder.active = false;
+    prv_set_mask(0u);   /* nothing recorded while calibrating */
     rp_ring_reset(&rp_recorder.ring);
-    rp_recorder.recorded = 0u;
+    rp_port_irq_restore(s);
+    uint32_t cost = prv_calibrate();
+
+    s = rp_port_irq_save();
+    rp_ring_reset(&rp_recorder.ring);
+    rp_recorder.cost_q8 = cost;
+    prv_arm_limit();
     rp_recorder.filtered = 0u;
+    rp_recorder.filtered_seen = 0u;
+    rp_recorder.filtered_total = 0u;
     rp_recorder.filtered_at_stop = 0u;
-    rp_recorder.record_ticks = 0u;
     rp_recorder.first_drop_ts = 0u;
     rp_recorder.threshold = prv_saturate32(threshold);
     prv_set_mask(op_mask != 0u ? op_mask : RP_OP_MASK_ALL);
     rp_recorder.active = true;
     rp_port_irq_restore(s);
-}
-
-/* Freezes the reported filtered count; caller holds the critical section. */
-static void prv_stop_locked(void)
-{
-    rp_recorder.filtered_at_stop = rp_recorder.filtered;
-    rp_recorder.active = false;
-    prv_set_mask(0u);   /* every later event fails the first compare */
 }
 
 void rp_recorder_stop(void)
@@ -134,30 +262,12 @@ void rp_recorder_set_limit(uint64_t events)
     rp_port_irq_restore(s);
 }
 
-/* A full ring: the event is lost, counted by the ring; the first loss
- * is timestamped for the DropReport. Caller holds the critical section. */
-static void prv_dropped(const rp_record_t *rec)
-{
-    if (rp_recorder.first_drop_ts == 0u) {
-        rp_recorder.first_drop_ts = rec->start;
-    }
-}
-
 /* The accepted side (out of line on Arm, see PRV_ACCEPTED_FN). */
 PRV_ACCEPTED_FN prv_record_accepted(const rp_record_t *rec)
 {
-    uint32_t t0 = RP_PORT_COST_TICKS32();
     rp_port_irq_t s = rp_port_irq_save();
-    /* The same slots and mask rp_recorder_init gave the ring. */
-    if (PRV_RING_PUSH(rec)) {
-        if (++rp_recorder.recorded >= rp_recorder.limit) {
-            prv_stop_locked();   /* limit reached: as rp_recorder_stop */
-        }
-    } else {
-        prv_dropped(rec);
-    }
+    prv_push_locked(rec);
     rp_port_model_cost(RP_PORT_RECORD_COST_TICKS);
-    rp_recorder.record_ticks += (uint32_t)(RP_PORT_COST_TICKS32() - t0);
     rp_port_irq_restore(s);
 }
 
@@ -165,7 +275,7 @@ PRV_ACCEPTED_FN prv_record_accepted(const rp_record_t *rec)
 static inline bool prv_op_rejected(unsigned op)
 {
 #if PRV_OP_BYTES
-    return rp_recorder.accept[op & (RP_RECORDER_OPS - 1u)] == 0u;
+    return rp_recorder.accept[op & (RP_RECORDER_OP_BYTES - 1u)] == 0u;
 #else
     return ((rp_recorder.op_mask >> (op & 31u)) & 1u) == 0u;
 #endif
@@ -178,10 +288,10 @@ void rp_recorder_record(const rp_record_t *rec)
      * which costs less than re-checking on every event. */
     if (PRV_UNLIKELY(prv_op_rejected(rec->op)) ||
         rec->duration < rp_recorder.threshold) {
-        /* Counted even while stopped, to keep this path one increment:
-         * rp_recorder_filtered() reports the count frozen at the last stop.
-         * Not under the critical section; an interrupt racing this
-         * increment on a 32-bit MCU can cost one filtered count, never a
+        /* Counted even while stopped, to keep this path one 32-bit
+         * increment: rp_recorder_filtered() reports the count frozen at
+         * the last stop. Not under the critical section; an interrupt
+         * racing this increment can cost one filtered count, never a
          * recorded event. */
         rp_recorder.filtered++;
         return;
@@ -192,7 +302,8 @@ void rp_recorder_record(const rp_record_t *rec)
 /* The filtered count as reported; caller holds the critical section. */
 static uint64_t prv_filtered_locked(void)
 {
-    return rp_recorder.active ? rp_recorder.filtered : rp_recorder.filtered_at_stop;
+    prv_sync_locked();
+    return rp_recorder.active ? rp_recorder.filtered_total : rp_recorder.filtered_at_stop;
 }
 
 uint64_t rp_recorder_filtered(void)
@@ -203,13 +314,33 @@ uint64_t rp_recorder_filtered(void)
     return n;
 }
 
+uint64_t rp_recorder_recorded(void)
+{
+    rp_port_irq_t s = rp_port_irq_save();
+    uint64_t n = rp_ring_pushed(&rp_recorder.ring);
+    rp_port_irq_restore(s);
+    return n;
+}
+
+void rp_recorder_sync(void)
+{
+    rp_port_irq_t s = rp_port_irq_save();
+    prv_sync_locked();
+    rp_ring_observe(&rp_recorder.ring);
+    rp_port_irq_restore(s);
+}
+
 void rp_recorder_counters(rp_counters_t *out)
 {
     rp_port_irq_t s = rp_port_irq_save();
-    out->events_recorded = rp_recorder.recorded;
+    rp_ring_observe(&rp_recorder.ring);
+    uint64_t recorded = rp_ring_pushed(&rp_recorder.ring);
+    out->events_recorded = recorded;
     out->events_filtered = prv_filtered_locked();
     out->events_dropped = rp_recorder.ring.dropped;
-    out->record_ticks = rp_recorder.record_ticks;
+    /* Every call that reached the ring, dropped ones too, at the cost
+     * calibrated at Start. */
+    out->record_ticks = ((recorded + rp_recorder.ring.dropped) * rp_recorder.cost_q8) >> 8;
     out->ring_high_water = rp_recorder.ring.high_water;
     rp_port_irq_restore(s);
 }

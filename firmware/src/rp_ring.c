@@ -29,6 +29,32 @@ void rp_ring_reset(rp_ring_t *r)
     r->tail = 0u;
     r->high_water = 0u;
     r->dropped = 0u;
+    r->released = 0u;
+}
+
+void rp_ring_note_full(rp_ring_t *r)
+{
+    r->dropped++;
+    r->high_water = r->mask + 1u;
+}
+
+/* Backlog into high_water; the consumer calls it before moving the tail. */
+static void prv_observe(rp_ring_t *r, uint32_t tail)
+{
+    uint32_t used = r->head - tail;
+    if (used > r->high_water) {
+        r->high_water = used;
+    }
+}
+
+void rp_ring_observe(rp_ring_t *r)
+{
+    prv_observe(r, r->tail);
+}
+
+uint64_t rp_ring_pushed(const rp_ring_t *r)
+{
+    return r->released + (uint32_t)(r->head - r->tail);
 }
 
 bool rp_ring_push(rp_ring_t *r, const rp_record_t *rec)
@@ -62,6 +88,9 @@ uint32_t rp_ring_peek(const rp_ring_t *r, const rp_record_t **out, uint32_t max)
 void rp_ring_release(rp_ring_t *r, uint32_t n)
 {
     uint32_t tail = r->tail;
+    /* The backlog only grows until the tail moves: its peak is now. A push
+     * landing between this read and the tail update is seen next time. */
+    prv_observe(r, tail);
     uint32_t used = r->head - tail;
     if (n > used) {
         n = used;
@@ -69,4 +98,5 @@ void rp_ring_release(rp_ring_t *r, uint32_t n)
     /* Finish reading the slots before producers may reuse them. */
     atomic_signal_fence(memory_order_release);
     r->tail = tail + n;
+    r->released += n;
 }

@@ -1,5 +1,5 @@
-/* Inline ring push shared by rp_ring.c and the recorder's hot path, where
- * an extern call would cost more than the push itself. Firmware-private. */
+/* Firmware-private parts of the ring: the inline push and the refused-push
+ * bookkeeping the recorder's own push shares. */
 #ifndef RP_RING_PRIV_H
 #define RP_RING_PRIV_H
 
@@ -7,47 +7,32 @@
 
 #include "rramprof/rp_ring.h"
 
-/* Contract of rp_ring_push: caller holds the critical section. slots and
- * mask are r->slots and r->mask; the recorder passes them as constants
- * (its own storage, a compile-time capacity), which saves two loads and
- * lets the compiler fold the mask into the instructions. */
-static inline bool prv_ring_push_to(rp_ring_t *r, rp_record_t *slots, uint32_t mask,
-                                    const rp_record_t *rec)
-{
-    uint32_t head = r->head;
-    uint32_t used = head - r->tail;
-    if (used > mask) {
-        r->dropped++;
-        return false;
-    }
-    slots[head & mask] = *rec;
-    /* The record must be in its slot before the consumer can see it. */
-    atomic_signal_fence(memory_order_release);
-    r->head = head + 1u;
-    if (used >= r->high_water) {
-        r->high_water = used + 1u;
-    }
-    return true;
-}
+/* -Os would otherwise call it; inlined, the push is a few instructions. */
+#if defined(__GNUC__)
+#define PRV_RING_INLINE static inline __attribute__((always_inline))
+#else
+#define PRV_RING_INLINE static inline
+#endif
 
-/* The same through the ring's own fields, read only once the ring is
- * known to have room: written out rather than calling prv_ring_push_to,
- * whose slots argument GCC loads before the check (one instruction more
- * per push on x86-64). */
-static inline bool prv_ring_push(rp_ring_t *r, const rp_record_t *rec)
+/* A refused push: counted, and the ring was as full as it gets. Out of
+ * line, off the push's straight path. */
+void rp_ring_note_full(rp_ring_t *r);
+
+/* Contract of rp_ring_push: caller holds the critical section. The
+ * slots pointer is read only once the ring is known to have room. (The
+ * recorder has its own push: rp_recorder.c.) */
+PRV_RING_INLINE bool prv_ring_push(rp_ring_t *r, const rp_record_t *rec)
 {
     uint32_t head = r->head;
     uint32_t used = head - r->tail;
     if (used > r->mask) {
-        r->dropped++;
+        rp_ring_note_full(r);
         return false;
     }
     r->slots[head & r->mask] = *rec;
-    atomic_signal_fence(memory_order_release); /* as in prv_ring_push_to */
+    /* The record must be in its slot before the consumer can see it. */
+    atomic_signal_fence(memory_order_release);
     r->head = head + 1u;
-    if (used >= r->high_water) {
-        r->high_water = used + 1u;
-    }
     return true;
 }
 

@@ -60,7 +60,7 @@ TEST(core_off, span_macros_call_and_record_nothing)
     LONGS_EQUAL(3, names_evaluated);  // each name once, as documented
     LONGS_EQUAL(0, times_evaluated);  // timestamps are never computed
     LONGS_EQUAL(0, off_name.id);  // never interned
-    LONGS_EQUAL(0, rp_recorder.recorded);
+    LONGS_EQUAL(0, rp_recorder_recorded());
     LONGS_EQUAL(0, rp_recorder_filtered());
     LONGS_EQUAL(0, fake_hal.now_reads);
     const uint32_t *ids;
@@ -76,7 +76,7 @@ TEST(core_off, span_scope_still_runs_its_body_once)
     }
     LONGS_EQUAL(1, runs);
     LONGS_EQUAL(1, names_evaluated);
-    LONGS_EQUAL(0, rp_recorder.recorded);
+    LONGS_EQUAL(0, rp_recorder_recorded());
 }
 
 TEST(core_off, wrappers_are_plain_hal_calls)
@@ -96,7 +96,7 @@ TEST(core_off, wrappers_are_plain_hal_calls)
     LONGS_EQUAL(1, fake_hal.op_calls[FAKE_OP_MVM]);
 
     LONGS_EQUAL(0, fake_hal.now_reads);
-    LONGS_EQUAL(0, rp_recorder.recorded);
+    LONGS_EQUAL(0, rp_recorder_recorded());
     LONGS_EQUAL(0, rp_recorder_filtered());
 }
 
@@ -108,6 +108,6 @@ TEST(core_off, write_verify_programs_without_recording)
     LONGS_EQUAL(3, res.steps);
     LONGS_EQUAL(0, res.failed_cells);
     LONGS_EQUAL(3, fake_hal.level[1][4][2]);
-    LONGS_EQUAL(0, rp_recorder.recorded);
+    LONGS_EQUAL(0, rp_recorder_recorded());
     LONGS_EQUAL(0, fake_hal.now_reads);
 }

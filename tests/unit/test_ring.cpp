@@ -98,26 +98,65 @@ TEST(ring, full_ring_refuses_and_counts_exactly)
     LONGS_EQUAL(13, ring.dropped);
 }
 
-TEST(ring, high_water_keeps_the_maximum)
+TEST(ring, high_water_is_the_backlog_the_consumer_releases_from)
 {
     for (uint32_t i = 0; i < 6; i++) {
         rp_record_t r = rec_n(i);
         rp_ring_push(&ring, &r);
     }
-    rp_ring_release(&ring, 6);
+    LONGS_EQUAL(0, ring.high_water);   // pushes keep no bookkeeping
+    rp_ring_release(&ring, 6);         // the backlog peaked at 6 just before
+    LONGS_EQUAL(6, ring.high_water);
     rp_record_t r = rec_n(9);
     rp_ring_push(&ring, &r);
-    LONGS_EQUAL(6, ring.high_water);
-    LONGS_EQUAL(1, rp_ring_count(&ring));
+    rp_ring_release(&ring, 1);
+    LONGS_EQUAL(6, ring.high_water);   // the maximum is kept
+    LONGS_EQUAL(0, rp_ring_count(&ring));
 }
 
-TEST(ring, high_water_follows_each_push)
+TEST(ring, observe_takes_the_backlog_without_releasing)
 {
     for (uint32_t i = 1; i <= 5; i++) {
         rp_record_t r = rec_n(i);
         rp_ring_push(&ring, &r);
+        rp_ring_observe(&ring);
         LONGS_EQUAL(i, ring.high_water);
     }
+    LONGS_EQUAL(5, rp_ring_count(&ring));
+}
+
+TEST(ring, pushed_counts_every_accepted_push_across_releases)
+{
+    LONGS_EQUAL(0, rp_ring_pushed(&ring));
+    for (uint32_t i = 0; i < 6; i++) {   // two in, one out: backlog 6
+        rp_record_t r = rec_n(i);
+        CHECK_TRUE(rp_ring_push(&ring, &r));
+        CHECK_TRUE(rp_ring_push(&ring, &r));
+        rp_ring_release(&ring, 1);
+    }
+    LONGS_EQUAL(12, rp_ring_pushed(&ring));
+    rp_record_t r = rec_n(99);
+    while (rp_ring_push(&ring, &r)) {
+    }
+    // 12 + the 2 that filled the ring; the refused one is not counted.
+    LONGS_EQUAL(14, rp_ring_pushed(&ring));
+    LONGS_EQUAL(1, ring.dropped);
+    LONGS_EQUAL(8, ring.high_water);   // a refused push means a full ring
+}
+
+TEST(ring, pushed_is_exact_when_the_head_wraps)
+{
+    ring.head = 0xFFFFFFFEu;
+    ring.tail = 0xFFFFFFFEu;
+    ring.released = 0xFFFFFFFEull;
+    for (uint32_t i = 0; i < 5; i++) {
+        rp_record_t r = rec_n(i);
+        CHECK_TRUE(rp_ring_push(&ring, &r));
+    }
+    rp_ring_release(&ring, 3);
+    LONGS_EQUAL(3u, ring.head);
+    CHECK_TRUE(rp_ring_pushed(&ring) == 0xFFFFFFFEull + 5u);
+    LONGS_EQUAL(5, ring.high_water);
 }
 
 TEST(ring, peek_is_contiguous_across_the_wrap)

@@ -269,7 +269,7 @@ TEST(span, names_that_do_not_fit_the_table_are_filtered)
     rp_span_end(&names[RP_CONFIG_MAX_NAMES]);
     rp_compute_mark(&names[RP_CONFIG_MAX_NAMES + 1], 0, 10);
     LONGS_EQUAL(2, rp_recorder_filtered());
-    LONGS_EQUAL(0, rp_recorder.recorded);
+    LONGS_EQUAL(0, rp_recorder_recorded());
     LONGS_EQUAL(0, rp_span_mismatches());
 }
 
@@ -292,11 +292,11 @@ TEST(span, spans_follow_the_recorder_filters)
     rp_span_begin(&names[0]);
     rp_span_end(&names[0]);
     rp_compute_mark(&names[1], 0, 1);
-    LONGS_EQUAL(1, rp_recorder.recorded);
+    LONGS_EQUAL(1, rp_recorder_recorded());
     LONGS_EQUAL(1, rp_recorder_filtered());
     rp_recorder_stop();
     rp_span_begin(&names[0]);
     rp_span_end(&names[0]);
-    LONGS_EQUAL(1, rp_recorder.recorded);
+    LONGS_EQUAL(1, rp_recorder_recorded());
     LONGS_EQUAL(1, rp_recorder_filtered());
 }

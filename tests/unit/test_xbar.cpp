@@ -211,8 +211,8 @@ TEST(xbar, filtered_ops_still_run_on_the_hal)
     LONGS_EQUAL(RP_OK, rp_xbar_mvm(0, 0, 1, 0, 1, x, y));
     LONGS_EQUAL(1, fake_hal.op_calls[FAKE_OP_READ]);
     LONGS_EQUAL(1, fake_hal.op_calls[FAKE_OP_MVM]);
-    LONGS_EQUAL(1, rp_recorder.recorded);
-    LONGS_EQUAL(3, rp_recorder.filtered);
+    LONGS_EQUAL(1, rp_recorder_recorded());
+    LONGS_EQUAL(3, rp_recorder_filtered());
 }
 
 TEST(xbar, long_operations_saturate_the_32_bit_duration)

@@ -5,6 +5,7 @@
 #define RP_CMSDK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct rp_cmsdk_uart {
@@ -31,7 +32,9 @@ typedef struct rp_cmsdk_timer {
 
 /* Enables TX and RX at pclk_hz / baud, with the RX interrupt if rx_irq. */
 void rp_cmsdk_uart_init(rp_cmsdk_uart_t *u, uint32_t pclk_hz, uint32_t baud, bool rx_irq);
-bool rp_cmsdk_uart_putc(rp_cmsdk_uart_t *u, uint8_t b);
+/* Writes data[0..len) while the UART has room (its TX buffer holds one
+ * byte, so this polls TX full before each byte); returns the bytes taken. */
+size_t rp_cmsdk_uart_write(rp_cmsdk_uart_t *u, const uint8_t *data, size_t len);
 bool rp_cmsdk_uart_getc(rp_cmsdk_uart_t *u, uint8_t *b);
 
 /* Starts the timer free-running from 0xFFFFFFFF down, wrapping. */

@@ -1,6 +1,7 @@
 /* Queued UART transport; contract in rp_cm_link.h. */
 #include "rp_cm_link.h"
 
+#include <string.h>
 
 #include "rp_port.h"
 #include "rramprof/rp_hal_transport.h"
@@ -21,11 +22,22 @@ static uint32_t prv_tx_head, prv_tx_tail;
 static uint8_t prv_rx[RP_CM_LINK_RX_SIZE];
 static volatile uint32_t prv_rx_head, prv_rx_tail;
 
+#define PRV_TX_MASK (RP_CM_LINK_TX_SIZE - 1u)
+
 void rp_cm_link_pump(void)
 {
-    while (prv_tx_head != prv_tx_tail &&
-           rp_board_uart_putc(prv_tx[prv_tx_tail & (RP_CM_LINK_TX_SIZE - 1u)])) {
-        prv_tx_tail++;
+    /* At most two runs: up to the end of the buffer, then from its start. */
+    while (prv_tx_head != prv_tx_tail) {
+        uint32_t at = prv_tx_tail & PRV_TX_MASK;
+        uint32_t run = prv_tx_head - prv_tx_tail;
+        if (run > RP_CM_LINK_TX_SIZE - at) {
+            run = RP_CM_LINK_TX_SIZE - at;
+        }
+        size_t sent = rp_board_uart_write(&prv_tx[at], run);
+        prv_tx_tail += (uint32_t)sent;
+        if (sent < run) {
+            return;   /* the UART is full */
+        }
     }
 }
 
@@ -54,14 +66,25 @@ size_t rp_hal_transport_tx_space(void)
 
 size_t rp_hal_transport_write(const uint8_t *data, size_t len)
 {
+    rp_cm_link_pump();
+    size_t sent = 0;
+    if (prv_tx_head == prv_tx_tail) {
+        /* Nothing queued ahead of it: straight to the UART, without the
+         * copy through the queue. */
+        sent = rp_board_uart_write(data, len);
+    }
+    data += sent;
+    len -= sent;
     size_t space = RP_CM_LINK_TX_SIZE - (prv_tx_head - prv_tx_tail);
     size_t n = len < space ? len : space;
-    for (size_t i = 0; i < n; i++) {
-        prv_tx[(prv_tx_head + i) & (RP_CM_LINK_TX_SIZE - 1u)] = data[i];
+    if (n != 0u) {
+        uint32_t at = prv_tx_head & PRV_TX_MASK;
+        size_t first = n < RP_CM_LINK_TX_SIZE - at ? n : RP_CM_LINK_TX_SIZE - at;
+        memcpy(&prv_tx[at], data, first);
+        memcpy(prv_tx, data + first, n - first);
+        prv_tx_head += (uint32_t)n;
     }
-    prv_tx_head += (uint32_t)n;
-    rp_cm_link_pump();
-    return n;
+    return sent + n;
 }
 
 size_t rp_hal_transport_read(uint8_t *buf, size_t cap)

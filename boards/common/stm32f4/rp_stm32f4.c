@@ -66,13 +66,21 @@ void rp_stm32_usart_init(rp_stm32_usart_t *u, uint32_t pclk_hz, uint32_t baud, b
     u->cr1 = PRV_CR1_UE | PRV_CR1_TE | PRV_CR1_RE | (rx_irq ? PRV_CR1_RXNEIE : 0u);
 }
 
-bool rp_stm32_usart_putc(rp_stm32_usart_t *u, uint8_t b)
+size_t rp_stm32_usart_write(rp_stm32_usart_t *u, const uint8_t *data, size_t len)
 {
-    if ((u->sr & PRV_SR_TXE) == 0u) {
-        return false;
+    /* One tight loop per frame, no call per byte (see rp_cm_link.h). */
+    const uint8_t *p = data;
+    const uint8_t *end = data + len;
+    if (len == 0u) {
+        return 0u;
     }
-    u->dr = b;
-    return true;
+    do {
+        if ((u->sr & PRV_SR_TXE) == 0u) {
+            break;
+        }
+        u->dr = *p++;
+    } while (p != end);
+    return (size_t)(p - data);
 }
 
 bool rp_stm32_usart_getc(rp_stm32_usart_t *u, uint8_t *b)

@@ -6,6 +6,7 @@
 #define RP_STM32F4_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct rp_stm32_usart {
@@ -76,7 +77,9 @@ void rp_stm32_gpio_af(rp_stm32_gpio_t *gpio, uint32_t pin, uint32_t af);
 /* 8N1 at baud from a kernel clock of pclk_hz, TX and RX enabled, with the
  * RX-not-empty interrupt if rx_irq. */
 void rp_stm32_usart_init(rp_stm32_usart_t *u, uint32_t pclk_hz, uint32_t baud, bool rx_irq);
-bool rp_stm32_usart_putc(rp_stm32_usart_t *u, uint8_t b);
+/* Writes data[0..len) while TXE says the data register is free; returns
+ * the bytes taken. */
+size_t rp_stm32_usart_write(rp_stm32_usart_t *u, const uint8_t *data, size_t len);
 /* Also clears an overrun (the byte lost to it is gone either way). */
 bool rp_stm32_usart_getc(rp_stm32_usart_t *u, uint8_t *b);
 

@@ -1,7 +1,8 @@
 /* The event recorder: runtime filters, the ring, and exact accounting.
  *
  * rp_recorder_record() is the hot path: a filter compare, one critical
- * section, one fixed-size copy. It never allocates and never blocks.
+ * section, one head compare, one fixed-size copy. It never allocates and
+ * never blocks.
  * Everything here is a single global instance: a device has one recorder. */
 #ifndef RP_RECORDER_H
 #define RP_RECORDER_H
@@ -20,24 +21,41 @@ extern "C" {
 
 #define RP_OP_MASK_ALL 0xFFFFu
 
-/* Entries of rp_recorder_t.accept: one per bit of the 32-bit op mask. */
+/* Bits of the op mask: op n is filtered by bit (n & 31). */
 #define RP_RECORDER_OPS 32u
+/* Entries of rp_recorder_t.accept: one per value of the record's op byte. */
+#define RP_RECORDER_OP_BYTES 256u
 
+/* The hot path keeps only 32-bit state and the ring's head; every 64-bit
+ * count is derived on the consumer side (drain, Counters):
+ *   events_recorded = pushes into the ring since Start (rp_ring_pushed);
+ *   events_filtered = the 32-bit `filtered`, extended by rp_recorder_sync,
+ *                     which the drain calls far more often than every 2^32
+ *                     events;
+ *   record_ticks    = (recorded + dropped) x a per-event cost calibrated
+ *                     at each Start (docs/protocol.md, Counters). */
 typedef struct rp_recorder {
-    /* accept[op & 31] is 1 when op_mask has bit op, kept in step with it:
-     * on Arm the hot path's filter is then one byte load and a branch
-     * instead of a shift and a test. First in the struct so it is indexed
-     * straight off the struct's address. */
-    uint8_t accept[RP_RECORDER_OPS];
+    /* accept[op] is 1 when op_mask has bit (op & 31), kept in step with
+     * it: on Arm the hot path's filter is then one byte load and a branch
+     * instead of a mask, a shift and a test. First in the struct so it is
+     * indexed straight off the struct's address. */
+    uint8_t accept[RP_RECORDER_OP_BYTES];
     uint32_t op_mask;          /* bit n set = record op n; 0 while stopped */
     uint32_t threshold;        /* events shorter than this are filtered */
+    uint32_t filtered;         /* rejected calls, stopped or not; wraps */
+    uint32_t slow_head;        /* ring head at which a push takes the slow
+                                  path: the ring may be full there, or the
+                                  push is the limit's; only producers write it */
+    uint32_t limit_head;       /* ring head (low 32 bits of the pushed
+                                  count) at which the limit may be reached */
+    uint32_t limit_wraps;      /* times limit_head must still be passed first */
+    uint32_t cost_q8;          /* calibrated ticks per recorded event x 256 */
     bool active;
     rp_ring_t ring;
-    uint64_t recorded;
-    uint64_t limit;            /* `recorded` count that stops recording */
-    uint64_t filtered;         /* every rejected call, stopped or not */
-    uint64_t filtered_at_stop; /* `filtered` when recording last stopped */
-    uint64_t record_ticks;     /* self cost, measured with RP_PORT_COST_TICKS32 */
+    uint64_t limit;            /* events per session, UINT64_MAX = none */
+    uint32_t filtered_seen;    /* `filtered` at the last rp_recorder_sync */
+    uint64_t filtered_total;   /* `filtered` extended to 64 bits */
+    uint64_t filtered_at_stop; /* filtered_total when recording last stopped */
     uint64_t first_drop_ts;    /* start tick of the first dropped event, 0 if none */
 } rp_recorder_t;
 
@@ -45,7 +63,8 @@ extern rp_recorder_t rp_recorder;
 
 /* Binds the ring storage (RP_CONFIG_RING_CAPACITY records). Stopped after. */
 void rp_recorder_init(void);
-/* Clears the ring and all counters, then records ops in op_mask (0 = all)
+/* Clears the ring and all counters, calibrates the per-event cost (times
+ * a few pushes into the empty ring), then records ops in op_mask (0 = all)
  * lasting at least threshold ticks (saturated to 32 bits). */
 void rp_recorder_start(uint32_t op_mask, uint64_t threshold);
 /* Stops recording; events already in the ring stay there to be drained. */
@@ -53,7 +72,7 @@ void rp_recorder_stop(void);
 void rp_recorder_set_filter(uint32_t op_mask, uint64_t threshold);
 /* Stops recording by itself (as rp_recorder_stop) once `events` events
  * were recorded since Start, so a session holds exactly that many; 0 = no
- * limit. Kept across Starts. */
+ * limit. Takes effect at the next Start and is kept across Starts. */
 void rp_recorder_set_limit(uint64_t events);
 
 /* Records one event if the recorder is active and the filters pass.
@@ -61,10 +80,20 @@ void rp_recorder_set_limit(uint64_t events);
 void rp_recorder_record(const rp_record_t *rec);
 
 /* Events rejected by the filters while recording (calls made while
- * stopped are not counted). */
+ * stopped are not counted). Consumer side, as rp_recorder_sync. */
 uint64_t rp_recorder_filtered(void);
 
-/* Fills the recorder part of Counters (ticks, drops, ring high water). */
+/* Events accepted into the ring since Start. Consumer side: call it from
+ * the context that drains the ring. */
+uint64_t rp_recorder_recorded(void);
+
+/* Consumer-side upkeep: extends the 32-bit filtered count and takes the
+ * ring's high-water mark. Call it at least once per 2^32 events; the
+ * device's drain does on every call. */
+void rp_recorder_sync(void);
+
+/* Fills the recorder part of Counters (ticks, drops, ring high water).
+ * Consumer side, as rp_recorder_sync. */
 void rp_recorder_counters(rp_counters_t *out);
 
 #ifdef __cplusplus
