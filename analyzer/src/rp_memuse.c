@@ -185,16 +185,26 @@ static void prv_close_segment(rp_memuse_t *m)
     m->dev_end = 0u;
 }
 
+/* Moves row r's last access to t. Returns true and the interval since the
+ * previous access in *iv (added to the row's sum) if there was one. */
+static inline bool prv_touch(prv_row_t *r, uint64_t t, uint64_t *iv)
+{
+    if (r->reads + r->programs == 0u) {
+        r->last_access = t;
+        return false;
+    }
+    *iv = t > r->last_access ? t - r->last_access : 0u;
+    r->interval_sum += *iv;
+    r->last_access = prv_max64(r->last_access, t);
+    return true;
+}
+
 /* Records one access of row r at time t in the interval statistics. */
 static void prv_access(rp_memuse_t *m, uint32_t tile, prv_row_t *r, uint64_t t)
 {
-    if (r->reads + r->programs != 0u) {
-        uint64_t iv = t > r->last_access ? t - r->last_access : 0u;
+    uint64_t iv;
+    if (prv_touch(r, t, &iv)) {
         rp_hist_add(&m->intervals[tile], iv);
-        r->interval_sum += iv;
-        r->last_access = prv_max64(r->last_access, t);
-    } else {
-        r->last_access = t;
     }
 }
 
@@ -225,21 +235,17 @@ __attribute__((noinline)) static void prv_fold(rp_memuse_t *m, uint32_t tile)
     uint64_t same_iv = 0u, same_n = 0u;
     for (uint32_t i = run->lo; i < run->hi; i++) {
         prv_row_t *x = &r[i];
-        /* The run's first read is an access like any other (prv_access,
-         * inlined for the batching above); the later ones already went to
-         * the histogram and add up to span. */
-        if (x->reads + x->programs != 0u) {
-            uint64_t iv = run->t_first > x->last_access ? run->t_first - x->last_access : 0u;
+        /* The run's first read is an access like any other (batched into
+         * the histogram as above); the later ones already went to the
+         * histogram and add up to span. */
+        uint64_t iv;
+        if (prv_touch(x, run->t_first, &iv)) {
             if (iv != same_iv && same_n != 0u) {
                 rp_hist_add_n(&m->intervals[tile], same_iv, same_n);
                 same_n = 0u;
             }
             same_iv = iv;
             same_n++;
-            x->interval_sum += iv;
-            x->last_access = prv_max64(x->last_access, run->t_first);
-        } else {
-            x->last_access = run->t_first;
         }
         x->interval_sum += span;
         x->last_access = prv_max64(x->last_access, run->t_last);
