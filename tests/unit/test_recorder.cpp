@@ -74,16 +74,19 @@ TEST(recorder, records_a_copy_of_the_event)
     MEMCMP_EQUAL(&want, out, sizeof want);
 }
 
-TEST(recorder, op_mask_filters_and_counts)
+TEST(recorder, op_mask_drops_other_ops_uncounted)
 {
-    rp_recorder_start((1u << RP_OP_WRITE) | (1u << RP_OP_MVM), 0);
+    rp_recorder_start((1u << RP_OP_WRITE) | (1u << RP_OP_MVM), 10);
     uint8_t ops[] = {RP_OP_WRITE, RP_OP_READ, RP_OP_MVM, RP_OP_VERIFY, RP_OP_SPAN};
     for (uint8_t op : ops) {
-        rp_record_t r = ev(op, 5);
+        rp_record_t r = ev(op, 5);   // below the threshold too
+        rp_recorder_record(&r);
+        r.duration = 10;
         rp_recorder_record(&r);
     }
     LONGS_EQUAL(2, rp_recorder_recorded());
-    LONGS_EQUAL(3, rp_recorder_filtered());
+    // Only the masked-in ops' short events count as filtered.
+    LONGS_EQUAL(2, rp_recorder_filtered());
     const rp_record_t *out = NULL;
     LONGS_EQUAL(2, rp_ring_peek(&rp_recorder.ring, &out, 4));
     LONGS_EQUAL(RP_OP_WRITE, out[0].op);
@@ -174,14 +177,14 @@ TEST(recorder, measures_its_own_cost_on_accepted_events_only)
 
 TEST(recorder, stop_keeps_ring_and_freezes_counters)
 {
-    rp_recorder_start(1u << RP_OP_WRITE, 0);
-    rp_record_t w = ev(RP_OP_WRITE, 1);
-    rp_record_t rd = ev(RP_OP_READ, 1);
+    rp_recorder_start(1u << RP_OP_WRITE, 2);
+    rp_record_t w = ev(RP_OP_WRITE, 2);
+    rp_record_t short_w = ev(RP_OP_WRITE, 1);
     rp_recorder_record(&w);
-    rp_recorder_record(&rd);
+    rp_recorder_record(&short_w);
     rp_recorder_stop();
     rp_recorder_record(&w);
-    rp_recorder_record(&rd);
+    rp_recorder_record(&short_w);
     LONGS_EQUAL(1, rp_recorder_recorded());
     LONGS_EQUAL(1, rp_recorder_filtered());
     LONGS_EQUAL(1, rp_ring_count(&rp_recorder.ring));
@@ -218,7 +221,7 @@ TEST(recorder, set_filter_applies_while_active)
     rp_recorder_record(&rd);
     rp_recorder_record(&w);
     LONGS_EQUAL(1, rp_recorder_recorded());
-    LONGS_EQUAL(2, rp_recorder_filtered());
+    LONGS_EQUAL(1, rp_recorder_filtered());   // rd_short; w is masked out
     rp_recorder_set_filter(0, 0);  // 0 = all ops
     LONGS_EQUAL(RP_OP_MASK_ALL, rp_recorder.op_mask);
 }
@@ -237,16 +240,16 @@ TEST(recorder, set_filter_while_stopped_keeps_recording_off)
 TEST(recorder, limit_stops_recording_at_exactly_that_many_events)
 {
     rp_recorder_set_limit(5);
-    rp_recorder_start(1u << RP_OP_WRITE, 0);
+    rp_recorder_start(1u << RP_OP_WRITE, 2);
     for (int i = 0; i < 9; i++) {
-        rp_record_t w = ev(RP_OP_WRITE, 1);
-        rp_record_t rd = ev(RP_OP_READ, 1);
-        rp_recorder_record(&rd);
+        rp_record_t w = ev(RP_OP_WRITE, 2);
+        rp_record_t short_w = ev(RP_OP_WRITE, 1);
+        rp_recorder_record(&short_w);
         rp_recorder_record(&w);
     }
     LONGS_EQUAL(5, rp_recorder_recorded());
     LONGS_EQUAL(5, rp_ring_count(&rp_recorder.ring));
-    LONGS_EQUAL(5, rp_recorder_filtered());  // the READs before the limit only
+    LONGS_EQUAL(5, rp_recorder_filtered());  // the short ones before the limit only
     CHECK_FALSE(rp_recorder.active);
     LONGS_EQUAL(0, rp_recorder.op_mask);
     // The limit applies again to the next session; 0 lifts it.
@@ -304,7 +307,7 @@ TEST(recorder, limit_above_2_to_the_32_passes_the_low_word_first)
 
 TEST(recorder, filtered_count_is_exact_across_the_32_bit_wrap)
 {
-    rp_recorder_start(1u << RP_OP_WRITE, 0);
+    rp_recorder_start(0, 2);
     // As if 2^32 - 16 events had been filtered and synced already.
     rp_recorder.filtered = 0xFFFFFFF0u;
     rp_recorder.filtered_seen = 0xFFFFFFF0u;
@@ -344,7 +347,9 @@ TEST(recorder, ops_beyond_31_use_the_mask_bit_of_op_and_31)
     rp_recorder_record(&r);
     rp_recorder_record(&w);
     LONGS_EQUAL(1, rp_recorder_recorded());
-    LONGS_EQUAL(1, rp_recorder_filtered());
+    const rp_record_t *out = NULL;
+    LONGS_EQUAL(1, rp_ring_peek(&rp_recorder.ring, &out, 2));
+    LONGS_EQUAL(RP_OP_READ + 32u, out[0].op);
 }
 
 TEST(recorder, init_lifts_the_limit)
@@ -360,13 +365,15 @@ TEST(recorder, init_lifts_the_limit)
 
 TEST(recorder, counters_report_the_recorder_part)
 {
-    rp_recorder_start(1u << RP_OP_WRITE, 0);
+    rp_recorder_start(1u << RP_OP_WRITE, 1);
     for (uint32_t i = 0; i < RP_CONFIG_RING_CAPACITY + 2; i++) {
         rp_record_t w = ev(RP_OP_WRITE, 1);
         rp_recorder_record(&w);
     }
     rp_record_t rd = ev(RP_OP_READ, 1);
-    rp_recorder_record(&rd);
+    rp_recorder_record(&rd);   // masked out: not counted
+    rp_record_t short_w = ev(RP_OP_WRITE, 0);
+    rp_recorder_record(&short_w);
     rp_counters_t c;
     memset(&c, 0xEE, sizeof c);
     rp_recorder_counters(&c);

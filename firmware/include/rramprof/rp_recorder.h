@@ -21,7 +21,7 @@ extern "C" {
 
 #define RP_OP_MASK_ALL 0xFFFFu
 
-/* Bits of the op mask: op n is filtered by bit (n & 31). */
+/* Bits of the op mask: op n is recorded when bit (n & 31) is set. */
 #define RP_RECORDER_OPS 32u
 /* Entries of rp_recorder_t.accept: one per value of the record's op byte. */
 #define RP_RECORDER_OP_BYTES 256u
@@ -29,7 +29,9 @@ extern "C" {
 /* The hot path keeps only 32-bit state and the ring's head; every 64-bit
  * count is derived on the consumer side (drain, Counters):
  *   events_recorded = pushes into the ring since Start (rp_ring_pushed);
- *   events_filtered = the 32-bit `filtered`, extended by rp_recorder_sync,
+ *   events_filtered = the 32-bit `filtered` (events below the duration
+ *                     threshold; ops the mask excludes are not counted),
+ *                     extended by rp_recorder_sync,
  *                     which the drain calls far more often than every 2^32
  *                     events;
  *   record_ticks    = (recorded + dropped) x a per-event cost calibrated
@@ -42,7 +44,7 @@ typedef struct rp_recorder {
     uint8_t accept[RP_RECORDER_OP_BYTES];
     uint32_t op_mask;          /* bit n set = record op n; 0 while stopped */
     uint32_t threshold;        /* events shorter than this are filtered */
-    uint32_t filtered;         /* rejected calls, stopped or not; wraps */
+    uint32_t filtered;         /* threshold rejections; wraps */
     uint32_t slow_head;        /* ring head at which a push takes the slow
                                   path: the ring may be full there, or the
                                   push is the limit's; only producers write it */
@@ -55,7 +57,6 @@ typedef struct rp_recorder {
     uint64_t limit;            /* events per session, UINT64_MAX = none */
     uint32_t filtered_seen;    /* `filtered` at the last rp_recorder_sync */
     uint64_t filtered_total;   /* `filtered` extended to 64 bits */
-    uint64_t filtered_at_stop; /* filtered_total when recording last stopped */
     uint64_t first_drop_ts;    /* start tick of the first dropped event, 0 if none */
 } rp_recorder_t;
 
@@ -75,12 +76,16 @@ void rp_recorder_set_filter(uint32_t op_mask, uint64_t threshold);
  * limit. Takes effect at the next Start and is kept across Starts. */
 void rp_recorder_set_limit(uint64_t events);
 
-/* Records one event if the recorder is active and the filters pass.
- * Safe to call from interrupt handlers. */
+/* Records one event if the recorder is active, the op mask holds its op
+ * and it lasts at least the threshold. An event the mask excludes (every
+ * event while stopped) costs a load and a branch and is not counted; one
+ * below the threshold is counted in rp_recorder_filtered. Safe to call
+ * from interrupt handlers. */
 void rp_recorder_record(const rp_record_t *rec);
 
-/* Events rejected by the filters while recording (calls made while
- * stopped are not counted). Consumer side, as rp_recorder_sync. */
+/* Events of recorded ops that the duration threshold rejected since
+ * Start (op-mask rejections are not counted). Consumer side, as
+ * rp_recorder_sync. */
 uint64_t rp_recorder_filtered(void);
 
 /* Events accepted into the ring since Start. Consumer side: call it from
