@@ -36,6 +36,7 @@ static void prv_on_signal(int sig)
 typedef struct prv_cap {
     rp_link_t link;
     int passive;           /* nothing is sent to the device */
+    int replay;            /* a file replay or a passive capture: no Response comes */
     rp_session_t *session;
     rp_capture_writer_t *w;
     int write_err;
@@ -181,8 +182,8 @@ static int prv_command(prv_cap_t *c, rp_command_t *cmd, int64_t timeout_ms)
         return rc;
     int64_t deadline = rp_cli_now_ms() + timeout_ms;
     while (!c->answered) {
-        if (cmd->kind == RP_CMD_GET_INFO && c->hello)
-            break; /* a Hello frame answers as well (replays, boot banners) */
+        if (cmd->kind == RP_CMD_GET_INFO && c->hello && c->replay)
+            break; /* with no one to answer, a Hello frame stands for it */
         if (prv_sig)
             return RP_ERR_STATE;
         int64_t left = deadline - rp_cli_now_ms();
@@ -362,6 +363,9 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     c.passive = o->passive;
     from_file = strcmp(rp_transport_scheme(c.link.t), "file") == 0;
     replay = from_file || o->passive;
+    /* A live device's answer is awaited even after its boot Hello: it
+     * then has nothing of GetInfo left to send when Start arrives. */
+    c.replay = replay;
 
     /* 1. Who is there? */
     rp_command_t cmd;
@@ -429,12 +433,21 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     }
     prv_flush_early(&c);
 
-    /* 3. Start, and the workload if asked. */
+    /* 3. Start, with the workload if asked: one command, so the device
+     * runs it from the session's first instruction (and restarts its clock
+     * where it can), and with --events as the device's own limit, so the
+     * session holds exactly that many. Under QEMU's instruction counting
+     * the capture is then the same every run. */
     t0 = rp_cli_now_ms();
     memset(&cmd, 0, sizeof cmd);
     cmd.kind = RP_CMD_START;
     cmd.op_mask = o->op_mask;
     cmd.set_threshold = true;
+    if (o->workload) {
+        cmd.start_workload = true;
+        snprintf(cmd.workload, sizeof cmd.workload, "%s", o->workload);
+        cmd.event_limit = o->events;
+    }
     if (o->threshold_ns) {
         if (!dev->valid || dev->clock_hz == 0)
             fprintf(stderr, "rramprof: warning: device clock unknown, --threshold-ns ignored\n");
@@ -443,28 +456,19 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     }
     rc = replay ? RP_OK : prv_command(&c, &cmd, timeout_ms);
     if (!replay && rc == RP_OK && c.result != RP_RESULT_OK) {
-        fprintf(stderr, "rramprof: the device refused Start: %s%s%s\n", prv_result_name(c.result),
-                c.message[0] ? ": " : "", c.message);
+        if (o->workload)
+            fprintf(stderr, "rramprof: the device refused Start with workload '%s': %s%s%s\n",
+                    o->workload, prv_result_name(c.result), c.message[0] ? ": " : "", c.message);
+        else
+            fprintf(stderr, "rramprof: the device refused Start: %s%s%s\n",
+                    prv_result_name(c.result), c.message[0] ? ": " : "", c.message);
         ex = RP_EXIT_DEVICE;
         goto out_close;
     }
     if (rc == RP_OK)
         c.recording = 1;
-    if (rc == RP_OK && o->workload && !replay) {
-        memset(&cmd, 0, sizeof cmd);
-        cmd.kind = RP_CMD_RUN_WORKLOAD;
-        snprintf(cmd.workload, sizeof cmd.workload, "%s", o->workload);
-        rc = prv_command(&c, &cmd, timeout_ms);
-        if (rc == RP_OK && c.result != RP_RESULT_OK) {
-            fprintf(stderr, "rramprof: the device refused workload '%s': %s%s%s\n", o->workload,
-                    prv_result_name(c.result), c.message[0] ? ": " : "", c.message);
-            ex = RP_EXIT_DEVICE;
-            goto out_stop;
-        }
-    }
     if (rc == RP_ERR_TIMEOUT) {
-        fprintf(stderr, "rramprof: device did not answer %s within %g s\n",
-                cmd.kind == RP_CMD_START ? "Start" : "RunWorkload", o->timeout_s);
+        fprintf(stderr, "rramprof: device did not answer Start within %g s\n", o->timeout_s);
         ex = RP_EXIT_TIMEOUT;
         goto out_stop;
     }

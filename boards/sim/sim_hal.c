@@ -146,6 +146,13 @@ uint32_t rp_hal_timer_bits(void)
     return 64u;
 }
 
+/* The virtual clock is the crossbar model's time line (and the --truth
+ * file's): it never goes back. The sim is deterministic without it. */
+bool rp_hal_timer_restart(void)
+{
+    return false;
+}
+
 /* ---- rp_hal_board.h ------------------------------------------------------- */
 
 const char *rp_hal_board_name(void)

@@ -12,7 +12,7 @@
 #include "rramprof/rp_status.h"
 
 /* A known field: its number, and where its value goes. */
-enum prv_target { PRV_U32, PRV_U64, PRV_BOOL, PRV_NAME };
+enum prv_target { PRV_U32, PRV_U64, PRV_BOOL, PRV_NAME, PRV_RUN };
 
 typedef struct prv_field {
     uint32_t number;
@@ -25,6 +25,8 @@ typedef struct prv_field {
 static const prv_field_t prv_start_fields[] = {
     { 1, PRV_U32, PRV_AT(op_mask) },
     { 2, PRV_U64, PRV_AT(threshold_ticks) },
+    { 3, PRV_RUN, PRV_AT(start_workload) },
+    { 4, PRV_U64, PRV_AT(event_limit) },
 };
 static const prv_field_t prv_configure_fields[] = {
     { 1, PRV_U32, PRV_AT(op_mask) },
@@ -50,7 +52,7 @@ typedef struct prv_body {
 static prv_body_t prv_body_fields(rp_command_kind_t kind)
 {
     switch (kind) {
-    case RP_CMD_START: return (prv_body_t){ prv_start_fields, 2 };
+    case RP_CMD_START: return (prv_body_t){ prv_start_fields, 4 };
     case RP_CMD_CONFIGURE: return (prv_body_t){ prv_configure_fields, 5 };
     case RP_CMD_RUN_WORKLOAD: return (prv_body_t){ prv_run_fields, 3 };
     case RP_CMD_PING: return (prv_body_t){ prv_ping_fields, 1 };
@@ -58,12 +60,25 @@ static prv_body_t prv_body_fields(rp_command_kind_t kind)
     }
 }
 
+static bool prv_parse_body(const uint8_t *data, size_t len, rp_command_kind_t kind,
+                           rp_command_t *out);
+
 /* Stores one known field's value; false if its wire type or content is
  * wrong. */
 static bool prv_read_field(rp_pb_reader_t *r, const prv_field_t *f, unsigned wt,
                            rp_command_t *out)
 {
     uint8_t *dst = (uint8_t *)out + f->offset;
+    if (f->target == PRV_RUN) {
+        /* Start.workload: a RunWorkload body; repeats merge. */
+        const uint8_t *s;
+        size_t len;
+        if (wt != RP_PB_LEN || !rp_pb_get_len(r, &s, &len)) {
+            return false;
+        }
+        out->start_workload = true;
+        return prv_parse_body(s, len, RP_CMD_RUN_WORKLOAD, out);
+    }
     if (f->target == PRV_NAME) {
         const uint8_t *s;
         size_t len;
@@ -180,6 +195,18 @@ int rp_command_parse(const uint8_t *payload, size_t len, rp_command_t *out)
     return RP_OK;
 }
 
+/* A RunWorkload body: the command's workload, repeat and seed. */
+static void prv_put_run(rp_pb_writer_t *w, const rp_command_t *cmd)
+{
+    size_t n = 0;
+    while (n <= RP_WORKLOAD_NAME_MAX && cmd->workload[n] != '\0') {
+        n++;
+    }
+    rp_pb_put_bytes_field(w, 1, cmd->workload, n);
+    rp_pb_put_uint_field(w, 2, cmd->repeat);
+    rp_pb_put_uint_field(w, 3, cmd->seed);
+}
+
 size_t rp_command_encode(const rp_command_t *cmd, uint8_t *out, size_t cap)
 {
     if (cmd == NULL || out == NULL ||
@@ -196,6 +223,12 @@ size_t rp_command_encode(const rp_command_t *cmd, uint8_t *out, size_t cap)
         case RP_CMD_START:
             rp_pb_put_uint_field(&w, 1, cmd->op_mask);
             rp_pb_put_uint_field(&w, 2, cmd->threshold_ticks);
+            if (cmd->start_workload) {
+                size_t run = rp_pb_begin_len(&w, 3, 1);
+                prv_put_run(&w, cmd);
+                rp_pb_end_len(&w, run, 1);
+            }
+            rp_pb_put_uint_field(&w, 4, cmd->event_limit);
             break;
         case RP_CMD_CONFIGURE:
             rp_pb_put_uint_field(&w, 1, cmd->op_mask);
@@ -204,16 +237,9 @@ size_t rp_command_encode(const rp_command_t *cmd, uint8_t *out, size_t cap)
             rp_pb_put_uint_field(&w, 4, cmd->heartbeat_ms);
             rp_pb_put_uint_field(&w, 5, cmd->counters_ms);
             break;
-        case RP_CMD_RUN_WORKLOAD: {
-            size_t n = 0;
-            while (n <= RP_WORKLOAD_NAME_MAX && cmd->workload[n] != '\0') {
-                n++;
-            }
-            rp_pb_put_bytes_field(&w, 1, cmd->workload, n);
-            rp_pb_put_uint_field(&w, 2, cmd->repeat);
-            rp_pb_put_uint_field(&w, 3, cmd->seed);
+        case RP_CMD_RUN_WORKLOAD:
+            prv_put_run(&w, cmd);
             break;
-        }
         case RP_CMD_PING:
             rp_pb_put_uint_field(&w, 1, cmd->token);
             break;

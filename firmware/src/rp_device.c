@@ -479,10 +479,20 @@ static int prv_workload_start(int index, uint32_t repeat, uint64_t seed)
     return rc;
 }
 
-static void prv_session_start(uint32_t op_mask, uint64_t threshold)
+/* Starts a session. `run` (a Start that carries its workload, else NULL)
+ * names the workload to run instead of the default one; then the timestamp
+ * timer restarts first where the board can, and nothing else happens
+ * between that and the workload's first step. */
+static void prv_session_start(uint32_t op_mask, uint64_t threshold, uint64_t event_limit,
+                              const rp_command_t *run, int run_index)
 {
     prv_workload_stop();
-    rp_recorder_set_limit(prv_dev.cfg.event_limit);
+    if (run != NULL && rp_hal_timer_restart()) {
+        /* Time went back to 0: the periodic messages restart their rhythm
+         * from here, so they too fall at the same instants every run. */
+        prv_dev.next_hb = prv_dev.hb_period;
+    }
+    rp_recorder_set_limit(event_limit != 0u ? event_limit : prv_dev.cfg.event_limit);
     rp_recorder_start(op_mask, threshold);
     rp_xbar_hw_start();
     rp_name_resend_all();
@@ -495,9 +505,11 @@ static void prv_session_start(uint32_t op_mask, uint64_t threshold)
     prv_dev.drain_ticks = 0u;
     prv_dev.tx_stall_ticks = 0u;
     prv_dev.stalled = false;
-    /* Heartbeats keep their own rhythm across sessions. */
+    /* Heartbeats keep their own rhythm across sessions (see above). */
     prv_dev.next_counters = rp_hal_timer_now() + prv_dev.counters_period;
-    if (prv_dev.cfg.default_workload != NULL) {
+    if (run != NULL) {
+        (void)prv_workload_start(run_index, run->repeat, run->seed);
+    } else if (prv_dev.cfg.default_workload != NULL) {
         int index = rp_workload_find(prv_dev.cfg.default_workload);
         if (index >= 0) {
             (void)prv_workload_start(index, 0u, prv_dev.cfg.seed);
@@ -577,18 +589,29 @@ static void prv_execute(const rp_command_t *cmd)
     case RP_CMD_PING:
         prv_respond(cmd->request_id, RP_RESULT_OK, NULL, false);
         break;
-    case RP_CMD_START:
-        if (prv_dev.recording) {
+    case RP_CMD_START: {
+        int run_index = cmd->start_workload ? rp_workload_find(cmd->workload) : -1;
+        if (cmd->start_workload && run_index < 0) {
+            /* Refused before anything changes, as RunWorkload is. */
+            prv_respond(cmd->request_id, RP_RESULT_UNKNOWN_WORKLOAD, "unknown workload", false);
+            break;
+        }
+        if (prv_dev.recording || (cmd->start_workload && prv_dev.q_count != 0u)) {
             /* Restart: close the running session first; the Start runs
-             * once its events and final Counters are out. */
+             * once its events and final Counters are out. A Start that
+             * carries its workload also waits for earlier answers (a
+             * GetInfo's Hello) to go out, so none is encoded inside the
+             * session it times. */
             prv_session_end();
             prv_dev.held = *cmd;
             prv_dev.has_held = true;
             break;
         }
-        prv_session_start(cmd->op_mask, cmd->threshold_ticks);
+        prv_session_start(cmd->op_mask, cmd->threshold_ticks, cmd->event_limit,
+                          cmd->start_workload ? cmd : NULL, run_index);
         prv_respond(cmd->request_id, RP_RESULT_OK, NULL, false);
         break;
+    }
     case RP_CMD_STOP:
         prv_session_end();
         prv_respond(cmd->request_id, RP_RESULT_OK, NULL, false);
@@ -623,7 +646,8 @@ static bool prv_can_take_command(void)
 
 static void prv_read_commands(void)
 {
-    if (prv_dev.has_held && !prv_queue_waits_for_drain()) {
+    if (prv_dev.has_held && !prv_queue_waits_for_drain() &&
+        (!prv_dev.held.start_workload || prv_dev.q_count == 0u)) {
         prv_dev.has_held = false;
         prv_execute(&prv_dev.held);
     }
@@ -700,7 +724,7 @@ void rp_device_init(const rp_device_config_t *cfg)
 
     (void)prv_queue_push(PRV_MSG_HELLO, false);
     if (prv_dev.cfg.autostart) {
-        prv_session_start(0u, 0u);
+        prv_session_start(0u, 0u, 0u, NULL, -1);
     }
     (void)rp_device_drain();
 }

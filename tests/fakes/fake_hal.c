@@ -86,6 +86,17 @@ uint32_t rp_hal_timer_bits(void)
     return fake_hal.bits;
 }
 
+bool rp_hal_timer_restart(void)
+{
+    if (!fake_hal.can_restart) {
+        return false;
+    }
+    fake_hal.now = 0u;
+    fake_hal.restarts++;
+    fake_hal.tx_len_at_restart = fake_hal.tx_len;
+    return true;
+}
+
 /* ---- transport ---- */
 
 size_t rp_hal_transport_tx_space(void)

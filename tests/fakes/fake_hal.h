@@ -53,6 +53,9 @@ typedef struct fake_hal {
     uint64_t hz;
     uint32_t bits;
     uint64_t now_step;        /* added to `now` after every rp_hal_timer_now */
+    bool can_restart;         /* rp_hal_timer_restart sets now to 0 */
+    uint32_t restarts;        /* successful rp_hal_timer_restart calls */
+    size_t tx_len_at_restart; /* tx_len when the clock last restarted */
     uint32_t now_reads;
 
     /* transport */

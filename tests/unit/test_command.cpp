@@ -44,6 +44,8 @@ void check_equal(const rp_command_t &a, const rp_command_t &b)
     CHECK_EQUAL(a.set_threshold, b.set_threshold);
     UNSIGNED_LONGS_EQUAL(a.heartbeat_ms, b.heartbeat_ms);
     UNSIGNED_LONGS_EQUAL(a.counters_ms, b.counters_ms);
+    CHECK_EQUAL(a.start_workload, b.start_workload);
+    UNSIGNED_LONGLONGS_EQUAL(a.event_limit, b.event_limit);
     STRCMP_EQUAL(a.workload, b.workload);
     UNSIGNED_LONGS_EQUAL(a.repeat, b.repeat);
     UNSIGNED_LONGLONGS_EQUAL(a.seed, b.seed);
@@ -79,6 +81,14 @@ std::vector<rp_command_t> samples()
     s.threshold_ticks = 1ull << 40;
     s.set_threshold = true;  // the parser reports Start as always setting it
     v.push_back(s);
+    rp_command_t sw = make(RP_CMD_START, 3);   // Start carrying its workload and a limit
+    sw.set_threshold = true;
+    sw.start_workload = true;
+    memset(sw.workload, 'w', RP_WORKLOAD_NAME_MAX);
+    sw.repeat = 2;
+    sw.seed = UINT64_MAX;
+    sw.event_limit = 1ull << 50;
+    v.push_back(sw);
     v.push_back(make(RP_CMD_STOP, 0xFFFFFFFFu));
     rp_command_t c = make(RP_CMD_CONFIGURE, 4);
     c.op_mask = 0xFFFFFFFFu;
@@ -155,6 +165,13 @@ TEST(command, encoder_output_decodes_with_protobuf_c)
         case RP_CMD_START:
             UNSIGNED_LONGS_EQUAL(c.op_mask, d->start->op_mask);
             UNSIGNED_LONGLONGS_EQUAL(c.threshold_ticks, d->start->threshold_ticks);
+            UNSIGNED_LONGLONGS_EQUAL(c.event_limit, d->start->event_limit);
+            CHECK_EQUAL(c.start_workload, d->start->workload != nullptr);
+            if (c.start_workload) {
+                STRCMP_EQUAL(c.workload, d->start->workload->name);
+                UNSIGNED_LONGS_EQUAL(c.repeat, d->start->workload->repeat);
+                UNSIGNED_LONGLONGS_EQUAL(c.seed, d->start->workload->seed);
+            }
             break;
         case RP_CMD_CONFIGURE:
             UNSIGNED_LONGS_EQUAL(c.op_mask, d->configure->op_mask);
@@ -201,6 +218,24 @@ TEST(command, parses_protobuf_c_output)
     UNSIGNED_LONGS_EQUAL(0x12, c.op_mask);
     UNSIGNED_LONGLONGS_EQUAL(99999, c.threshold_ticks);
     CHECK(c.set_threshold);
+    CHECK_FALSE(c.start_workload);
+
+    Rramprof__V1__RunWorkload inner = RRAMPROF__V1__RUN_WORKLOAD__INIT;
+    inner.name = (char *)"solver";
+    inner.repeat = 4;
+    inner.seed = 77;
+    start.workload = &inner;
+    start.event_limit = 3000;
+    b.resize(rramprof__v1__command__get_packed_size(&cmd));
+    rramprof__v1__command__pack(&cmd, b.data());
+    c = parse_ok(b);
+    LONGS_EQUAL(RP_CMD_START, c.kind);
+    CHECK_TRUE(c.start_workload);
+    STRCMP_EQUAL("solver", c.workload);
+    UNSIGNED_LONGS_EQUAL(4, c.repeat);
+    UNSIGNED_LONGLONGS_EQUAL(77, c.seed);
+    UNSIGNED_LONGLONGS_EQUAL(3000, c.event_limit);
+    UNSIGNED_LONGS_EQUAL(0x12, c.op_mask);
 
     Rramprof__V1__RunWorkload run = RRAMPROF__V1__RUN_WORKLOAD__INIT;
     run.name = (char *)"mvm_sweep";
@@ -420,6 +455,31 @@ TEST(command, workload_names_too_long_or_with_nul_are_malformed)
     Bytes nul;
     put_len(nul, RP_CMD_RUN_WORKLOAD, name_body(std::string("ab\0cd", 5)));
     check_malformed(nul);
+
+    // The same rules inside Start.workload (field 3), and a wire type
+    // other than a length there is malformed too.
+    Bytes start_ok, start_long, start_varint;
+    put_len(start_ok, RP_CMD_START, [] {
+        Bytes s;
+        put_len(s, 3, name_body("scan"));
+        return s;
+    }());
+    rp_command_t sc = parse_ok(start_ok);
+    CHECK_TRUE(sc.start_workload);
+    STRCMP_EQUAL("scan", sc.workload);
+    put_len(start_long, RP_CMD_START, [] {
+        Bytes s;
+        put_len(s, 3, name_body(std::string(RP_WORKLOAD_NAME_MAX + 1, 'n')));
+        return s;
+    }());
+    check_malformed(start_long);
+    put_len(start_varint, RP_CMD_START, [] {
+        Bytes s;
+        put_key(s, 3, 0);
+        put_varint(s, 1);
+        return s;
+    }());
+    check_malformed(start_varint);
 
     // A later shorter name replaces an earlier one completely.
     Bytes twice;

@@ -1002,3 +1002,124 @@ TEST(device, commands_wait_while_a_stop_is_draining)
     LONGS_EQUAL(2, prev->response->request_id);
     LONGS_EQUAL(COUNTERS, link.frames[link.frames.size() - 3]->body_case);
 }
+
+static rp_command_t start_with(const char *workload, uint32_t id, uint64_t limit = 0)
+{
+    rp_command_t c = make_cmd(RP_CMD_START, id);
+    c.start_workload = true;
+    strcpy(c.workload, workload);
+    c.repeat = 1;
+    c.seed = 42;
+    c.event_limit = limit;
+    return c;
+}
+
+TEST(device, start_with_a_workload_runs_it_instead_of_the_default)
+{
+    cfg.default_workload = "alpha";
+    mock_workload.steps_per_run = 2;
+    mock_workload.events_per_step = 3;
+    rp_device_init(&cfg);
+    send_cmd(start_with("beta", 5));
+    poll_n(8);
+    LONGS_EQUAL(RRAMPROF__V1__RESULT_CODE__RESULT_OK, link.last(RESPONSE)->response->result);
+    LONGS_EQUAL(1, mock_workload.begins);   // beta only: the default never began
+    LONGS_EQUAL(1, mock_workload.last_index);
+    LONGS_EQUAL(42, mock_workload.last_seed);
+    LONGS_EQUAL(1, link.count(WORKLOAD));   // repeat 1
+    STRCMP_EQUAL("beta", link.last(WORKLOAD)->workload->name);
+    LONGS_EQUAL(6, all_events().size());
+}
+
+TEST(device, start_with_an_unknown_workload_is_refused_and_starts_nothing)
+{
+    fake_hal.can_restart = true;
+    rp_device_init(&cfg);
+    send_cmd(start_with("gamma", 6));
+    poll_n(3);
+    LONGS_EQUAL(6, link.last(RESPONSE)->response->request_id);
+    LONGS_EQUAL(RRAMPROF__V1__RESULT_CODE__RESULT_UNKNOWN_WORKLOAD,
+                link.last(RESPONSE)->response->result);
+    CHECK_FALSE(rp_device_recording());
+    LONGS_EQUAL(0, mock_workload.begins);
+    LONGS_EQUAL(0, fake_hal.restarts);
+}
+
+TEST(device, start_with_a_workload_restarts_the_clock_where_the_board_can)
+{
+    fake_hal.can_restart = true;
+    fake_hal.now = 5000000;   // long after boot
+    mock_workload.steps_per_run = 1;
+    mock_workload.events_per_step = 2;
+    rp_device_init(&cfg);
+    send_cmd(start_with("alpha", 7));
+    poll_n(4);
+    LONGS_EQUAL(1, fake_hal.restarts);
+    std::vector<rp_record_t> ev = all_events();
+    LONGS_EQUAL(2, ev.size());
+    CHECK_TRUE(ev[0].start < 1000);   // timestamps count from the restart
+    // A plain Start leaves the clock alone.
+    send_cmd(make_cmd(RP_CMD_START, 8));
+    poll_n(4);
+    LONGS_EQUAL(1, fake_hal.restarts);
+}
+
+TEST(device, start_with_a_workload_keeps_the_clock_where_the_board_cannot)
+{
+    fake_hal.now = 5000000;
+    mock_workload.steps_per_run = 1;
+    mock_workload.events_per_step = 1;
+    rp_device_init(&cfg);
+    send_cmd(start_with("alpha", 7));
+    poll_n(4);
+    LONGS_EQUAL(0, fake_hal.restarts);
+    std::vector<rp_record_t> ev = all_events();
+    LONGS_EQUAL(1, ev.size());
+    CHECK_TRUE(ev[0].start >= 5000000);
+}
+
+TEST(device, start_with_a_workload_waits_for_earlier_answers_to_go_out)
+{
+    fake_hal.can_restart = true;
+    fake_hal.now = 5000000;
+    mock_workload.steps_per_run = 1;
+    mock_workload.events_per_step = 1;
+    rp_device_init(&cfg);
+    link.collect();
+    size_t boot_frames = link.frames.size();
+    // GetInfo and Start in the same read: the Hello answer must be encoded
+    // before the clock restarts, not inside the session.
+    send_cmd(make_cmd(RP_CMD_GET_INFO, 1));
+    send_cmd(start_with("alpha", 2));
+    poll_n(4);
+    CHECK(link.frames.size() > boot_frames + 1);
+    Frame *answer = link.frames[boot_frames];
+    LONGS_EQUAL(RESPONSE, answer->body_case);
+    LONGS_EQUAL(1, answer->response->request_id);
+    CHECK(answer->response->hello != NULL);
+    LONGS_EQUAL(1, fake_hal.restarts);
+    size_t through_answer = 0;
+    for (size_t i = 0; i <= boot_frames; i++) {
+        through_answer += link.frame_bytes[i];
+    }
+    CHECK_TRUE(through_answer <= fake_hal.tx_len_at_restart);   // out before the restart
+    LONGS_EQUAL(RRAMPROF__V1__RESULT_CODE__RESULT_OK, link.last(RESPONSE)->response->result);
+    LONGS_EQUAL(2, link.last(RESPONSE)->response->request_id);
+}
+
+TEST(device, start_event_limit_ends_the_session_after_that_many_events)
+{
+    cfg.event_limit = 100;   // the Start's limit takes precedence
+    mock_workload.steps_per_run = 50;
+    mock_workload.events_per_step = 2;
+    rp_device_init(&cfg);
+    send_cmd(start_with("alpha", 3, 7));
+    poll_n(20);
+    CHECK_FALSE(rp_device_recording());
+    LONGS_EQUAL(7, all_events().size());
+    LONGS_EQUAL(7, link.last(COUNTERS)->counters->events_recorded);
+    // The next Start without a limit falls back to the device's own.
+    send_cmd(make_cmd(RP_CMD_START, 4));
+    poll_n(1);
+    LONGS_EQUAL(100, rp_recorder.limit);
+}

@@ -23,6 +23,19 @@ uint64_t rp_hal_timer_now(void)
     return t;
 }
 
+bool rp_hal_timer_restart(void)
+{
+    rp_port_irq_t s = rp_port_irq_save();
+    bool done = rp_board_timer_restart();
+    if (done) {
+        rp_cm_stolen_ticks = 0u;
+        prv_last = 0u;
+        prv_high = 0u;
+    }
+    rp_port_irq_restore(s);
+    return done;
+}
+
 uint64_t rp_hal_timer_hz(void)
 {
     return RP_BOARD_TIMER_HZ;

@@ -5,6 +5,10 @@
  *   static inline uint32_t rp_board_hw_ticks32(void)
  *                                         the free-running 32-bit hardware
  *                                         counter, counting up
+ *   static inline bool rp_board_timer_restart(void)
+ *                                         sets that counter to 0, in phase
+ *                                         with the call where the hardware
+ *                                         allows; false if it cannot
  *
  * and then includes this file.
  *

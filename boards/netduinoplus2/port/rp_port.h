@@ -6,6 +6,7 @@
 #ifndef RP_PORT_H
 #define RP_PORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #if defined(RP_NETDUINO_SILICON) && RP_NETDUINO_SILICON
@@ -20,6 +21,16 @@
 static inline uint32_t rp_board_hw_ticks32(void)
 {
     return RP_NETDUINO_TIM2_CNT;
+}
+
+/* Restarts the count at 0: an update event (TIM2 EGR.UG) clears the
+ * counter and, on silicon, the prescaler, so the phase starts here. QEMU's
+ * STM32 timer keeps its prescaler phase tied to virtual time, so under
+ * QEMU the first tick comes within one period rather than exactly one. */
+static inline bool rp_board_timer_restart(void)
+{
+    *(volatile uint32_t *)0x40000014u = 1u;   /* TIM2 EGR: UG */
+    return true;
 }
 
 /* QEMU models no DWT: no hardware event counter is ever read (the

@@ -5,6 +5,7 @@
 #ifndef RP_PORT_H
 #define RP_PORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define RP_BOARD_TIMER_HZ 168000000u
@@ -12,6 +13,13 @@
 static inline uint32_t rp_board_hw_ticks32(void)
 {
     return *(volatile const uint32_t *)0xE0001004u;   /* DWT_CYCCNT */
+}
+
+/* Restarts the cycle counter at 0 (it is writable). */
+static inline bool rp_board_timer_restart(void)
+{
+    *(volatile uint32_t *)0xE0001004u = 0u;   /* DWT_CYCCNT */
+    return true;
 }
 
 #include "rp_cm_dwt.h"

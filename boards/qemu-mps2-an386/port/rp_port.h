@@ -5,6 +5,7 @@
 #ifndef RP_PORT_H
 #define RP_PORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define RP_BOARD_TIMER_HZ 25000000u
@@ -14,6 +15,14 @@
 static inline uint32_t rp_board_hw_ticks32(void)
 {
     return ~RP_AN386_TIMER0_VALUE;
+}
+
+/* Restarts the count at 0: QEMU reloads TIMER0 from the virtual time of
+ * this write, so the tick phase is set here too (rp_hal_timer_restart). */
+static inline bool rp_board_timer_restart(void)
+{
+    *(volatile uint32_t *)0x40000004u = 0xFFFFFFFFu;   /* TIMER0 VALUE */
+    return true;
 }
 
 /* QEMU models no DWT: no hardware event counter is ever read. */

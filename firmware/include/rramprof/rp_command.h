@@ -49,7 +49,11 @@ typedef struct rp_command {
     bool set_threshold;      /* CONFIGURE only; START always sets it */
     uint32_t heartbeat_ms;
     uint32_t counters_ms;
-    /* RUN_WORKLOAD */
+    /* START: Start.workload present (then workload, repeat and seed are
+     * its fields), and Start.event_limit (0 = the device's default). */
+    bool start_workload;
+    uint64_t event_limit;
+    /* RUN_WORKLOAD, and START's workload */
     char workload[RP_WORKLOAD_NAME_MAX + 1];
     uint32_t repeat;
     uint64_t seed;

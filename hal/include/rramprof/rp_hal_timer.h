@@ -7,6 +7,7 @@
 #ifndef RP_HAL_TIMER_H
 #define RP_HAL_TIMER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -16,6 +17,13 @@ extern "C" {
 uint64_t rp_hal_timer_now(void);
 uint64_t rp_hal_timer_hz(void);
 uint32_t rp_hal_timer_bits(void);
+
+/* Restarts the count at 0, in phase with this call (the next tick comes
+ * one full period later), and returns true; or returns false and changes
+ * nothing where the hardware cannot. The device calls it when a Start
+ * carries its workload, with nothing in flight, so that a session under an
+ * instruction-counting emulator runs identically from run to run. */
+bool rp_hal_timer_restart(void);
 
 #ifdef __cplusplus
 }

@@ -6,10 +6,13 @@
 #    workload runs; QEMU ran with its private directory under $TMPDIR and
 #    nothing of it is left afterwards (no process, no directory); `rramprof
 #    report` writes summary.json.
-# 2. Determinism: the -test-W image records W from boot by itself, so a
-#    --passive capture (no command: host timing cannot reach the emulated
-#    MCU) run twice must give the same events, byte for byte, in the
-#    exported trace and in `info --json` (host time and chunking aside).
+#    Determinism, host-driven: a second such capture must give the same
+#    events, byte for byte, in the exported trace and in `info --json`
+#    (host time and chunking aside). Start carries the workload and the
+#    event limit, and the board restarts its timer at Start, so where the
+#    host's command lands in emulated time does not show.
+# 2. Determinism, passive: the -test-W image records W from boot by
+#    itself; a --passive capture run twice must give the same events.
 #
 #   board_capture.sh RRAMPROF FW_DIR WORKLOAD [EVENTS]
 set -eu
@@ -43,11 +46,25 @@ check "\"name\": \"$workload\", \"runs\": [0-9]+, \"passed\": [1-9][0-9]*, \"fai
     "no passing run of $workload, or a failed one"
 check '"failed": 0' "a workload run failed"
 got=$(sed -n 's/^  "events": \([0-9]*\),$/\1/p' "$dir/info.json")
-[ -n "$got" ] && [ "$got" -ge "$events" ] || fail "captured ${got:-no} events, wanted >= $events"
+[ -n "$got" ] && [ "$got" -eq "$events" ] || fail "captured ${got:-no} events, wanted exactly $events (the device's limit)"
 
 "$rramprof" report "$dir/run.rpcap" -o "$dir/report" >"$dir/report.txt" 2>&1 \
     || { cat "$dir/report.txt" >&2; fail "rramprof report failed"; }
 [ -s "$dir/report/summary.json" ] || fail "no report/summary.json"
+
+# The same capture again: identical events.
+mkdir "$dir/h"
+TMPDIR="$dir/tmp" "$rramprof" capture --board $board --firmware "$fw/rramprof-$board.elf" \
+    --workload "$workload" --events "$events" -o "$dir/h/run.rpcap" -q >"$dir/h/capture.txt" 2>&1 \
+    || { cat "$dir/h/capture.txt" >&2; fail "second host-driven capture failed"; }
+for run in "$dir" "$dir/h"; do
+    (cd "$run" && "$rramprof" export run.rpcap -o trace.json >/dev/null && \
+        "$rramprof" info run.rpcap --json | grep -Ev '"(host_time_ns|integrity)"' >info-cmp.json) \
+        || fail "export/info of a host-driven capture failed"
+done
+cmp -s "$dir/trace.json" "$dir/h/trace.json" || fail "two host-driven captures gave different events"
+cmp -s "$dir/info-cmp.json" "$dir/h/info-cmp.json" \
+    || { diff "$dir/info-cmp.json" "$dir/h/info-cmp.json" >&2; fail "two host-driven captures differ"; }
 
 # 2. the -test image, twice, passively
 for run in a b; do
@@ -64,4 +81,4 @@ grep -q "\"events\": $events," "$dir/a/info.json" || fail "passive capture does 
 cmp -s "$dir/a/trace.json" "$dir/b/trace.json" || fail "two runs of the same image gave different events"
 cmp -s "$dir/a/info.json" "$dir/b/info.json" || { diff "$dir/a/info.json" "$dir/b/info.json" >&2; fail "two runs differ"; }
 [ -z "$(ls -A "$dir/tmp")" ] || fail "the temporary directory was left behind"
-echo "ok: $workload: $got events host-driven, no loss, report written; two passive runs identical"
+echo "ok: $workload: $got events host-driven, no loss, report written; two host-driven and two passive runs identical"
