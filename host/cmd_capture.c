@@ -18,6 +18,7 @@
 #include "rramprof/rp_command.h"
 #include "rramprof/rp_session.h"
 
+#define PRV_RESEND_MS 500 /* GetInfo repeats while unanswered */
 #define PRV_POLL_MS 100          /* longest wait before flags are checked */
 #define PRV_PROGRESS_MS 250
 #define PRV_DRAIN_MS 2000        /* after Stop: wait this long for its answer */
@@ -181,11 +182,22 @@ static int prv_command(prv_cap_t *c, rp_command_t *cmd, int64_t timeout_ms)
     if (rc != RP_OK)
         return rc;
     int64_t deadline = rp_cli_now_ms() + timeout_ms;
+    /* GetInfo is safe to repeat, and a device still booting may have
+     * dropped it (an STM32 USART discards what arrives before it is
+     * enabled): it is sent again until answered. */
+    int64_t resend_at = cmd->kind == RP_CMD_GET_INFO && !c->replay
+                            ? rp_cli_now_ms() + PRV_RESEND_MS : 0;
     while (!c->answered) {
         if (cmd->kind == RP_CMD_GET_INFO && c->hello && c->replay)
             break; /* with no one to answer, a Hello frame stands for it */
         if (prv_sig)
             return RP_ERR_STATE;
+        if (resend_at && rp_cli_now_ms() >= resend_at) {
+            rc = rp_link_send(&c->link, cmd, &c->want_id);
+            if (rc != RP_OK)
+                return rc;
+            resend_at = rp_cli_now_ms() + PRV_RESEND_MS;
+        }
         int64_t left = deadline - rp_cli_now_ms();
         if (left <= 0)
             return RP_ERR_TIMEOUT;

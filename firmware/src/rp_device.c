@@ -432,7 +432,12 @@ static uint32_t prv_drain(bool flush)
         }
         prv_dev.stalled = blocked;
     }
-    prv_dev.drain_ticks += (uint32_t)(rp_port_cycles32() - t0);
+    /* Counted while recording, through the session's final drain (see
+     * prv_session_end): the final Counters then hold a figure that no
+     * later drain (a host's Stop arriving meanwhile) can move. */
+    if (prv_dev.recording) {
+        prv_dev.drain_ticks += (uint32_t)(rp_port_cycles32() - t0);
+    }
     return sent;
 }
 
@@ -527,8 +532,8 @@ static void prv_session_end(void)
     }
     rp_recorder_stop();
     rp_xbar_hw_stop();   /* hardware totals cover Start to Stop */
+    (void)rp_device_drain();   /* still recording: its ticks count */
     prv_dev.recording = false;
-    (void)rp_device_drain();
     (void)prv_queue_push(PRV_MSG_COUNTERS, true);
 }
 

@@ -19,6 +19,12 @@ if(NOT RP_QEMU_ARM OR NOT RP_ARM_GCC)
   return()
 endif()
 
+# The STM32F4 drivers end to end through `capture --board` as well.
+add_test(NAME integration.qemu_board.netduinoplus2.program
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/qemu_board/board_capture.sh $<TARGET_FILE:rramprof>
+                 ${CMAKE_BINARY_DIR}/fw-netduinoplus2/bin program 1500 netduinoplus2 0)
+set_tests_properties(integration.qemu_board.netduinoplus2.program PROPERTIES TIMEOUT 120)
+
 foreach(workload program mlp scan solver)
   add_test(NAME integration.qemu_board.an386.${workload}
            COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/qemu_board/board_capture.sh $<TARGET_FILE:rramprof>

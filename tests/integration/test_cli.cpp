@@ -20,6 +20,8 @@
 #include "cli_proc.h"
 
 extern "C" {
+#include "rramprof/rp_command.h"
+#include "rramprof/rp_frame.h"
 #include "rramprof/rp_status.h"
 }
 
@@ -222,6 +224,16 @@ TEST(CliCapture, WorkloadAndOpMaskReachTheDevice)
     LONGS_EQUAL(f.events, f.ops[1] + f.ops[2]); // nothing but WRITE and VERIFY
 }
 
+TEST(CliCapture, WorkloadCaptureHoldsExactlyTheEventLimit)
+{
+    // Start carries --events as the device's own limit: not one more.
+    std::string cap = dir + "/exact.rpcap";
+    Result r = capture({ "--from", exec_sim(""), "-o", cap, "--events", "2500", "--workload", "mlp", "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CaptureFacts f = read_capture(cap);
+    LONGS_EQUAL(2500, f.events);
+}
+
 TEST(CliCapture, ThresholdFiltersShortEvents)
 {
     // The testchip's VERIFY takes 46.6 us, its WRITE steps ~20 us: a 30 us
@@ -374,6 +386,28 @@ TEST(CliFaults, DeviceThatNeverAnswersTimesOut)
     CHECK_HAS(r.err, "device did not answer GetInfo within 1 s");
     CHECK_HAS(r.err, "nothing at all was received");
     CHECK(r.ms < 8000);
+}
+
+TEST(CliFaults, GetInfoLostWhileTheDeviceBootsIsSentAgain)
+{
+    // The device swallows the first GetInfo frame unanswered (as an STM32
+    // USART drops bytes that arrive before it is enabled); the capture
+    // must send it again instead of timing out.
+    rp_command_t get_info;
+    memset(&get_info, 0, sizeof get_info);
+    get_info.kind = RP_CMD_GET_INFO;
+    get_info.request_id = 1;   // the link's first request
+    uint8_t payload[RP_COMMAND_MAX_PAYLOAD];
+    uint8_t frame[RP_FRAME_ENCODED_MAX(RP_COMMAND_MAX_PAYLOAD)];
+    size_t n = rp_command_encode(&get_info, payload, sizeof payload);
+    size_t len = rp_frame_encode(payload, n, frame, sizeof frame);
+    CHECK(len > 0);
+    std::string device = "exec:sh -c 'dd bs=1 count=" + std::to_string(len) +
+                         " of=/dev/null 2>/dev/null; exec " + sim_bin() + " --quiet'";
+    std::string cap = dir + "/retry.rpcap";
+    Result r = capture({ "--from", device, "-o", cap, "--events", "500", "--timeout", "3", "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CHECK(read_capture(cap).events >= 500);
 }
 
 TEST(CliFaults, GarbageOnTheLineSuggestsTheBaudRate)

@@ -4,13 +4,20 @@
  * N * 1e9 / RP_BOARD_TIMER_HZ / E instructions per event (25 MHz: 40 per
  * tick), averaged over enough events to make the tick granularity small.
  *
- * Measures, each minus the same loop calling an empty function:
- *   record    rp_recorder_record of an accepted event (the ring never fills)
- *   filtered  rp_recorder_record of an event the op mask rejects
- *   drain     rp_device_drain of a full ring: batch encoding, COBS + CRC
- *             framing and the UART writes, per event
- * and prints "BENCH <name> <milli-instructions per event>" lines on the
- * link after the frames, then exits through semihosting. */
+ * Measures, over PRV_EVENTS events each:
+ *   record    rp_recorder_record of an accepted event (the ring never
+ *             fills), minus the same loop calling an empty function
+ *   filtered  the same for an event the op mask rejects
+ *   drain     rp_device_drain of a block of a synthetic write pattern:
+ *             batch encoding, COBS + CRC framing and the transport
+ *   drain_<workload>  the same for the events of a real workload, recorded
+ *             a block at a time while it runs on the simulated crossbar
+ * For each drain, "<name>_tx" is the part spent inside
+ * rp_hal_transport_write (the CMSDK UART's polled byte writes: a board
+ * cost, not the recorder's; a DMA UART takes it off the CPU), timed by a
+ * link-time wrapper (-Wl,--wrap). Prints "BENCH <name> <milli-instructions
+ * per event>" lines on the link after the frames, then exits through
+ * semihosting. */
 #include <stdint.h>
 #include <string.h>
 
@@ -20,9 +27,23 @@
 #include "rramprof/rp_device.h"
 #include "rramprof/rp_hal_transport.h"
 #include "rramprof/rp_recorder.h"
+#include "rramprof/rp_workload.h"
 
 #define PRV_BLOCK 512u     /* events per timed block: the ring holds them */
-#define PRV_BLOCKS 64u
+#define PRV_BLOCKS 200u    /* 102,400 events per measurement */
+
+/* Ticks inside the transport since the last reset (see the file comment). */
+static uint32_t prv_tx_ticks;
+
+size_t __real_rp_hal_transport_write(const uint8_t *data, size_t len);
+size_t __wrap_rp_hal_transport_write(const uint8_t *data, size_t len);
+size_t __wrap_rp_hal_transport_write(const uint8_t *data, size_t len)
+{
+    uint32_t t0 = rp_port_cycles32();
+    size_t sent = __real_rp_hal_transport_write(data, len);
+    prv_tx_ticks += rp_port_cycles32() - t0;
+    return sent;
+}
 
 __attribute__((noinline)) static void prv_empty(const rp_record_t *rec)
 {
@@ -64,7 +85,7 @@ static uint32_t prv_time(void (*fn)(const rp_record_t *), uint32_t mask)
 
 static void prv_put(const char *s)
 {
-    (void)rp_hal_transport_write((const uint8_t *)s, strlen(s));
+    (void)__real_rp_hal_transport_write((const uint8_t *)s, strlen(s));
     while (!rp_cm_link_tx_idle()) {
     }
 }
@@ -97,6 +118,65 @@ static void prv_report(const char *name, uint32_t milli)
     prv_put("\n");
 }
 
+/* Drains the ring to empty, adding the ticks spent to *ticks. */
+static uint32_t prv_timed_drain(uint32_t *ticks)
+{
+    uint32_t drained = 0;
+    uint32_t t0 = rp_port_cycles32();
+    while (rp_ring_count(&rp_recorder.ring) != 0u) {
+        drained += rp_device_drain();
+    }
+    *ticks += rp_port_cycles32() - t0;
+    return drained;
+}
+
+/* Fills the ring with a block: the synthetic pattern (workload < 0), or the
+ * events of a workload run step by step (a step may overshoot the block;
+ * the ring holds twice as many). */
+static void prv_fill_block(int workload, uint32_t *run)
+{
+    static rp_record_t one;
+    if (workload < 0) {
+        for (uint32_t i = 0; i < PRV_BLOCK; i++) {
+            prv_fill(&one, i);
+            rp_recorder_record(&one);
+        }
+        return;
+    }
+    while (rp_ring_count(&rp_recorder.ring) < PRV_BLOCK) {
+        rp_workload_result_t result;
+        if (!rp_workload_busy()) {
+            (void)rp_workload_begin(workload, 1u, (*run)++);
+        }
+        (void)rp_workload_step(&result);
+    }
+}
+
+/* One drain measurement: "BENCH <label><name>" and "..._tx" lines. */
+static void prv_drain_report(const char *label, const char *name)
+{
+    int workload = name != NULL ? rp_workload_find(name) : -1;
+    uint32_t ticks = 0, drained = 0, run = 0;
+    prv_tx_ticks = 0;
+    rp_recorder_start(RP_OP_MASK_ALL, 0u);
+    while (drained < PRV_BLOCK * PRV_BLOCKS) {
+        prv_fill_block(workload, &run);
+        drained += prv_timed_drain(&ticks);
+    }
+    rp_workload_abort();
+    rp_recorder_stop();
+    uint32_t tx = prv_tx_ticks;
+    char key[40];
+    size_t n = strlen(label);
+    memcpy(key, label, n);
+    size_t m = name != NULL ? strlen(name) : 0u;
+    memcpy(key + n, name != NULL ? name : "", m);
+    key[n + m] = '\0';
+    prv_report(key, prv_milli_instr(ticks, drained));
+    memcpy(key + n + m, "_tx", 4);
+    prv_report(key, prv_milli_instr(tx, drained));
+}
+
 void rp_cm_bench_run(void)
 {
     rp_device_config_t cfg;
@@ -109,29 +189,13 @@ void rp_cm_bench_run(void)
     uint32_t rec = prv_time(rp_recorder_record, RP_OP_MASK_ALL);
     uint32_t filt = prv_time(rp_recorder_record, 1u << RP_OP_MVM);
 
-    /* Drain: a full block at a time; the link queue takes each frame. */
-    static rp_record_t one;
-    uint32_t drain = 0;
-    uint32_t drained = 0;
-    for (uint32_t b = 0; b < PRV_BLOCKS / 4u; b++) {
-        rp_recorder_start(RP_OP_MASK_ALL, 0u);
-        for (uint32_t i = 0; i < PRV_BLOCK; i++) {
-            prv_fill(&one, i);
-            rp_recorder_record(&one);
-        }
-        uint32_t t0 = rp_port_cycles32();
-        while (rp_ring_count(&rp_recorder.ring) != 0u) {
-            drained += rp_device_drain();
-        }
-        drain += rp_port_cycles32() - t0;
-    }
-    rp_recorder_stop();
-    (void)rp_device_drain();
-
     prv_report("empty_call", prv_milli_instr(empty, events));
     prv_report("record", prv_milli_instr(rec - empty, events));
     prv_report("filtered", prv_milli_instr(filt - empty, events));
-    prv_report("drain", prv_milli_instr(drain, drained));
-    prv_report("drained_events", drained * 1000u);
+
+    prv_drain_report("drain", NULL);
+    for (uint32_t w = 0; w < rp_workload_count(); w++) {
+        prv_drain_report("drain_", rp_workloads[w].name);
+    }
     rp_cm_semihost_exit(0u);
 }
