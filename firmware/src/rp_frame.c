@@ -8,10 +8,12 @@
  * overhead to one byte per 254. */
 #include "rramprof/rp_frame.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "rramprof/rp_config.h"
 #include "rramprof/rp_crc32.h"
+#include "rp_crc32_priv.h"
 
 /* ---- encoder ---- */
 
@@ -179,14 +181,22 @@ static inline void prv_store_linked(uint8_t *o, uint64_t w, unsigned m)
 }
 #endif
 
-/* COBS and CRC in one pass, a word at a time: each word is loaded once,
- * fed to the CRC and copied with its zeros replaced by their codes
- * (prv_store_linked); the open block's code byte gets the distance to the word's
- * first zero, and its last zero becomes the new placeholder. One pass
- * instead of a CRC pass and a COBS pass saves a load and a loop per word.
- * A block that might reach 254 data bytes within the next word takes the
- * byte path for that word, which closes it at the right byte. */
-static prv_cobs_t prv_cobs_crc(prv_cobs_t c, const uint8_t *in, size_t len)
+/* COBS, and with_crc the CRC too, in one pass, a word at a time: each
+ * word is loaded once, fed to the CRC and copied with its zeros replaced by
+ * their codes (prv_store_linked); the open block's code byte gets the
+ * distance to the word's first zero, and its last zero becomes the new
+ * placeholder. One pass instead of a CRC pass and a COBS pass saves a load
+ * and a loop per word where the CRC goes through tables. A block that
+ * might reach 254 data bytes within the next word takes the byte path for
+ * that word, which closes it at the right byte. with_crc is a constant in
+ * each caller: where there are two (x86-64, the fast path below) inlining
+ * is forced, so the loop is compiled once with the CRC and once without;
+ * elsewhere the compiler is left to it (the code is then the same as
+ * before the flag existed). */
+#if RP_CRC32_CLMUL
+__attribute__((always_inline)) /* instantiated twice (GCC/clang only here) */
+#endif
+static inline prv_cobs_t prv_cobs_words(prv_cobs_t c, const uint8_t *in, size_t len, bool with_crc)
 {
     const uint8_t *end = in + len;
     uint8_t *o = c.o;
@@ -206,8 +216,10 @@ static prv_cobs_t prv_cobs_crc(prv_cobs_t c, const uint8_t *in, size_t len)
         while (in < stop) {
             uint64_t w = prv_load_le64(in);
             uint64_t zeros = prv_zero_bytes(w);
-            crc = rp_crc32_word(crc, (uint32_t)w);
-            crc = rp_crc32_word(crc, (uint32_t)(w >> 32));
+            if (with_crc) {
+                crc = rp_crc32_word(crc, (uint32_t)w);
+                crc = rp_crc32_word(crc, (uint32_t)(w >> 32));
+            }
             if (zeros != 0) {
                 prv_store_linked(o, w, prv_zero_mask(zeros));
                 *code = (uint8_t)(o + prv_first_zero(zeros) - code);
@@ -220,9 +232,11 @@ static prv_cobs_t prv_cobs_crc(prv_cobs_t c, const uint8_t *in, size_t len)
         }
         if (words == 0u) {
             /* The block might fill within the next word: byte by byte. */
-            uint64_t w = prv_load_le64(in);
-            crc = rp_crc32_word(crc, (uint32_t)w);
-            crc = rp_crc32_word(crc, (uint32_t)(w >> 32));
+            if (with_crc) {
+                uint64_t w = prv_load_le64(in);
+                crc = rp_crc32_word(crc, (uint32_t)w);
+                crc = rp_crc32_word(crc, (uint32_t)(w >> 32));
+            }
             for (unsigned k = 0; k < 8u; k++) {
                 prv_cobs_t t = prv_cobs_byte((prv_cobs_t){ .code = code, .o = o }, in[k]);
                 code = t.code;
@@ -232,7 +246,9 @@ static prv_cobs_t prv_cobs_crc(prv_cobs_t c, const uint8_t *in, size_t len)
         }
     }
     while (in < end) {
-        crc = rp_crc32_byte(crc, *in);
+        if (with_crc) {
+            crc = rp_crc32_byte(crc, *in);
+        }
         prv_cobs_t t = prv_cobs_byte((prv_cobs_t){ .code = code, .o = o }, *in++);
         code = t.code;
         o = t.o;
@@ -240,14 +256,173 @@ static prv_cobs_t prv_cobs_crc(prv_cobs_t c, const uint8_t *in, size_t len)
     return (prv_cobs_t){ .code = code, .o = o, .crc = crc };
 }
 
+/* COBS with the CRC fused in: every build, and short payloads or CPUs
+ * without PCLMULQDQ on x86-64. */
+static prv_cobs_t prv_cobs_crc(prv_cobs_t c, const uint8_t *in, size_t len)
+{
+    return prv_cobs_words(c, in, len, true);
+}
+
+#if RP_CRC32_CLMUL
+/* ---- x86-64 hosts whose CPU has PCLMULQDQ (rp_crc32_fast) ----
+ *
+ * The CRC folds the whole payload first at under half an instruction per
+ * byte (rp_crc32.c), then COBS runs alone, 16 bytes at a time with SSE2
+ * (always there on x86-64): a compare and a PMOVMSKB give a chunk's zeros
+ * as a 16-bit mask where the word loop spends eight instructions per eight
+ * bytes. The links inside each 8-byte half come from prv_links as in the
+ * word loop; then the low half's last zero is linked to the high half's
+ * first, the chunk's first zero to the open block, and the chunk's last
+ * zero becomes the open block's code byte. Chunks with no zero (about
+ * half of them in real batches) are a load, a compare and a store. */
+#include <emmintrin.h>
+
+/* The COBS word loop without the CRC: the rare chunks where a block fills
+ * before the payload's end. */
+static prv_cobs_t prv_cobs(prv_cobs_t c, const uint8_t *in, size_t len)
+{
+    return prv_cobs_words(c, in, len, false);
+}
+
+static inline __m128i prv_load16(const uint8_t *p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+static inline void prv_store16(uint8_t *p, __m128i x)
+{
+    _mm_storeu_si128((__m128i *)(void *)p, x);
+}
+
+/* Bit i set when byte i of x is zero. */
+static inline unsigned prv_zero_mask16(__m128i x)
+{
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128()));
+}
+
+/* x with the links inside each half ORed into its zeros (the set bits of
+ * m); the last zero of each half stays 0 for prv_link_chunk. */
+static inline __m128i prv_chunk_links(__m128i x, unsigned m)
+{
+    return _mm_or_si128(x, _mm_set_epi64x((long long)prv_links[m >> 8],
+                                          (long long)prv_links[m & 0xFFu]));
+}
+
+/* The links between blocks for a chunk stored at q with zeros m != 0;
+ * after the store, since the open block's code byte may be in it. */
+static inline uint8_t *prv_link_chunk(uint8_t *code, uint8_t *q, unsigned m)
+{
+    unsigned lo = m & 0xFFu;
+    if (lo != 0) {
+        /* The low half's last zero links to the high half's first (if
+         * there is none, to the chunk's end: it is then the chunk's last
+         * zero, whose byte is rewritten when its block closes). */
+        unsigned a = (unsigned)__builtin_clz(lo) ^ 31u;
+        q[a] = (uint8_t)(8u + (unsigned)__builtin_ctz((m >> 8) | 0x100u) - a);
+    }
+    *code = (uint8_t)(q - code + __builtin_ctz(m));
+    return q + (__builtin_clz(m) ^ 31);
+}
+
+/* Lanes from 16 - r on, for the last r bytes: 16 bytes at prv_tail + r. */
+static const uint8_t prv_tail[32] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+};
+
+/* COBS of a payload of len >= 16 bytes (the tail reads back 16). */
+_Static_assert(RP_CRC32_CLMUL_MIN >= 16u, "prv_cobs_wide needs 16 bytes");
+static prv_cobs_t prv_cobs_wide(prv_cobs_t c, const uint8_t *in, size_t len)
+{
+    const uint8_t *end = in + len;
+    uint8_t *o = c.o;
+    uint8_t *code = c.code;
+    while ((size_t)(end - in) >= 16u) {
+        size_t open = (size_t)(o - code);
+        size_t chunks = 1u;
+        if (open <= 238u) {
+            /* While o - code <= 238 (at most 237 data bytes) no chunk can
+             * fill the open block. */
+            chunks = (238u - open) / 16u + 1u;
+            size_t left = (size_t)(end - in) / 16u;
+            if (chunks > left) {
+                chunks = left;
+            }
+        } else {
+            /* The block fills within this chunk unless a zero comes
+             * first: then it is closed after its 254th byte. The chunk is
+             * stored whole; the bytes past the block are rewritten next
+             * (the frame goes on for at least 21 more bytes). */
+            unsigned room = 255u - (unsigned)open; /* 1..16 */
+            __m128i x = prv_load16(in);
+            if ((prv_zero_mask16(x) & ((1u << room) - 1u)) == 0u) {
+                prv_store16(o, x);
+                *code = 0xFFu;
+                code = o + room;
+                o += room + 1u;
+                in += room;
+                continue;
+            }
+        }
+        for (size_t i = 0; i < 16u * chunks; i += 16u) {
+            __m128i x = prv_load16(in + i);
+            unsigned m = prv_zero_mask16(x);
+            if (m == 0) {
+                prv_store16(o + i, x);
+            } else {
+                prv_store16(o + i, prv_chunk_links(x, m));
+                code = prv_link_chunk(code, o + i, m);
+            }
+        }
+        in += 16u * chunks;
+        o += 16u * chunks;
+    }
+    size_t r = (size_t)(end - in);
+    if (r == 0) {
+        return (prv_cobs_t){ .code = code, .o = o };
+    }
+    /* The last r = 1..15 bytes: the 16 ending at end, of which only the
+     * last r lanes count, stored over the 16 - r output bytes before o
+     * too (at least 17 - r are there), reloaded and blended back. */
+    unsigned room = 255u - (unsigned)(o - code);
+    __m128i x = prv_load16(end - 16);
+    unsigned m = prv_zero_mask16(x) & (0xFFFFu << (16u - r));
+    if (room <= r && ((m >> (16u - r)) & ((1u << room) - 1u)) == 0u) {
+        /* The block fills within the last bytes: the word loop. */
+        return prv_cobs((prv_cobs_t){ .code = code, .o = o }, in, r);
+    }
+    uint8_t *q = o - (16u - r);
+    __m128i keep = prv_load16(prv_tail + r);
+    if (m != 0) {
+        x = prv_chunk_links(x, m);
+    }
+    prv_store16(q, _mm_or_si128(_mm_and_si128(keep, x), _mm_andnot_si128(keep, prv_load16(q))));
+    if (m != 0) {
+        code = prv_link_chunk(code, q, m);
+    }
+    return (prv_cobs_t){ .code = code, .o = o + r };
+}
+#endif
+
 size_t rp_frame_encode(const uint8_t *payload, size_t len, uint8_t *out, size_t out_cap)
 {
     if (out == NULL || (payload == NULL && len > 0) || out_cap < RP_FRAME_ENCODED_MAX(len)) {
         return 0;
     }
-    prv_cobs_t c = prv_cobs_crc((prv_cobs_t){ .code = out, .o = out + 1, .crc = RP_CRC32_INIT },
-                                payload, len);
-    uint32_t crc = rp_crc32_final(c.crc);
+    prv_cobs_t c;
+    uint32_t crc;
+#if RP_CRC32_CLMUL
+    if (rp_crc32_fast(len)) {
+        /* A CRC pass, then a COBS pass (see prv_cobs_wide). */
+        crc = rp_crc32_final(rp_crc32_clmul_update(RP_CRC32_INIT, payload, len));
+        c = prv_cobs_wide((prv_cobs_t){ .code = out, .o = out + 1 }, payload, len);
+    } else
+#endif
+    {
+        c = prv_cobs_crc((prv_cobs_t){ .code = out, .o = out + 1, .crc = RP_CRC32_INIT },
+                         payload, len);
+        crc = rp_crc32_final(c.crc);
+    }
     if (c.o - c.code <= 250) {
         /* The four CRC bytes (little-endian) as one word, as in the word
          * path: with at most 249 data bytes open they cannot fill the

@@ -1,13 +1,22 @@
 // CRC-32: the generated table and the byte-wise algorithm against a plain
-// bit-at-a-time reference, plus the published check value.
+// bit-at-a-time reference, plus the published check value; on x86-64 the
+// carry-less multiply path against the tables, its constants recomputed,
+// and its dispatch.
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <thread>
 #include <vector>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "rramprof/rp_crc32.h"
 #include "rramprof/rp_status.h"
 #include "rramprof/rp_record.h"
+#include "../../firmware/src/rp_crc32_priv.h"
 
 // CppUTest last: its leak-detector macros redefine new.
 #include <CppUTest/TestHarness.h>
@@ -25,6 +34,76 @@ uint32_t ref_crc32(const uint8_t *p, size_t n)
         }
     }
     return c ^ 0xFFFFFFFFu;
+}
+
+// x^n mod P, bit-reflected into 32 bits (bit 31 holds x^0, as in the CRC
+// register): the reflected 1 multiplied by x n times, each x^32 that
+// appears replaced by P - x^32 (0xEDB88320 reflected).
+uint32_t xn_mod_p(unsigned n)
+{
+    uint32_t r = 0x80000000u;
+    for (unsigned i = 0; i < n; i++) {
+        r = (r & 1u) ? (r >> 1) ^ 0xEDB88320u : r >> 1;
+    }
+    return r;
+}
+
+// The low `bits` bits of v in reverse order.
+uint64_t reflect(uint64_t v, unsigned bits)
+{
+    uint64_t r = 0;
+    for (unsigned i = 0; i < bits; i++) {
+        r |= ((v >> i) & 1u) << (bits - 1 - i);
+    }
+    return r;
+}
+
+// floor(x^64 / P) by long division, bit k holding x^k (degree 32).
+uint64_t x64_div_p()
+{
+    const unsigned __int128 p = 0x104C11DB7u;
+    unsigned __int128 rem = (unsigned __int128)1 << 64;
+    uint64_t q = 0;
+    for (int d = 64; d >= 32; d--) {
+        if ((rem >> d) & 1u) {
+            q |= 1ull << (d - 32);
+            rem ^= p << (d - 32);
+        }
+    }
+    return q;
+}
+
+// What the dispatch must find, asked of the CPU directly (not through
+// __builtin_cpu_supports, which the code under test uses).
+bool cpu_can_fold()
+{
+#if RP_CRC32_CLMUL
+    unsigned a, b, c, d;
+    if (__get_cpuid(1, &a, &b, &c, &d) == 0) {
+        return false;
+    }
+    return (c & bit_PCLMUL) != 0 && (c & bit_SSE4_1) != 0;
+#else
+    return false;
+#endif
+}
+
+// The register state after buf from state, through the tables only.
+uint32_t table_update(uint32_t state, const uint8_t *p, size_t n)
+{
+    rp_crc32_force_portable(true);
+    uint32_t r = rp_crc32_update(state, p, n);
+    rp_crc32_force_portable(false);
+    return r;
+}
+
+std::vector<uint8_t> random_buffer(std::mt19937 &rng, size_t n)
+{
+    std::vector<uint8_t> b(n);
+    for (auto &x : b) {
+        x = (uint8_t)rng();
+    }
+    return b;
 }
 
 }  // namespace
@@ -198,4 +277,142 @@ TEST(status, op_names)
     STRCMP_EQUAL("COMPUTE", rp_op_name(RP_OP_COMPUTE));
     STRCMP_EQUAL("?", rp_op_name(RP_OP_COUNT));
     STRCMP_EQUAL("?", rp_op_name(0xFFFFFFFFu));
+}
+
+// The carry-less multiply path (x86-64 with PCLMULQDQ); on other builds
+// and CPUs these tests check that the tables are used and still right.
+TEST_GROUP(crc32_clmul)
+{
+    void teardown() override { rp_crc32_force_portable(false); }
+};
+
+TEST(crc32_clmul, folding_constants_are_x_to_the_n_mod_p)
+{
+    // The generator of the constants in rp_crc32_priv.h.
+    UNSIGNED_LONGS_EQUAL(xn_mod_p(575), RP_CRC32_X575);
+    UNSIGNED_LONGS_EQUAL(xn_mod_p(511), RP_CRC32_X511);
+    UNSIGNED_LONGS_EQUAL(xn_mod_p(191), RP_CRC32_X191);
+    UNSIGNED_LONGS_EQUAL(xn_mod_p(127), RP_CRC32_X127);
+    UNSIGNED_LONGS_EQUAL(xn_mod_p(95), RP_CRC32_X95);
+    UNSIGNED_LONGS_EQUAL(xn_mod_p(63), RP_CRC32_X63);
+    // The stepping itself: x^32 mod P is P without its top bit, and the
+    // table entry for 0x01 is x^(7+32) mod P.
+    UNSIGNED_LONGS_EQUAL(0xEDB88320u, xn_mod_p(32));
+    UNSIGNED_LONGS_EQUAL(rp_crc32_table[0x80], xn_mod_p(32));
+    UNSIGNED_LONGS_EQUAL(rp_crc32_table[0x01], xn_mod_p(39));
+}
+
+TEST(crc32_clmul, barrett_constants)
+{
+    // mu * P = x^64 + a remainder of degree < 32 (carry-less product).
+    uint64_t mu = x64_div_p();
+    unsigned __int128 prod = 0;
+    for (unsigned i = 0; i <= 32; i++) {
+        if ((mu >> i) & 1u) {
+            prod ^= (unsigned __int128)0x104C11DB7u << i;
+        }
+    }
+    CHECK(((prod ^ ((unsigned __int128)1 << 64)) >> 32) == 0);
+    CHECK(reflect(mu, 33) == RP_CRC32_MU);
+    CHECK(reflect(0x104C11DB7ull, 33) == RP_CRC32_P33);
+}
+
+TEST(crc32_clmul, dispatch_takes_the_folding_where_the_cpu_has_it)
+{
+    // Fails if the dispatch fell back to the tables on a CPU that can fold
+    // (or folded on one that cannot).
+    bool can = cpu_can_fold();
+    CHECK_EQUAL(can, rp_crc32_fast(RP_CRC32_CLMUL_MIN));
+    CHECK_EQUAL(can, rp_crc32_fast(1100));
+    CHECK_FALSE(rp_crc32_fast(RP_CRC32_CLMUL_MIN - 1));
+    rp_crc32_force_portable(true);
+    CHECK_FALSE(rp_crc32_fast(1100));
+    rp_crc32_force_portable(false);
+    CHECK_EQUAL(can, rp_crc32_fast(1100));
+}
+
+TEST(crc32_clmul, equals_tables_every_length_and_alignment)
+{
+    std::mt19937 rng(31);
+    std::vector<uint8_t> buf = random_buffer(rng, 1100 + 16);
+    for (size_t off = 0; off < 16; off++) {
+        for (size_t n = 0; n <= 1100; n++) {
+            uint32_t state = (uint32_t)rng();
+            uint32_t want = table_update(state, buf.data() + off, n);
+            UNSIGNED_LONGS_EQUAL(want, rp_crc32_update(state, buf.data() + off, n));
+            if (rp_crc32_fast(n)) {
+                UNSIGNED_LONGS_EQUAL(want, rp_crc32_clmul_update(state, buf.data() + off, n));
+            }
+        }
+    }
+    // And against the bitwise definition, at one alignment.
+    for (size_t n = 0; n <= 1100; n += 7) {
+        UNSIGNED_LONGS_EQUAL(ref_crc32(buf.data() + 3, n), rp_crc32(buf.data() + 3, n));
+    }
+}
+
+TEST(crc32_clmul, zeros_and_ones_buffers)
+{
+    // All-zero and all-one blocks, where a folding slip (a constant in the
+    // wrong half, a lane folded twice) cannot hide behind random data.
+    for (uint8_t fill : { 0x00, 0xFF, 0x01, 0x80 }) {
+        std::vector<uint8_t> buf(1100, fill);
+        for (size_t n = 0; n <= buf.size(); n++) {
+            UNSIGNED_LONGS_EQUAL(table_update(RP_CRC32_INIT, buf.data(), n),
+                                 rp_crc32_update(RP_CRC32_INIT, buf.data(), n));
+        }
+    }
+}
+
+TEST(crc32_clmul, chained_pieces_equal_the_whole)
+{
+    // Pieces below and above RP_CRC32_CLMUL_MIN mix both paths in one
+    // running state.
+    std::mt19937 rng(77);
+    std::vector<uint8_t> buf = random_buffer(rng, 3000);
+    uint32_t whole = ref_crc32(buf.data(), buf.size());
+    for (int round = 0; round < 300; round++) {
+        uint32_t st = RP_CRC32_INIT;
+        size_t pos = 0;
+        while (pos < buf.size()) {
+            size_t piece = rng() % (round % 2 ? 40 : 300);
+            if (piece > buf.size() - pos) {
+                piece = buf.size() - pos;
+            }
+            st = rp_crc32_update(st, buf.data() + pos, piece);
+            pos += piece;
+        }
+        UNSIGNED_LONGS_EQUAL(whole, rp_crc32_final(st));
+    }
+}
+
+TEST(crc32_clmul, dispatch_decided_by_many_threads_at_once)
+{
+    // The first use decides the path; threads racing on it must all get
+    // right CRCs and leave the dispatch as the CPU allows.
+    std::mt19937 rng(5);
+    std::vector<uint8_t> buf = random_buffer(rng, 2048);
+    std::vector<uint32_t> want(buf.size() + 1);
+    for (size_t n = 0; n <= buf.size(); n += 61) {
+        want[n] = ref_crc32(buf.data(), n);
+    }
+    rp_crc32_force_portable(false);  // back to "not decided yet"
+    std::atomic<int> wrong{ 0 };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; t++) {
+        threads.emplace_back([&buf, &want, &wrong]() {
+            for (int round = 0; round < 20; round++) {
+                for (size_t n = 0; n <= buf.size(); n += 61) {
+                    if (rp_crc32(buf.data(), n) != want[n]) {
+                        wrong++;
+                    }
+                }
+            }
+        });
+    }
+    for (auto &th : threads) {
+        th.join();
+    }
+    LONGS_EQUAL(0, wrong.load());
+    CHECK_EQUAL(cpu_can_fold(), rp_crc32_fast(1100));
 }

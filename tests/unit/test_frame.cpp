@@ -11,6 +11,7 @@
 #include "rramprof/rp_config.h"
 #include "rramprof/rp_crc32.h"
 #include "rramprof/rp_frame.h"
+#include "../../firmware/src/rp_crc32_priv.h"
 
 // CppUTest last: its leak-detector macros redefine new.
 #include <CppUTest/TestHarness.h>
@@ -73,6 +74,24 @@ Bytes ref_frame(const Bytes &payload)
     out[code_at] = (uint8_t)(out.size() - code_at);
     out.push_back(0);
     return out;
+}
+
+// The frame through the fused word loop with the table CRC: the only path
+// off x86-64, and the one of short payloads and older CPUs there.
+Bytes portable_frame_of(const Bytes &payload)
+{
+    rp_crc32_force_portable(true);
+    Bytes f = frame_of(payload);
+    rp_crc32_force_portable(false);
+    return f;
+}
+
+// Both paths, and the byte-at-a-time reference, agree on payload.
+void check_both_paths(const Bytes &payload)
+{
+    Bytes fast = frame_of(payload);
+    CHECK(fast == ref_frame(payload));
+    CHECK(fast == portable_frame_of(payload));
 }
 
 // Positions of the COBS code bytes in an encoded frame.
@@ -294,6 +313,107 @@ TEST(frame_encode, structure_and_reference_decode_over_many_shapes)
             }
         }
     }
+}
+
+// On x86-64 with PCLMULQDQ, payloads of RP_CRC32_CLMUL_MIN bytes or more
+// take a CRC pass and a COBS pass 16 bytes at a time (prv_cobs_wide); the
+// frames must be the very bytes of the fused word loop.
+TEST_GROUP(frame_paths)
+{
+    void teardown() override { rp_crc32_force_portable(false); }
+};
+
+TEST(frame_paths, same_bytes_as_the_portable_path_every_length)
+{
+    std::mt19937 rng(23);
+    for (size_t n = 0; n <= 1100; n++) {
+        for (unsigned density = 0; density < 4; density++) {
+            Bytes p = random_bytes(rng, n);
+            for (auto &b : p) {
+                if (density == 0 && b == 0) {
+                    b = 1;  // no zeros: blocks of 254
+                } else if (density == 2 && rng() % 6 == 0) {
+                    b = 0;  // about as many as in real batches
+                } else if (density == 3 && rng() % 2 == 0) {
+                    b = 0;
+                }
+            }
+            check_both_paths(p);
+        }
+    }
+}
+
+TEST(frame_paths, every_zero_pattern_of_a_chunk_at_every_alignment)
+{
+    // Zeros in either half of a 16-byte chunk, both, or neither, after
+    // every lead (so at every offset from the chunk grid) and before tails
+    // of every length, where the last bytes are encoded as an overlapping
+    // chunk.
+    std::mt19937 rng(29);
+    const uint8_t halves[] = { 0x00, 0x01, 0x80, 0x81, 0xFF, 0x55, 0xAA, 0x10, 0x0F, 0xF0, 0x18 };
+    std::vector<unsigned> patterns;
+    for (uint8_t lo : halves) {
+        for (uint8_t hi : halves) {
+            patterns.push_back((unsigned)hi << 8 | lo);
+        }
+    }
+    for (int k = 0; k < 32; k++) {
+        patterns.push_back(rng() & 0xFFFFu);
+    }
+    for (unsigned m : patterns) {
+        for (size_t lead = 0; lead < 34; lead++) {
+            for (size_t tail : { 0u, 1u, 7u, 8u, 9u, 15u, 16u, 17u, 31u }) {
+                Bytes p(lead, 0x3C);
+                for (unsigned k = 0; k < 16; k++) {
+                    p.push_back((m >> k) & 1u ? 0x00 : (uint8_t)(0x41 + k));
+                }
+                for (size_t k = 0; k < tail; k++) {
+                    p.push_back((m >> (k % 16)) & 1u ? 0x00 : 0x7E);
+                }
+                check_both_paths(p);
+            }
+        }
+    }
+}
+
+TEST(frame_paths, blocks_filling_at_every_offset)
+{
+    // Runs without zeros that fill a block (254 data bytes) at every
+    // position of a chunk and of the last bytes, with and without a zero
+    // just before, at or after the point where the block fills.
+    for (size_t lead = 0; lead < 20; lead++) {
+        for (size_t run = 236; run <= 272; run++) {
+            for (size_t tail = 0; tail < 20; tail++) {
+                Bytes p(lead, 0x00);
+                p.insert(p.end(), run, 0x5A);
+                p.insert(p.end(), tail, 0xA5);
+                check_both_paths(p);
+                if (tail > 0) {
+                    p[lead + run] = 0x00;  // a zero right after the run
+                    check_both_paths(p);
+                }
+                p[lead + run - 1] = 0x00;  // a zero at the run's last byte
+                check_both_paths(p);
+            }
+        }
+    }
+    // Long runs: several full blocks in a row, then every tail.
+    for (size_t n = 500; n <= 1100; n += 17) {
+        check_both_paths(Bytes(n, 0x77));
+    }
+}
+
+TEST(frame_paths, the_folded_crc_is_used_where_the_cpu_allows)
+{
+    // What rp_frame_encode consults; fails if the dispatch never takes the
+    // folding on a CPU that has it (x86-64 builds but RP_CONFIG_SMALL).
+#if RP_CRC32_CLMUL
+    bool can = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+#else
+    bool can = false;
+#endif
+    CHECK_EQUAL(can, rp_crc32_fast(RP_CRC32_CLMUL_MIN));
+    CHECK_FALSE(rp_crc32_fast(RP_CRC32_CLMUL_MIN - 1));
 }
 
 TEST_GROUP(deframer){};
