@@ -181,6 +181,7 @@ static inline void prv_store_linked(uint8_t *o, uint64_t w, unsigned m)
 }
 #endif
 
+#if !RP_CONFIG_SMALL
 /* COBS, and with_crc the CRC too, in one pass, a word at a time: each
  * word is loaded once, fed to the CRC and copied with its zeros replaced by
  * their codes (prv_store_linked); the open block's code byte gets the
@@ -256,12 +257,89 @@ static inline prv_cobs_t prv_cobs_words(prv_cobs_t c, const uint8_t *in, size_t 
     return (prv_cobs_t){ .code = code, .o = o, .crc = crc };
 }
 
-/* COBS with the CRC fused in: every build, and short payloads or CPUs
- * without PCLMULQDQ on x86-64. */
+/* COBS with the CRC fused in: every build but the small ones, and short
+ * payloads or CPUs without PCLMULQDQ on x86-64. */
 static prv_cobs_t prv_cobs_crc(prv_cobs_t c, const uint8_t *in, size_t len)
 {
     return prv_cobs_words(c, in, len, true);
 }
+#endif
+
+#if RP_CONFIG_SMALL
+/* Small builds run on 32-bit cores, where the 64-bit words above cost
+ * register pairs and a long multiply: the same pass four bytes at a time. */
+static inline uint32_t prv_zero_bytes32(uint32_t w)
+{
+    const uint32_t low7 = 0x7F7F7F7Fu;
+    return ~(((w & low7) + low7) | w | low7);
+}
+
+/* Four bytes, byte i of memory in bits 8i..8i+7 (see prv_load_le64). */
+static inline uint32_t prv_load_le32(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+#else
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+#endif
+}
+
+static prv_cobs_t prv_cobs_crc(prv_cobs_t c, const uint8_t *in, size_t len)
+{
+    const uint8_t *end = in + len;
+    uint8_t *o = c.o;
+    uint8_t *code = c.code;
+    uint32_t crc = c.crc;
+    while ((size_t)(end - in) >= 4u) {
+        /* Words the open block has room for whatever they hold: while
+         * o - code <= 250 (at most 249 data bytes), a word cannot fill it. */
+        size_t open = (size_t)(o - code);
+        size_t words = open <= 250u ? (250u - open) / 4u + 1u : 0u;
+        size_t left = (size_t)(end - in) / 4u;
+        if (words > left) {
+            words = left;
+        }
+        const uint8_t *stop = in + 4u * words;
+        while (in < stop) {
+            uint32_t w = prv_load_le32(in);
+            crc = rp_crc32_word(crc, w);
+            memcpy(o, in, 4);
+            uint32_t zeros = prv_zero_bytes32(w);
+            if (zeros != 0u) {
+                /* Each zero becomes the code of the block it closes: the
+                 * distance from the previous code byte. */
+                do {
+                    uint8_t *z = o + (prv_ctz(zeros) >> 3);
+                    *code = (uint8_t)(z - code);
+                    code = z;
+                    zeros &= zeros - 1u;
+                } while (zeros != 0u);
+            }
+            o += 4;
+            in += 4;
+        }
+        if (words == 0u) {
+            /* The block might fill within this word: byte by byte. */
+            for (const uint8_t *w_end = in + 4; in < w_end; in++) {
+                crc = rp_crc32_byte(crc, *in);
+                prv_cobs_t t = prv_cobs_byte((prv_cobs_t){ .code = code, .o = o }, *in);
+                code = t.code;
+                o = t.o;
+            }
+        }
+    }
+    while (in < end) {
+        crc = rp_crc32_byte(crc, *in);
+        prv_cobs_t t = prv_cobs_byte((prv_cobs_t){ .code = code, .o = o }, *in++);
+        code = t.code;
+        o = t.o;
+    }
+    return (prv_cobs_t){ .code = code, .o = o, .crc = crc };
+}
+#endif
+
 
 #if RP_CRC32_CLMUL
 /* ---- x86-64 hosts whose CPU has PCLMULQDQ (rp_crc32_fast) ----

@@ -39,10 +39,13 @@ __attribute__((always_inline))
 #endif
 static inline uint32_t rp_crc32_word(uint32_t state, uint32_t v)
 {
-    state = rp_crc32_byte(state, (uint8_t)v);
-    state = rp_crc32_byte(state, (uint8_t)(v >> 8));
-    state = rp_crc32_byte(state, (uint8_t)(v >> 16));
-    return rp_crc32_byte(state, (uint8_t)(v >> 24));
+    /* The four bytes enter the register at once; each step then shifts one
+     * out through the table (three instructions a byte on a Cortex-M4). */
+    uint32_t x = state ^ v;
+    x = rp_crc32_table[x & 0xFFu] ^ (x >> 8);
+    x = rp_crc32_table[x & 0xFFu] ^ (x >> 8);
+    x = rp_crc32_table[x & 0xFFu] ^ (x >> 8);
+    return rp_crc32_table[x & 0xFFu] ^ (x >> 8);
 }
 #else
 /* Slicing-by-4 tables: rp_crc32_slice[k][i] is the register after byte i
