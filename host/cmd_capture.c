@@ -19,6 +19,7 @@
 #include "rramprof/rp_session.h"
 
 #define PRV_RESEND_MS 500 /* GetInfo repeats while unanswered */
+#define PRV_LIMIT_WAIT_MS 2000 /* device limit reached: wait for its session end */
 #define PRV_POLL_MS 100          /* longest wait before flags are checked */
 #define PRV_PROGRESS_MS 250
 #define PRV_DRAIN_MS 2000        /* after Stop: wait this long for its answer */
@@ -492,9 +493,21 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     /* 4. Stream until a limit, a signal, a write error or the end. */
     int64_t next_progress = rp_cli_now_ms() + PRV_PROGRESS_MS;
     int64_t end_ms = o->duration_s > 0 ? t0 + (int64_t)(o->duration_s * 1000.0) : 0;
+    int64_t limit_wait_end = 0;
     while (!eof && link_rc == RP_OK && !prv_sig && !c.write_err) {
-        if (o->events && c.events >= o->events)
-            break;
+        if (o->events && c.events >= o->events) {
+            /* The device holds the limit too (Start with a workload): let
+             * it end the session and send its final Counters before the
+             * Stop goes out, so no command reaches it while it still
+             * counts its own cost. A short wait; a device that does not
+             * end is stopped as usual. */
+            if (!o->workload || c.ended_with_counters)
+                break;
+            if (!limit_wait_end)
+                limit_wait_end = rp_cli_now_ms() + PRV_LIMIT_WAIT_MS;
+            else if (rp_cli_now_ms() >= limit_wait_end)
+                break;
+        }
         if (c.idle_heartbeat) {
             /* The device ended its session by itself (its own event limit):
              * nothing more will come. */
