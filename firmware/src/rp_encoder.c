@@ -15,10 +15,17 @@
 #include "rramprof/rp_config.h"
 #include "rramprof/rp_pbwire.h"
 
+/* Where GCC's own choice costs instructions: PRV_INLINE for the column
+ * writers, called with constant member offsets and sizes (inlined, each
+ * call becomes a loop specialised for its member; GCC stops inlining them
+ * on its own once the batch encoder grows), and for small helpers that
+ * -Os would otherwise call. */
 #if defined(__GNUC__)
 #define PRV_NOINLINE __attribute__((noinline))
+#define PRV_INLINE inline __attribute__((always_inline))
 #else
 #define PRV_NOINLINE
+#define PRV_INLINE inline
 #endif
 
 /* rramprof.v1.Frame body field numbers. */
@@ -75,6 +82,18 @@ static size_t prv_varint_len(uint64_t v)
     return n;
 }
 
+/* Same for 32-bit values: on a 32-bit core, 64-bit shifts take several
+ * instructions each (and the code room). */
+static PRV_INLINE size_t prv_varint_len32(uint32_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80u) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
 /* ---- rare messages, through the bounded writer ---- */
 
 /* Repeated string element: written even when empty, unlike proto3 scalars. */
@@ -101,23 +120,22 @@ static void prv_put_hello(rp_pb_writer_t *w, const rp_hello_t *h, unsigned width
 
     const rp_array_info_t *a = &h->array;
     size_t arr = rp_pb_begin_len(w, 6, width);
-    rp_pb_put_uint_field(w, 1, a->tiles);
-    rp_pb_put_uint_field(w, 2, a->rows);
-    rp_pb_put_uint_field(w, 3, a->cols);
-    rp_pb_put_uint_field(w, 4, a->bits_per_cell);
-    rp_pb_put_uint_field(w, 5, a->adcs_per_tile);
-    rp_pb_put_uint_field(w, 6, a->adc_bits);
-    rp_pb_put_uint_field(w, 7, a->input_bits);
-    rp_pb_put_uint_field(w, 8, a->endurance_cycles);
+    /* ArrayInfo fields 1..8 and 10..17 in order (9 is the model): loops
+     * are half the code of a call each. */
+    const uint64_t geometry[] = { a->tiles,         a->rows,     a->cols,
+                                  a->bits_per_cell, a->adcs_per_tile, a->adc_bits,
+                                  a->input_bits,    a->endurance_cycles };
+    const uint64_t timing[] = { a->write_pulse_ps,       a->write_setup_ps,
+                                a->write_parallel_cols,  a->read_latency_ps,
+                                a->adc_conversion_ps,    a->dac_settle_ps,
+                                a->interface_overhead_ps, a->interface_bytes_per_s };
+    for (uint32_t i = 0; i < 8u; i++) {
+        rp_pb_put_uint_field(w, 1u + i, geometry[i]);
+    }
     rp_pb_put_string_field(w, 9, a->model);
-    rp_pb_put_uint_field(w, 10, a->write_pulse_ps);
-    rp_pb_put_uint_field(w, 11, a->write_setup_ps);
-    rp_pb_put_uint_field(w, 12, a->write_parallel_cols);
-    rp_pb_put_uint_field(w, 13, a->read_latency_ps);
-    rp_pb_put_uint_field(w, 14, a->adc_conversion_ps);
-    rp_pb_put_uint_field(w, 15, a->dac_settle_ps);
-    rp_pb_put_uint_field(w, 16, a->interface_overhead_ps);
-    rp_pb_put_uint_field(w, 17, a->interface_bytes_per_s);
+    for (uint32_t i = 0; i < 8u; i++) {
+        rp_pb_put_uint_field(w, 10u + i, timing[i]);
+    }
     rp_pb_end_len(w, arr, width);
 
     rp_pb_put_uint_field(w, 7, h->ring_capacity);
@@ -188,24 +206,16 @@ size_t rp_encode_counters(const rp_counters_t *c, uint8_t *out, size_t cap)
     rp_pb_writer_t w;
     unsigned width;
     size_t frame = prv_open(&w, out, cap, PRV_FRAME_COUNTERS, &width);
-    rp_pb_put_uint_field(&w, 1, c->timestamp);
-    rp_pb_put_uint_field(&w, 2, c->events_recorded);
-    rp_pb_put_uint_field(&w, 3, c->events_filtered);
-    rp_pb_put_uint_field(&w, 4, c->events_dropped);
-    rp_pb_put_uint_field(&w, 5, c->events_sent);
-    rp_pb_put_uint_field(&w, 6, c->record_ticks);
-    rp_pb_put_uint_field(&w, 7, c->drain_ticks);
-    rp_pb_put_uint_field(&w, 8, c->bytes_sent);
-    rp_pb_put_uint_field(&w, 9, c->frames_sent);
-    rp_pb_put_uint_field(&w, 10, c->ring_high_water);
-    rp_pb_put_uint_field(&w, 11, c->tx_stall_ticks);
-    rp_pb_put_uint_field(&w, 12, c->hw_valid);
-    rp_pb_put_uint_field(&w, 13, c->hw_cycles);
-    rp_pb_put_uint_field(&w, 14, c->hw_cpi);
-    rp_pb_put_uint_field(&w, 15, c->hw_exc);
-    rp_pb_put_uint_field(&w, 16, c->hw_sleep);
-    rp_pb_put_uint_field(&w, 17, c->hw_lsu);
-    rp_pb_put_uint_field(&w, 18, c->hw_fold);
+    /* Counters fields 1..18 in order: a loop is half the code of 18 calls. */
+    const uint64_t fields[] = { c->timestamp,    c->events_recorded, c->events_filtered,
+                                c->events_dropped, c->events_sent,   c->record_ticks,
+                                c->drain_ticks,  c->bytes_sent,      c->frames_sent,
+                                c->ring_high_water, c->tx_stall_ticks, c->hw_valid,
+                                c->hw_cycles,    c->hw_cpi,          c->hw_exc,
+                                c->hw_sleep,     c->hw_lsu,          c->hw_fold };
+    for (uint32_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        rp_pb_put_uint_field(&w, i + 1u, fields[i]);
+    }
     return prv_close(&w, frame, width);
 }
 
@@ -267,8 +277,37 @@ size_t rp_encode_workload_result(const char *name, uint32_t run, bool passed, in
 
 /* ---- EventBatch: the hot path ---- */
 
+/* Choices that differ between 64-bit cores (registers to spare; measured
+ * with callgrind on x86-64) and 32-bit ones (Cortex-M4: few registers,
+ * code size counts; bench/qemu_bench.sh). A test build sets
+ * RP_ENCODER_FUSED_QUICK=0 to run the 32-bit way on the host.
+ *
+ * PRV_FUSED_QUICK: the gaps loop gathers the quick summary too. A 32-bit
+ * core has too few registers for both: there the summary takes a loop of
+ * its own, out of line so that it keeps `first` and `diff` in registers;
+ * fewer instructions than the spills.
+ *
+ * PRV_PAIRS: the varint column loops take two events per turn, half the
+ * loop overhead; on a 32-bit core one per turn, a third of their code. */
+#if defined(RP_ENCODER_FUSED_QUICK)
+#define PRV_FUSED_QUICK RP_ENCODER_FUSED_QUICK
+#elif UINTPTR_MAX > UINT32_MAX
+#define PRV_FUSED_QUICK 1
+#else
+#define PRV_FUSED_QUICK 0
+#endif
+#define PRV_PAIRS PRV_FUSED_QUICK
+
+/* recs + n rounded down to a whole number of pairs (recs if !PRV_PAIRS). */
+static inline const rp_record_t *prv_pairs_end(const rp_record_t *recs, size_t n)
+{
+    return recs + (PRV_PAIRS ? n & ~(size_t)1 : 0u);
+}
+
 /* The summary pass reads the ten column members as three words; this is
- * the layout it relies on (bytes 8..27 of the record, no padding). */
+ * the layout it relies on (bytes 8..27 of the record, no padding). The
+ * duration is a word of its own: the per-op statistics track it as a
+ * bound (shortest) rather than an AND, and the rest fits two words. */
 _Static_assert(offsetof(rp_record_t, duration) == 8, "record layout");
 _Static_assert(offsetof(rp_record_t, arg) == 12, "record layout");
 _Static_assert(offsetof(rp_record_t, op) == 16, "record layout");
@@ -281,6 +320,8 @@ _Static_assert(offsetof(rp_record_t, col) == 24, "record layout");
 _Static_assert(offsetof(rp_record_t, cols) == 26, "record layout");
 #define PRV_COLS_OFF 8u
 
+/* a: bytes 12..19 (arg, op, status, tile, iterations); b: bytes 20..27
+ * (row, rows, col, cols); c: bytes 8..11 (duration). */
 typedef struct prv_words {
     uint64_t a, b;
     uint32_t c;
@@ -290,9 +331,9 @@ static inline prv_words_t prv_words(const rp_record_t *r)
 {
     const uint8_t *m = (const uint8_t *)r + PRV_COLS_OFF;
     prv_words_t w;
-    memcpy(&w.a, m, 8);
-    memcpy(&w.b, m + 8, 8);
-    memcpy(&w.c, m + 16, 4);
+    memcpy(&w.c, m, 4);
+    memcpy(&w.a, m + 4, 8);
+    memcpy(&w.b, m + 12, 8);
     return w;
 }
 
@@ -316,26 +357,31 @@ static inline prv_words_t prv_use_words(unsigned op)
     return prv_words(&prv_use[op < RP_OP_COUNT ? op : RP_OP_NONE]);
 }
 
-static rp_record_t prv_as_record(prv_words_t w);
-
 /* What the encoder needs to know about each column of a run of records,
  * when ops differ in the members they use or durations are long: per op
  * (ops outside the enum go with NONE, which uses every member), the OR and
- * the AND of each member, the count, and the shortest and longest
- * duration. From these, per member, whether the events that use it agree
- * (rp_op_fields: other events' values there are unspecified on the wire),
- * their common value, and the OR of every event's value, which bounds the
- * size of each value's varint. Gathered with the gaps in one pass (see
- * prv_gaps_and_summary), indexed read-modify-writes cost less than the
- * two extra passes over the records that unused members and duration
- * bases otherwise take. */
+ * the AND of each member but the duration, the OR and the shortest of the
+ * durations, and the count. From these, per member, whether the events
+ * that use it agree (rp_op_fields: other events' values there are
+ * unspecified on the wire), their common value, and the OR of every
+ * event's value, which bounds the size of each value's varint. Gathered
+ * with the gaps in one pass (see prv_gaps_and_summary), indexed
+ * read-modify-writes cost less than the two extra passes over the records
+ * that unused members and duration bases otherwise take.
+ *
+ * Durations need no AND: an op's durations are all equal iff their OR
+ * equals the shortest (each is at least the shortest and has no bit
+ * outside the OR), so the shortest stands in for the AND, and the OR
+ * bounds the longest for the size of the excesses over a base (a bound
+ * only: see prv_duration_bases). The gaps and statistics loop takes 30
+ * instructions per record so, 36 with an AND and a longest (callgrind,
+ * x86-64 -O2). */
 typedef struct prv_op_stats {
     uint64_t or_a, and_a;
-    uint32_t or_c, lo;
     uint64_t or_b, and_b;
-    uint32_t and_c, hi;
+    uint32_t or_c, lo;
     uint32_t count;
-    uint32_t pad[3];
+    uint32_t pad[5];
 } prv_op_stats_t;
 
 /* One op's statistics in a 64-byte stride, so the per-record update
@@ -359,12 +405,10 @@ static inline void prv_stats_init(prv_stats_t *st)
         prv_op_stats_t *o = &st->op[k];
         o->or_a = 0;
         o->and_a = UINT64_MAX;
-        o->or_c = 0;
-        o->lo = UINT32_MAX;
         o->or_b = 0;
         o->and_b = UINT64_MAX;
-        o->and_c = UINT32_MAX;
-        o->hi = 0;
+        o->or_c = 0;
+        o->lo = UINT32_MAX;
         o->count = 0;
     }
 }
@@ -375,21 +419,16 @@ static inline void prv_stats_add_to(prv_stats_t *st, const rp_record_t *r, unsig
     prv_words_t w = prv_words(r);
     prv_op_stats_t *o = &st->op[k];
     o->or_a |= w.a;
-    o->or_b |= w.b;
-    o->or_c |= w.c;
     o->and_a &= w.a;
+    o->or_b |= w.b;
     o->and_b &= w.b;
-    o->and_c &= w.c;
+    o->or_c |= w.c;
     o->count++;
-    /* Conditional stores, not a min and a max: after an op's first few
-     * events they are rarely taken, so two compares and branches cost less
-     * than loading, selecting and storing both every time. */
-    uint32_t d = r->duration;
-    if (d < o->lo) {
-        o->lo = d;
-    }
-    if (d > o->hi) {
-        o->hi = d;
+    /* A conditional store, not a min: after an op's first few events it
+     * is rarely taken, so a compare and a branch cost less than loading,
+     * selecting and storing every time. */
+    if (w.c < o->lo) {
+        o->lo = w.c;
     }
 }
 
@@ -416,9 +455,27 @@ static inline void prv_stats_add_fast(prv_stats_t *st, const rp_record_t *r)
  * value, used or not). `unknown`: an op outside the enum is present (its
  * events share NONE's statistics, so no duration bases). */
 typedef struct prv_summary {
-    prv_words_t any, diff, ref;
+    rp_record_t any, diff, ref;
     bool unknown;
 } prv_summary_t;
+
+/* Puts words back where they came from in a record, so the members read
+ * out right on any byte order. */
+static void prv_put_words(rp_record_t *r, prv_words_t w)
+{
+    uint8_t *m = (uint8_t *)r + PRV_COLS_OFF;
+    memcpy(m, &w.c, 4);
+    memcpy(m + 4, &w.a, 8);
+    memcpy(m + 12, &w.b, 8);
+}
+
+static void prv_summary_set(prv_summary_t *s, prv_words_t any, prv_words_t diff, prv_words_t ref)
+{
+    prv_put_words(&s->any, any);
+    prv_put_words(&s->diff, diff);
+    prv_put_words(&s->ref, ref);
+    s->unknown = (s->any.op & ~(unsigned)(RP_OP_COUNT - 1u)) != 0;
+}
 
 static void prv_summary_of(const prv_stats_t *st, prv_summary_t *s)
 {
@@ -439,31 +496,16 @@ static void prv_summary_of(const prv_stats_t *st, prv_summary_t *s)
         uor.c |= o->or_c & m.c;
         uand.a &= o->and_a | ~m.a;
         uand.b &= o->and_b | ~m.b;
-        uand.c &= o->and_c | ~m.c;
+        uand.c &= o->lo | ~m.c; /* the shortest as the AND (see prv_op_stats_t) */
         users.a |= m.a;
         users.b |= m.b;
         users.c |= m.c;
     }
-    s->unknown = (prv_as_record(any).op & ~(unsigned)(RP_OP_COUNT - 1u)) != 0;
     /* Users that all hold v give OR == AND == v; any bit where two differ
      * is in the OR and not in the AND. */
-    s->any = any;
-    s->diff = (prv_words_t){ (uor.a ^ uand.a) & users.a, (uor.b ^ uand.b) & users.b,
-                             (uor.c ^ uand.c) & users.c };
-    s->ref = uor;
-}
-
-/* Puts words back where they came from in a record, so the members read
- * out right on any byte order. */
-static rp_record_t prv_as_record(prv_words_t w)
-{
-    rp_record_t r;
-    memset(&r, 0, sizeof(r));
-    uint8_t *m = (uint8_t *)&r + PRV_COLS_OFF;
-    memcpy(m, &w.a, 8);
-    memcpy(m + 8, &w.b, 8);
-    memcpy(m + 16, &w.c, 4);
-    return r;
+    prv_words_t diff = { (uor.a ^ uand.a) & users.a, (uor.b ^ uand.b) & users.b,
+                         (uor.c ^ uand.c) & users.c };
+    prv_summary_set(s, any, diff, uor);
 }
 
 static inline uint8_t *prv_varint(uint8_t *p, uint64_t v)
@@ -498,9 +540,9 @@ static inline uint8_t *prv_varint14(uint8_t *p, uint32_t v)
     return p;
 }
 
-static inline bool prv_fits(const uint8_t *p, const uint8_t *end, uint64_t v)
+static inline bool prv_fits(const uint8_t *p, const uint8_t *end, uint32_t v)
 {
-    return prv_varint_len(v) <= (size_t)(end - p);
+    return prv_varint_len32(v) <= (size_t)(end - p);
 }
 
 /* The record member `size` bytes wide (1, 2 or 4) at byte `off` of r. */
@@ -526,26 +568,34 @@ static inline uint32_t prv_member(const rp_record_t *r, size_t off, size_t size)
 static uint8_t *prv_column_open(uint8_t *p, const uint8_t *end, uint32_t field, unsigned width)
 {
     uint32_t key = field << 3 | RP_PB_LEN;
-    if ((size_t)(end - p) < prv_varint_len(key) + width) {
+    if ((size_t)(end - p) < prv_varint_len32(key) + width) {
         return NULL;
     }
     return prv_varint32(p, key) + width;
 }
 
-static void prv_column_close(uint8_t *body, uint8_t *p, unsigned width)
+static void prv_column_close_any(uint8_t *body, uint8_t *p, unsigned width)
 {
     size_t len = (size_t)(p - body);
     uint8_t *q = body - width;
-    if (width == 2u) { /* every buffer from 128 bytes to 16 KiB: the usual case */
-        q[0] = (uint8_t)(len | 0x80u);
-        q[1] = (uint8_t)(len >> 7);
-        return;
-    }
     for (unsigned i = 0; i + 1u < width; i++) {
         q[i] = (uint8_t)(len | 0x80u);
         len >>= 7;
     }
     q[width - 1u] = (uint8_t)len;
+}
+
+/* Every buffer from 128 bytes to 16 KiB has a two-byte prefix: the usual
+ * case in line, the others through a call. */
+static PRV_INLINE void prv_column_close(uint8_t *body, uint8_t *p, unsigned width)
+{
+    if (width == 2u) {
+        size_t len = (size_t)(p - body);
+        body[-2] = (uint8_t)(len | 0x80u);
+        body[-1] = (uint8_t)(len >> 7);
+    } else {
+        prv_column_close_any(body, p, width);
+    }
 }
 
 /* Offset of the least significant byte of a `size`-byte member at `off`. */
@@ -557,18 +607,30 @@ static inline size_t prv_low_byte(size_t off, size_t size)
     return first == 1 ? off : off + size - 1u;
 }
 
-/* Varints of member (off, size) of recs[0..n), unchecked; two per turn
- * halves the loop overhead. */
-static inline uint8_t *prv_put_varints(uint8_t *p, const rp_record_t *recs, size_t n,
-                                       size_t off, size_t size)
+/* Varints of member (off, size) of recs[0..n), unchecked, each written by
+ * `put`: pairs, then one at a time (see PRV_PAIRS). */
+#define PRV_PUT_VARINTS(put, p, recs, n, off, size)                           \
+    do {                                                                      \
+        const rp_record_t *r_ = (recs), *pairs_ = prv_pairs_end((recs), (n)); \
+        for (; r_ < pairs_; r_ += 2) {                                        \
+            (p) = put((p), prv_member(r_, (off), (size)));                    \
+            (p) = put((p), prv_member(r_ + 1, (off), (size)));                \
+        }                                                                     \
+        for (; r_ < (recs) + (n); r_++) {                                     \
+            (p) = put((p), prv_member(r_, (off), (size)));                    \
+        }                                                                     \
+    } while (0)
+
+static PRV_INLINE uint8_t *prv_put_varints(uint8_t *p, const rp_record_t *recs, size_t n,
+                                            size_t off, size_t size, uint32_t any)
 {
-    const rp_record_t *r = recs, *stop = recs + n;
-    for (; stop - r >= 2; r += 2) {
-        p = prv_varint32(p, prv_member(r, off, size));
-        p = prv_varint32(p, prv_member(r + 1, off, size));
-    }
-    if (r < stop) {
-        p = prv_varint32(p, prv_member(r, off, size));
+    /* Values below 2^14 take at most two bytes: no loop. Only for 4-byte
+     * members (arg: byte counts and name ids, mostly one or two bytes),
+     * which saves the code of two more loops on 32-bit cores. */
+    if (size == 4 && any < 0x4000u) {
+        PRV_PUT_VARINTS(prv_varint14, p, recs, n, off, size);
+    } else {
+        PRV_PUT_VARINTS(prv_varint32, p, recs, n, off, size);
     }
     return p;
 }
@@ -602,11 +664,11 @@ static uint8_t *prv_put_members(uint8_t *p, const rp_record_t *recs, size_t n, s
     }
     switch (size) { /* a loop per member size, each with a constant size */
     case 1:
-        return prv_put_varints(p, recs, n, off, 1);
+        return prv_put_varints(p, recs, n, off, 1, any);
     case 2:
-        return prv_put_varints(p, recs, n, off, 2);
+        return prv_put_varints(p, recs, n, off, 2, any);
     default:
-        return prv_put_varints(p, recs, n, off, 4);
+        return prv_put_varints(p, recs, n, off, 4, any);
     }
 }
 
@@ -622,7 +684,7 @@ static uint8_t *prv_packed(uint8_t *p, const uint8_t *end, unsigned width, uint3
     if (body == NULL) {
         return NULL;
     }
-    size_t room = (size_t)(end - body) / prv_varint_len(any);
+    size_t room = (size_t)(end - body) / prv_varint_len32(any);
     size_t fast = n < room ? n : room;
     p = prv_put_members(body, recs, fast, off, size, any);
     for (size_t i = fast; i < n; i++) {
@@ -643,20 +705,11 @@ static uint8_t *prv_all(uint8_t *p, const uint8_t *end, uint32_t field, uint32_t
         return p;
     }
     uint32_t key = (field + 1u) << 3 | RP_PB_VARINT;
-    if ((size_t)(end - p) < prv_varint_len(key) + prv_varint_len(v)) {
+    if ((size_t)(end - p) < prv_varint_len32(key) + prv_varint_len32(v)) {
         return NULL;
     }
     return prv_varint32(prv_varint32(p, key), v);
 }
-
-/* The column writers are called with constant member offsets and sizes;
- * inlined, each call becomes a loop specialised for its member. GCC stops
- * inlining them on its own once the batch encoder grows, so ask. */
-#if defined(__GNUC__)
-#define PRV_INLINE inline __attribute__((always_inline))
-#else
-#define PRV_INLINE inline
-#endif
 
 /* One uint32 column: packed if its values differ among the events that
  * use it, else `*_all` with their common value (`ref`). */
@@ -691,19 +744,6 @@ static inline void prv_quick_add(prv_quick_t *q, const rp_record_t *r)
     q->diff.c |= w.c ^ q->first.c;
 }
 
-/* Whether the gaps loop gathers the quick summary too. A 32-bit core has
- * too few registers for both: there the summary takes a loop of its own,
- * out of line so that it keeps `first` and `diff` in registers; fewer
- * instructions than the spills (bench/qemu_bench.sh). A test build sets
- * RP_ENCODER_FUSED_QUICK to run the 32-bit way on the host. */
-#if defined(RP_ENCODER_FUSED_QUICK)
-#define PRV_FUSED_QUICK RP_ENCODER_FUSED_QUICK
-#elif UINTPTR_MAX > UINT32_MAX
-#define PRV_FUSED_QUICK 1
-#else
-#define PRV_FUSED_QUICK 0
-#endif
-
 #if !PRV_FUSED_QUICK
 /* The quick summary over recs[1..n), q->first already set. */
 static PRV_NOINLINE void prv_quick_rest(prv_quick_t *q, const rp_record_t *recs, size_t n)
@@ -728,8 +768,9 @@ static PRV_NOINLINE void prv_quick_rest(prv_quick_t *q, const rp_record_t *recs,
  * (callgrind, x86-64 -O2). */
 static PRV_NOINLINE bool prv_quick_short(const prv_quick_t *q)
 {
-    rp_record_t f = prv_as_record(q->first);
-    rp_record_t d = prv_as_record(q->diff);
+    rp_record_t f, d;
+    prv_put_words(&f, q->first);
+    prv_put_words(&d, q->diff);
     if (d.duration != 0 && (f.duration | d.duration) >= 0x80u) {
         return true;
     }
@@ -755,12 +796,34 @@ static PRV_NOINLINE bool prv_quick_short(const prv_quick_t *q)
 
 /* Gaps 1..n-1 of recs[0..n) from q, with the summary of `per_op` (see
  * prv_gaps_pass). Returns the new end, or NULL if they do not fit. */
+/* The varint of a gap of two bytes or more (zigzag >= 128): out of line,
+ * as the gaps loop rarely needs it, and up to three bytes (gaps within a
+ * million ticks) without a loop. Solver, 8% such gaps: 0.2 instructions
+ * per event fewer on x86-64, 3 on the Cortex-M4 (64-bit shifts there). */
+static PRV_NOINLINE uint8_t *prv_varint_long(uint8_t *q, uint64_t g)
+{
+    q[0] = (uint8_t)(g | 0x80u);
+    if (g < 0x4000u) {
+        q[1] = (uint8_t)(g >> 7);
+        return q + 2;
+    }
+    if (g < 0x200000u) {
+        q[1] = (uint8_t)(g >> 7 | 0x80u);
+        q[2] = (uint8_t)(g >> 14);
+        return q + 3;
+    }
+    return prv_varint(q + 1, g >> 7);
+}
+
 static PRV_INLINE uint8_t *prv_gap_loop(uint8_t *q, const uint8_t *end, const rp_record_t *recs,
                                         size_t n, bool per_op, prv_stats_t *ops,
                                         prv_quick_t *quick)
 {
     uint64_t prev_end = recs[0].start + recs[0].duration;
     const rp_record_t *stop = recs + n;
+    /* The room beyond a byte for each gap still to write (the caller
+     * checked there is that byte): a one-byte gap leaves it as it is. */
+    size_t slack = (size_t)(end - q) - (n - 1u);
     for (const rp_record_t *r = recs + 1; r < stop; r++) {
         if (per_op) {
             prv_stats_add_fast(ops, r);
@@ -772,13 +835,13 @@ static PRV_INLINE uint8_t *prv_gap_loop(uint8_t *q, const uint8_t *end, const rp
         if (g < 0x80u) { /* the usual gap, spelled out for the compiler */
             *q++ = (uint8_t)g;
         } else {
-            size_t later = (size_t)(stop - r - 1); /* gaps still to come */
-            size_t room = (size_t)(end - q);
-            /* The exact length only when the room is tight. */
-            if (room < 10u + later && prv_varint_len(g) + later > room) {
+            /* The exact length only when the slack is tight. */
+            if (slack < 9u && prv_varint_len(g) - 1u > slack) {
                 return NULL;
             }
-            q = prv_varint(q, g);
+            uint8_t *at = q;
+            q = prv_varint_long(q, g);
+            slack -= (size_t)(q - at) - 1u;
         }
     }
     return q;
@@ -885,11 +948,9 @@ static uint8_t *prv_gaps_and_summary(uint8_t *p, const uint8_t *end, unsigned wi
         p = prv_gaps_pass(p, end, width, recs, n, false, NULL, &quick);
         if (p != NULL && !prv_quick_short(&quick)) {
             *have_ops = false;
-            s->any = (prv_words_t){ quick.first.a | quick.diff.a, quick.first.b | quick.diff.b,
-                                    quick.first.c | quick.diff.c };
-            s->diff = quick.diff;
-            s->ref = quick.first;
-            s->unknown = (prv_as_record(s->any).op & ~(unsigned)(RP_OP_COUNT - 1u)) != 0;
+            prv_words_t any = { quick.first.a | quick.diff.a, quick.first.b | quick.diff.b,
+                                quick.first.c | quick.diff.c };
+            prv_summary_set(s, any, quick.diff, quick.first);
             return p;
         }
         prv_stats_init(ops);
@@ -910,24 +971,53 @@ static uint8_t *prv_gaps_and_summary(uint8_t *p, const uint8_t *end, unsigned wi
  * (hardware timing plus jitter), so this halves the column. Worth a pass
  * only when values take two bytes or more (the caller checks) and it saves
  * more than the bases cost; never for unknown ops. Fills lo[] (0 for
- * absent ops), *ops (list length) and *spans (OR of the excesses' ranges);
- * false: use the plain column. */
+ * absent ops), *ops (list length) and *spans (at least every excess,
+ * 0 iff all are); false: use the plain column. */
 typedef struct prv_bases {
     uint32_t lo[RP_OP_COUNT];
     unsigned ops;
     uint32_t spans;
 } prv_bases_t;
 
-static bool prv_duration_bases(const prv_stats_t *st, bool unknown, unsigned width,
-                               prv_bases_t *b)
+/* prv_duration_bases when the OR's bound leaves the choice open: each
+ * op's longest duration from a pass over the records, then whether the
+ * bases save more than `cost` with it. Out of line: rarely called, and
+ * inlined it costs the batch encoder registers. */
+static PRV_NOINLINE bool prv_bases_pay_exactly(const prv_stats_t *st, const rp_record_t *recs,
+                                               size_t n, size_t cost, prv_bases_t *b)
+{
+    uint32_t longest[RP_OP_COUNT] = { 0 };
+    for (const rp_record_t *r = recs; r < recs + n; r++) {
+        if (r->duration > longest[r->op]) {
+            longest[r->op] = r->duration;
+        }
+    }
+    size_t saved = 0;
+    b->spans = 0;
+    for (unsigned k = 0; k < b->ops; k++) {
+        const prv_op_stats_t *o = &st->op[k];
+        size_t now = prv_varint_len32(o->lo), then = prv_varint_len32(longest[k] - o->lo);
+        saved += o->count != 0 && now > then ? (size_t)o->count * (now - then) : 0u;
+        b->spans |= o->count != 0 ? longest[k] - o->lo : 0u;
+    }
+    return saved > cost;
+}
+
+static PRV_NOINLINE bool prv_duration_bases(const prv_stats_t *st, bool unknown, unsigned width,
+                                            const rp_record_t *recs, size_t n, prv_bases_t *b)
 {
     if (unknown) {
         return false;
     }
-    /* What the bases save at least: an event of op k takes no fewer than
-     * len(lo) bytes now and no more than len(hi - lo) then (and an excess
-     * is never longer than its duration). */
-    size_t saved = 0, cost = 2u + width;
+    /* What the bases save: an event of op k takes no fewer than len(lo)
+     * bytes now and no more than len(longest - lo) then (an excess is
+     * never longer than its duration). The statistics hold no longest, but
+     * or_c - lo bounds longest - lo: if the bases save more than they cost
+     * even with that, or not even with one-byte excesses, that settles it.
+     * Else (rare: durations straddling a power of two, say 1000..1100),
+     * one pass finds each op's longest, and the choice is the one the
+     * longest gives. */
+    size_t sure = 0, best = 0, cost = 2u + width;
     unsigned present = 0;
     b->spans = 0;
     b->ops = 0;
@@ -938,21 +1028,94 @@ static bool prv_duration_bases(const prv_stats_t *st, bool unknown, unsigned wid
             continue;
         }
         b->lo[k] = o->lo;
-        size_t now = prv_varint_len(o->lo), then = prv_varint_len(o->hi - o->lo);
-        saved += now > then ? (size_t)o->count * (now - then) : 0u;
+        size_t now = prv_varint_len32(o->lo), then = prv_varint_len32(o->or_c - o->lo);
+        sure += now > then ? (size_t)o->count * (now - then) : 0u;
         cost += now; /* its base */
         present++;
-        b->spans |= o->hi - o->lo;
+        b->spans |= o->or_c - o->lo;
         b->ops = k + 1u;
     }
     cost += b->ops - present; /* a one-byte 0 for each absent op listed */
-    return saved > cost;
+    if (sure > cost) {
+        return true;
+    }
+    for (unsigned k = 0; k < b->ops; k++) { /* every excess one byte */
+        best += (size_t)st->op[k].count * (prv_varint_len32(b->lo[k]) - 1u);
+    }
+    return best > cost && prv_bases_pay_exactly(st, recs, n, cost, b);
 }
 
-/* duration_base, then the excesses (omitted when all are 0). */
-static uint8_t *prv_based_durations(uint8_t *p, const uint8_t *end, unsigned width,
-                                    const rp_record_t *recs, size_t n, const prv_bases_t *b)
+/* The excess of r over its op's base at p, and r's op at *ops++. The op
+ * goes first: both are bytes, so the compiler keeps the two stores apart
+ * rather than merging them. */
+#define PRV_EXCESS(put, p, r, b, ops)                                         \
+    do {                                                                      \
+        unsigned k_ = (r)->op;                                                \
+        *(ops)++ = (uint8_t)k_;                                               \
+        (p) = put((p), (r)->duration - (b)->lo[k_]);                          \
+    } while (0)
+
+static inline uint8_t *prv_put_byte(uint8_t *p, uint32_t v)
 {
+    *p = (uint8_t)v;
+    return p + 1;
+}
+
+/* The excesses of recs[0..n) over their op's base, unchecked (the caller
+ * made room for n of at most `spans` each), in pairs (see PRV_PAIRS), and
+ * the ops' bytes at ops[0..n): the loop loads each op anyway, and a store
+ * costs less than the op column's own pass (one-byte excesses and ops:
+ * 9 + 2.4 instructions per event apart, 10 together; callgrind, x86-64
+ * -O2). */
+static uint8_t *prv_excesses(uint8_t *p, const rp_record_t *recs, size_t n,
+                             const prv_bases_t *b, uint8_t *ops)
+{
+    const rp_record_t *r = recs, *pairs = prv_pairs_end(recs, n), *stop = recs + n;
+    if (b->spans < 0x80u) {
+        for (; r < pairs; r += 2) { /* one byte each: no varint test */
+            PRV_EXCESS(prv_put_byte, p, r, b, ops);
+            PRV_EXCESS(prv_put_byte, p, r + 1, b, ops);
+        }
+        for (; r < stop; r++) {
+            PRV_EXCESS(prv_put_byte, p, r, b, ops);
+        }
+    } else if (b->spans < 0x4000u) {
+        for (; r < pairs; r += 2) {
+            PRV_EXCESS(prv_varint14, p, r, b, ops);
+            PRV_EXCESS(prv_varint14, p, r + 1, b, ops);
+        }
+        for (; r < stop; r++) {
+            PRV_EXCESS(prv_varint14, p, r, b, ops);
+        }
+    } else {
+        for (; r < pairs; r += 2) {
+            PRV_EXCESS(prv_varint32, p, r, b, ops);
+            PRV_EXCESS(prv_varint32, p, r + 1, b, ops);
+        }
+        for (; r < stop; r++) {
+            PRV_EXCESS(prv_varint32, p, r, b, ops);
+        }
+    }
+    return p;
+}
+
+/* duration_base, then the excesses (omitted when all are 0). With
+ * `with_ops`, the op column first, written in the excesses' loop (the
+ * caller checked that it is packed and that there are excesses; every op
+ * of a batch with duration bases takes one byte). */
+static PRV_NOINLINE uint8_t *prv_based_durations(uint8_t *p, const uint8_t *end,
+                                                 unsigned width, const rp_record_t *recs,
+                                                 size_t n, const prv_bases_t *b, bool with_ops)
+{
+    uint8_t *ops = NULL;
+    if (with_ops) {
+        ops = prv_column_open(p, end, PRV_B_OP, width);
+        if (ops == NULL || (size_t)(end - ops) < n) {
+            return NULL;
+        }
+        p = ops + n;
+        prv_column_close(ops, p, width);
+    }
     uint8_t *body = prv_column_open(p, end, PRV_B_DURATION_BASE, width);
     if (body == NULL || (size_t)(end - body) < 5u * b->ops) {
         return NULL;
@@ -962,65 +1125,36 @@ static uint8_t *prv_based_durations(uint8_t *p, const uint8_t *end, unsigned wid
         p = prv_varint32(p, b->lo[k]);
     }
     prv_column_close(body, p, width);
-    if (b->spans == 0) {
+    if (b->spans == 0) { /* every excess 0: no column */
         return p;
     }
     body = prv_column_open(p, end, PRV_B_DURATION, width);
     if (body == NULL) {
         return NULL;
     }
-    p = body;
-    /* Every excess is at most spans: unchecked if n of those fit. */
-    if ((size_t)(end - body) / prv_varint_len(b->spans) >= n) {
-        if (b->spans < 0x80u) {
-            /* One byte each: a store per event, no varint test. */
-            for (size_t i = 0; i < n; i++) {
-                p[i] = (uint8_t)(recs[i].duration - b->lo[recs[i].op]);
-            }
-            p += n;
-        } else if (b->spans < 0x4000u) {
-            size_t i = 0;
-            for (; i + 2u <= n; i += 2u) { /* two per turn: half the loop overhead */
-                p = prv_varint14(p, recs[i].duration - b->lo[recs[i].op]);
-                p = prv_varint14(p, recs[i + 1u].duration - b->lo[recs[i + 1u].op]);
-            }
-            if (i < n) {
-                p = prv_varint14(p, recs[i].duration - b->lo[recs[i].op]);
-            }
-        } else {
-            size_t i = 0;
-            for (; i + 2u <= n; i += 2u) {
-                p = prv_varint32(p, recs[i].duration - b->lo[recs[i].op]);
-                p = prv_varint32(p, recs[i + 1u].duration - b->lo[recs[i + 1u].op]);
-            }
-            if (i < n) {
-                p = prv_varint32(p, recs[i].duration - b->lo[recs[i].op]);
-            }
-        }
+    /* Every excess is at most spans: unchecked if n of those fit, and,
+     * without the op column (constant), n bytes more at the end of the
+     * buffer for the loop's op stores, past anything this batch writes (so
+     * the bytes of out[] after the batch are not kept; the contract keeps
+     * only those past cap). */
+    size_t room = (size_t)(end - body), spare = with_ops ? 0 : n;
+    if (room >= spare && (room - spare) / prv_varint_len32(b->spans) >= n) {
+        p = prv_excesses(body, recs, n, b, with_ops ? ops : (uint8_t *)end - n);
     } else {
+        p = body;
         for (const rp_record_t *r = recs; r < recs + n; r++) {
             uint32_t v = r->duration - b->lo[r->op];
             if (!prv_fits(p, end, v)) {
                 return NULL;
+            }
+            if (with_ops) {
+                *ops++ = r->op;
             }
             p = prv_varint32(p, v);
         }
     }
     prv_column_close(body, p, width);
     return p;
-}
-
-/* A uint field of the batch header (skipped when 0, as proto3 does). */
-static uint8_t *prv_uint_field(uint8_t *p, const uint8_t *end, uint32_t field, uint64_t v)
-{
-    if (p == NULL || v == 0) {
-        return p;
-    }
-    uint32_t key = field << 3 | RP_PB_VARINT;
-    if ((size_t)(end - p) < prv_varint_len(key) + prv_varint_len(v)) {
-        return NULL;
-    }
-    return prv_varint(prv_varint32(p, key), v);
 }
 
 /* The batch header's five uint fields at their longest: a one-byte key
@@ -1046,54 +1180,64 @@ size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
     const uint8_t *end = out + cap;
     unsigned width = prv_len_width(cap);
     uint8_t *batch = prv_column_open(out, end, PRV_FRAME_BATCH, width);
-    uint8_t *p = batch;
-    uint64_t base = n > 0 ? recs[0].start : 0;
-    if (batch != NULL && (size_t)(end - batch) >= PRV_HEADER_MAX) {
-        p = prv_uint_unchecked(p, PRV_B_SEQUENCE, st->sequence);
-        p = prv_uint_unchecked(p, PRV_B_FIRST_EVENT, st->next_event);
-        p = prv_uint_unchecked(p, PRV_B_BASE, base);
-        p = prv_uint_unchecked(p, PRV_B_COUNT, n);
-        p = prv_uint_unchecked(p, PRV_B_DROPPED, dropped_total);
-    } else {
-        p = prv_uint_field(p, end, PRV_B_SEQUENCE, st->sequence);
-        p = prv_uint_field(p, end, PRV_B_FIRST_EVENT, st->next_event);
-        p = prv_uint_field(p, end, PRV_B_BASE, base);
-        p = prv_uint_field(p, end, PRV_B_COUNT, n);
-        p = prv_uint_field(p, end, PRV_B_DROPPED, dropped_total);
+    if (batch == NULL) {
+        return 0;
     }
-    if (p != NULL && n > 0) {
+    /* The header goes straight to the buffer when its longest form fits,
+     * else through a local copy: one copy of the field writers. */
+    uint8_t small[PRV_HEADER_MAX];
+    bool roomy = (size_t)(end - batch) >= PRV_HEADER_MAX;
+    uint8_t *p = roomy ? batch : small;
+    p = prv_uint_unchecked(p, PRV_B_SEQUENCE, st->sequence);
+    p = prv_uint_unchecked(p, PRV_B_FIRST_EVENT, st->next_event);
+    p = prv_uint_unchecked(p, PRV_B_BASE, n > 0 ? recs[0].start : 0);
+    p = prv_uint_unchecked(p, PRV_B_COUNT, n);
+    p = prv_uint_unchecked(p, PRV_B_DROPPED, dropped_total);
+    if (!roomy) {
+        size_t len = (size_t)(p - small);
+        if (len > (size_t)(end - batch)) {
+            return 0;
+        }
+        memcpy(batch, small, len);
+        p = batch + len;
+    }
+    if (n > 0) {
         prv_stats_t ops;
         prv_summary_t s;
         bool have_ops = false;
         p = prv_gaps_and_summary(p, end, width, recs, n, &ops, &s, &have_ops);
-        rp_record_t a = prv_as_record(s.any);
-        rp_record_t d = prv_as_record(s.diff);
-        rp_record_t f = prv_as_record(s.ref);
-        p = prv_column(p, end, width, PRV_B_OP, recs, n, &d, &a, &f,
-                       PRV_MEMBER(op));
+        const rp_record_t *a = &s.any, *d = &s.diff, *f = &s.ref;
         prv_bases_t bases;
-        if (p != NULL && have_ops && d.duration != 0 && a.duration >= 0x80u &&
-            prv_duration_bases(&ops, s.unknown, width, &bases)) {
-            p = prv_based_durations(p, end, width, recs, n, &bases);
+        /* Only once the gaps fit: else the statistics may cover a part of
+         * the records only (an unknown op unseen). */
+        bool based = p != NULL && have_ops && d->duration != 0 && a->duration >= 0x80u &&
+                     prv_duration_bases(&ops, s.unknown, width, recs, n, &bases);
+        /* A packed op column goes with the excesses, if any. */
+        bool with_ops = based && d->op != 0 && bases.spans != 0;
+        if (!with_ops) {
+            p = prv_column(p, end, width, PRV_B_OP, recs, n, d, a, f, PRV_MEMBER(op));
+        }
+        if (based) {
+            p = p != NULL ? prv_based_durations(p, end, width, recs, n, &bases, with_ops) : NULL;
         } else {
-            p = prv_column(p, end, width, PRV_B_DURATION, recs, n, &d, &a, &f,
+            p = prv_column(p, end, width, PRV_B_DURATION, recs, n, d, a, f,
                            PRV_MEMBER(duration));
         }
-        p = prv_column(p, end, width, PRV_B_TILE, recs, n, &d, &a, &f,
+        p = prv_column(p, end, width, PRV_B_TILE, recs, n, d, a, f,
                        PRV_MEMBER(tile));
-        p = prv_column(p, end, width, PRV_B_ROW, recs, n, &d, &a, &f,
+        p = prv_column(p, end, width, PRV_B_ROW, recs, n, d, a, f,
                        PRV_MEMBER(row));
-        p = prv_column(p, end, width, PRV_B_ROWS, recs, n, &d, &a, &f,
+        p = prv_column(p, end, width, PRV_B_ROWS, recs, n, d, a, f,
                        PRV_MEMBER(rows));
-        p = prv_column(p, end, width, PRV_B_COL, recs, n, &d, &a, &f,
+        p = prv_column(p, end, width, PRV_B_COL, recs, n, d, a, f,
                        PRV_MEMBER(col));
-        p = prv_column(p, end, width, PRV_B_COLS, recs, n, &d, &a, &f,
+        p = prv_column(p, end, width, PRV_B_COLS, recs, n, d, a, f,
                        PRV_MEMBER(cols));
-        p = prv_column(p, end, width, PRV_B_ITERATIONS, recs, n, &d, &a, &f,
+        p = prv_column(p, end, width, PRV_B_ITERATIONS, recs, n, d, a, f,
                        PRV_MEMBER(iterations));
-        p = prv_column(p, end, width, PRV_B_STATUS, recs, n, &d, &a, &f,
+        p = prv_column(p, end, width, PRV_B_STATUS, recs, n, d, a, f,
                        PRV_MEMBER(status));
-        p = prv_column(p, end, width, PRV_B_ARG, recs, n, &d, &a, &f,
+        p = prv_column(p, end, width, PRV_B_ARG, recs, n, d, a, f,
                        PRV_MEMBER(arg));
     }
     if (p == NULL) {
@@ -1112,7 +1256,7 @@ size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
  * `*_all` form like a constant column (a value no longer than `any`). */
 static size_t prv_column_bound(uint32_t diff, uint32_t any, unsigned width, size_t *per_event)
 {
-    size_t value = prv_varint_len(any);
+    size_t value = prv_varint_len32(any);
     if (diff != 0) {
         *per_event += value;
         return 2u + (width > value ? width : value);
@@ -1143,8 +1287,7 @@ size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap)
      * of the values, or 0. */
     prv_summary_t s;
     prv_summary_of(&st, &s);
-    rp_record_t a = prv_as_record(s.any);
-    rp_record_t d = prv_as_record(s.diff);
+    const rp_record_t *a = &s.any, *d = &s.diff;
     unsigned width = prv_len_width(cap);
 
     /* Frame key + prefix; sequence, first_event and dropped_total at their
@@ -1152,21 +1295,21 @@ size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap)
     size_t fixed = 1u + width + 6u + 11u + 1u + prv_varint_len(recs[0].start) + 1u +
                    prv_varint_len(max) + 11u;
     size_t per_event = 0;
-    fixed += prv_column_bound(d.op, a.op, width, &per_event);
-    fixed += prv_column_bound(d.duration, a.duration, width, &per_event);
-    if (d.duration != 0 && a.duration >= 0x80u) {
+    fixed += prv_column_bound(d->op, a->op, width, &per_event);
+    fixed += prv_column_bound(d->duration, a->duration, width, &per_event);
+    if (d->duration != 0 && a->duration >= 0x80u) {
         /* duration_base: key, prefix, a base (at most `any`) per op. The
          * column of excesses is no longer than the plain one. */
-        fixed += 2u + width + RP_OP_COUNT * prv_varint_len(a.duration);
+        fixed += 2u + width + RP_OP_COUNT * prv_varint_len32(a->duration);
     }
-    fixed += prv_column_bound(d.tile, a.tile, width, &per_event);
-    fixed += prv_column_bound(d.row, a.row, width, &per_event);
-    fixed += prv_column_bound(d.rows, a.rows, width, &per_event);
-    fixed += prv_column_bound(d.col, a.col, width, &per_event);
-    fixed += prv_column_bound(d.cols, a.cols, width, &per_event);
-    fixed += prv_column_bound(d.iterations, a.iterations, width, &per_event);
-    fixed += prv_column_bound(d.status, a.status, width, &per_event);
-    fixed += prv_column_bound(d.arg, a.arg, width, &per_event);
+    fixed += prv_column_bound(d->tile, a->tile, width, &per_event);
+    fixed += prv_column_bound(d->row, a->row, width, &per_event);
+    fixed += prv_column_bound(d->rows, a->rows, width, &per_event);
+    fixed += prv_column_bound(d->col, a->col, width, &per_event);
+    fixed += prv_column_bound(d->cols, a->cols, width, &per_event);
+    fixed += prv_column_bound(d->iterations, a->iterations, width, &per_event);
+    fixed += prv_column_bound(d->status, a->status, width, &per_event);
+    fixed += prv_column_bound(d->arg, a->arg, width, &per_event);
     if (gaps != 0) {
         fixed += 2u + width;
         per_event += prv_varint_len(gaps);

@@ -962,3 +962,282 @@ TEST(encode_batch, occasional_failures_cost_at_most_one_byte_more)
     CHECK(failing > clean);
     check_at_most(failing, clean + 1.0);
 }
+
+// ---- the encoder's special paths, each forced by its input ----
+
+namespace {
+
+// Every cap from 0 to past what the batch needs: either refused (0, state
+// untouched) or complete and right within cap; nothing written past cap;
+// and from the size it needed with a large buffer on, never refused.
+void check_batch_every_cap(const Records &r, rp_batch_state_t st0, uint64_t dropped)
+{
+    Bytes big(65536);
+    rp_batch_state_t st = st0;
+    size_t full = rp_encode_batch(&st, r.data(), r.size(), dropped, big.data(), big.size());
+    CHECK(full > 0);
+    for (size_t cap = 0; cap <= full + 2; cap++) {
+        Bytes buf(cap + 16, 0x77);
+        st = st0;
+        size_t n = rp_encode_batch(&st, r.data(), r.size(), dropped, buf.data(), cap);
+        for (size_t i = cap; i < buf.size(); i++) {
+            BYTES_EQUAL(0x77, buf[i]);
+        }
+        if (cap >= full) {
+            CHECK(n > 0);
+        }
+        if (n == 0) {
+            UNSIGNED_LONGS_EQUAL(st0.sequence, st.sequence);
+            UNSIGNED_LONGLONGS_EQUAL(st0.next_event, st.next_event);
+            continue;
+        }
+        CHECK(n <= cap);
+        Decoded d(buf.data(), n);
+        CHECK(d.f != nullptr);
+        UNSIGNED_LONGLONGS_EQUAL(dropped, d.f->batch->dropped_total);
+        UNSIGNED_LONGLONGS_EQUAL(st0.next_event, d.f->batch->first_event);
+        Records got = rebuild(d.f->batch);
+        UNSIGNED_LONGS_EQUAL(r.size(), got.size());
+        for (size_t i = 0; i < r.size(); i++) {
+            rp_record_t want = r[i];
+            rp_record_clear_unused(&want);
+            check_same(want, got[i]);
+        }
+    }
+}
+
+// n events cycling through the ops of `mask`, each op's durations a long
+// base (op-dependent) plus up to `spread` ticks; regions constant per op.
+Records op_mix(std::mt19937_64 &rng, unsigned mask, size_t n, uint32_t base, uint32_t spread)
+{
+    std::vector<uint8_t> ops;
+    for (unsigned k = 0; k < RP_OP_COUNT; k++) {
+        if (mask & (1u << k)) {
+            ops.push_back((uint8_t)k);
+        }
+    }
+    Records r(n);
+    memset(r.data(), 0, n * sizeof(rp_record_t));
+    uint64_t t = 1ull << 33;
+    for (size_t i = 0; i < n; i++) {
+        rp_record_t &e = r[i];
+        e.op = ops[i % ops.size()];
+        e.duration = base + 977u * e.op + (uint32_t)(rng() % (spread + 1u));
+        e.tile = (uint8_t)(e.op + 1u);
+        e.row = (uint16_t)(rng() % 300);
+        e.rows = 1;
+        e.cols = 64;
+        e.iterations = (uint8_t)(1 + rng() % 3);
+        e.arg = (uint32_t)(rng() % 5000);
+        e.status = rng() % 50 == 0 ? RP_STATUS_NOT_CONVERGED : RP_STATUS_OK;
+        rp_record_clear_unused(&e);
+        e.start = t;
+        t += e.duration + rng() % 40;
+    }
+    return r;
+}
+
+}  // namespace
+
+// Every set of ops, with long per-op durations of narrow, medium and wide
+// spread: the excess columns' three loops, each with the op column written
+// in the same loop (packed ops) or beside it (one op), odd and even counts.
+TEST(encode_batch, every_op_mix_with_duration_bases)
+{
+    std::mt19937_64 rng(2024);
+    // base, spread: excesses of one byte, up to two, up to three (a
+    // four-byte base, so the bases still pay).
+    const uint32_t shapes[][2] = { { 20000, 100 }, { 20000, 9000 }, { 1u << 23, 1u << 17 } };
+    size_t based = 0, batches = 0;
+    for (unsigned mask = 1; mask < (1u << RP_OP_COUNT); mask++) {
+        for (const auto &shape : shapes) {
+            size_t n = 100 + (size_t)(rng() % 29);  // 100..128, odd and even
+            Records r = op_mix(rng, mask, n, shape[0], shape[1]);
+            rp_batch_state_t st = { mask, 77 };
+            size_t len = check_batch(r, mask, st);
+            Bytes buf(len + 64);
+            st = { mask, 77 };
+            Decoded d(buf.data(), rp_encode_batch(&st, r.data(), r.size(), mask, buf.data(), buf.size()));
+            CHECK(d.f != nullptr);
+            based += d.f->batch->n_duration_base != 0;
+            batches++;
+        }
+    }
+    UNSIGNED_LONGS_EQUAL(batches, based);  // every one took the bases
+}
+
+// One op only, durations long and varying: bases with a constant op column,
+// whose loop stores the ops near the end of the buffer, beyond the batch.
+// Every cap: nothing past cap is touched, and a tight buffer is refused or
+// right, never corrupt.
+TEST(encode_batch, based_durations_with_one_op_at_every_cap)
+{
+    std::mt19937_64 rng(5);
+    const uint32_t spreads[] = { 60, 5000, 1u << 16 };
+    for (uint32_t spread : spreads) {
+        for (size_t n : { (size_t)15, (size_t)40, (size_t)41 }) {  // bases pay for all
+            Records r = op_mix(rng, 1u << RP_OP_WRITE, n, 1u << 22, spread);
+            Bytes buf(4096);
+            rp_batch_state_t st = { 0, 0 };
+            Decoded d(buf.data(), rp_encode_batch(&st, r.data(), n, 0, buf.data(), buf.size()));
+            CHECK(d.f != nullptr);
+            UNSIGNED_LONGS_EQUAL(RP_OP_WRITE + 1, d.f->batch->n_duration_base);
+            UNSIGNED_LONGS_EQUAL(0, d.f->batch->n_op);
+            check_batch_every_cap(r, { 9, 1000 }, 3);
+        }
+    }
+    // Packed ops too (the op column in the excesses' loop).
+    for (uint32_t spread : spreads) {
+        Records r = op_mix(rng, (1u << RP_OP_WRITE) | (1u << RP_OP_VERIFY), 33, 1u << 22, spread);
+        check_batch_every_cap(r, { 0, 0 }, 0);
+    }
+}
+
+// The size bound of the excesses comes from each op's OR of durations,
+// which can be far above the longest: 1023 and 1024 OR to 2047. The
+// excesses (0 and 1) still take a byte each.
+TEST(encode_batch, excesses_sized_by_the_or_of_durations)
+{
+    Records r;
+    uint64_t t = 100;
+    for (int i = 0; i < 90; i++) {
+        rp_record_t e = {};
+        e.op = i % 3 == 0 ? RP_OP_READ : RP_OP_WRITE;
+        e.duration = e.op == RP_OP_READ ? 5000u : 1023u + (uint32_t)(i & 1);
+        e.tile = 2, e.rows = 1, e.cols = 8, e.row = (uint16_t)i;
+        e.start = t;
+        t += e.duration + 3;
+        r.push_back(e);
+    }
+    Bytes buf(4096);
+    rp_batch_state_t st = { 0, 0 };
+    size_t len = rp_encode_batch(&st, r.data(), r.size(), 0, buf.data(), buf.size());
+    Decoded d(buf.data(), len);
+    CHECK(d.f != nullptr);
+    const Rramprof__V1__EventBatch *b = d.f->batch;
+    UNSIGNED_LONGS_EQUAL(RP_OP_READ + 1, b->n_duration_base);
+    UNSIGNED_LONGS_EQUAL(1023, b->duration_base[RP_OP_WRITE]);
+    UNSIGNED_LONGS_EQUAL(5000, b->duration_base[RP_OP_READ]);
+    UNSIGNED_LONGS_EQUAL(r.size(), b->n_duration);
+    for (size_t i = 0; i < b->n_duration; i++) {
+        CHECK(b->duration[i] <= 1);
+    }
+    check_batch(r, 0);
+    check_batch_every_cap(r, { 1, 2 }, 0);
+}
+
+// An op's durations are constant iff their OR equals the shortest: equal
+// per op but not across ops gives bases and no excesses; 4 and 5 (OR 5,
+// shortest 4) or 2, 4, 6 (OR 6) are not constant.
+TEST(encode_batch, constant_durations_told_by_or_and_shortest)
+{
+    auto make = [](std::vector<uint32_t> write, uint32_t verify) {
+        Records r;
+        uint64_t t = 7;
+        for (size_t i = 0; i < 60; i++) {
+            rp_record_t e = {};
+            e.op = i % 2 ? RP_OP_VERIFY : RP_OP_WRITE;
+            e.duration = e.op == RP_OP_WRITE ? write[(i / 2) % write.size()] : verify;
+            e.tile = 1, e.rows = 1, e.cols = 64, e.iterations = 1, e.row = 3;
+            e.start = t;
+            t += e.duration;
+            r.push_back(e);
+        }
+        return r;
+    };
+    Records equal = make({ 3000 }, 5000);
+    Bytes buf(4096);
+    rp_batch_state_t st = { 0, 0 };
+    Decoded d(buf.data(), rp_encode_batch(&st, equal.data(), equal.size(), 0, buf.data(), buf.size()));
+    CHECK(d.f != nullptr);
+    UNSIGNED_LONGS_EQUAL(RP_OP_VERIFY + 1, d.f->batch->n_duration_base);
+    UNSIGNED_LONGS_EQUAL(0, d.f->batch->n_duration);
+    check_batch(equal, 0);
+    for (auto w : { std::vector<uint32_t>{ 4, 5 }, std::vector<uint32_t>{ 2, 4, 6 },
+                    std::vector<uint32_t>{ 5000, 5001 }, std::vector<uint32_t>{ 6000, 4000, 2000 } }) {
+        Records r = make(w, 4);
+        size_t len = check_batch(r, 0);  // checks the column form as well
+        CHECK(len > 0);
+        st = { 0, 0 };
+        Decoded v(buf.data(), rp_encode_batch(&st, r.data(), r.size(), 0, buf.data(), buf.size()));
+        CHECK(v.f->batch->n_duration != 0);  // the durations vary: a column
+    }
+}
+
+// Packed arg values on both sides of the two-byte limit of a varint (2^14),
+// and a nearly full buffer (the checked tail), are written right.
+TEST(encode_batch, packed_arg_around_two_bytes)
+{
+    const uint32_t highs[] = { 0x7F, 0x80, 0x3FFF, 0x4000, 0x1FFFFF, 0x200000, 0xFFFFFFFFu };
+    for (uint32_t high : highs) {
+        Records r;
+        uint64_t t = 0;
+        for (uint32_t i = 0; i < 35; i++) {
+            rp_record_t e = {};
+            e.op = RP_OP_TRANSFER;
+            e.duration = 50;
+            e.arg = i % 5 == 0 ? high : (i * 0x9E3779B9u) % high;  // below high
+            e.tile = 1, e.rows = 4, e.cols = 4;
+            e.start = t;
+            t += 60;
+            r.push_back(e);
+        }
+        check_batch(r, 0);
+        check_batch_every_cap(r, { 2, 3 }, 0);
+    }
+}
+
+// Gaps of ten bytes each (wild jumps) with every cap: the room kept for the
+// gaps still to come is exact at the edge.
+TEST(encode_batch, long_gaps_in_a_tight_buffer)
+{
+    std::mt19937_64 rng(31);
+    for (size_t n : { (size_t)2, (size_t)9, (size_t)64 }) {
+        Records r(n);
+        memset(r.data(), 0, n * sizeof(rp_record_t));
+        for (size_t i = 0; i < n; i++) {
+            r[i].op = RP_OP_READ;
+            r[i].duration = 30;
+            r[i].start = i % 2 ? rng() | (1ull << 63) : rng() >> 1;  // |gap| near 2^63
+            if (i % 3 == 2) {
+                r[i].start = r[i - 1].start + r[i - 1].duration + 5;  // a short one
+            }
+        }
+        check_batch(r, 0);
+        check_batch_every_cap(r, { 0, 0 }, 0);
+    }
+}
+
+// A header at its longest (ten-byte values) in buffers smaller than the
+// longest header: written through the encoder's local copy, or refused.
+TEST(encode_batch, widest_header_in_small_buffers)
+{
+    rp_record_t e = {};
+    e.start = UINT64_MAX;
+    e.op = RP_OP_MVM;
+    e.duration = 12;
+    Records one{ e };
+    check_batch_every_cap(one, { 0xFFFFFFFFu, UINT64_MAX - 1 }, UINT64_MAX);
+    check_batch_every_cap(one, { 1, 1 }, 0);
+    check_batch_every_cap(Records{}, { 0xFFFFFFFFu, UINT64_MAX }, UINT64_MAX);
+}
+
+// A buffer too small for the gap column stops the statistics part way: an
+// unknown op beyond that point must not reach the duration bases (which
+// index by op). Long durations that straddle a power of two (1000..1100,
+// OR up to 2047) make the bases' choice take its pass over the records.
+TEST(encode_batch, unknown_op_beyond_a_full_buffer)
+{
+    Records r;
+    uint64_t t = 0;
+    for (uint32_t i = 0; i < 60; i++) {
+        rp_record_t e = {};
+        e.op = i == 50 ? 0xC7 : RP_OP_WRITE;  // low bits 7, high bits set
+        e.duration = 1000u + (i * 37u) % 101u;
+        e.start = t;
+        t += e.duration + (i % 2 ? 100000u : 1u);  // every other gap long
+        r.push_back(e);
+    }
+    check_batch(r, 0);
+    check_batch_every_cap(r, { 0, 0 }, 0);
+}
