@@ -12,12 +12,15 @@
 # Cross-builds the board's -bench image into BUILD_DIR, runs it
 # under `qemu-system-arm -icount shift=0,sleep=off`, where one instruction
 # is one virtual nanosecond and the 25 MHz timer ticks every 40
-# instructions, and prints instructions per event (averaged over 32768
-# events, minus the cost of the benchmark's own call) for: recording an
-# accepted event, recording an event the op mask filters out, and draining
-# (batch encoding, framing, handing bytes to the UART). The sustained drain
-# rate in events/s per MHz assumes one instruction per cycle. Then the
-# footprint of the recorder core objects with arm-none-eabi-size.
+# instructions, and prints instructions per event (averaged over 102,400
+# events each; record paths minus the benchmark's own call) for: recording
+# an accepted event, recording an event the op mask filters out, and
+# draining a synthetic pattern and each real workload (batch encoding and
+# framing, with the UART's byte writes timed apart; see rp_cm_bench.c). The
+# sustained drain rate in events/s per MHz assumes one instruction per
+# cycle. Then the footprint of the recorder core objects with
+# arm-none-eabi-size. About 8 minutes (the workloads run on the simulated
+# crossbar under emulation).
 set -eu
 opt=${1:-Os}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,12 +55,12 @@ for d in drain drain_program drain_mlp drain_scan drain_solver; do
                n, a / 1000, (a - t) / 1000, t / 1000, 1e6 / ((a - t) / 1000) }'
 done
 
-# Recorder core: record path (ring, recorder) and drain path (encoder,
-# protobuf writer, framing, CRC). Object sizes, so an upper bound on what
+# Recorder core: record path (ring, recorder), drain path (encoder,
+# protobuf writer, framing, CRC) and the command parser. Object sizes, so an upper bound on what
 # the linker keeps. The ring's slots are reported apart.
 objs=$(find "$build" -name 'rp_ring.c.obj' -o -name 'rp_recorder.c.obj' \
        -o -name 'rp_encoder.c.obj' -o -name 'rp_pbwire.c.obj' \
-       -o -name 'rp_frame.c.obj' -o -name 'rp_crc32.c.obj' | sort)
+       -o -name 'rp_frame.c.obj' -o -name 'rp_crc32.c.obj' -o -name 'rp_command.c.obj' | sort)
 ring_bytes=$(arm-none-eabi-nm -S -t d "$elf" | awk '$4 == "prv_slots" { s += $2 } END { print s + 0 }')
 arm-none-eabi-size -t $objs | awk -v ring="$ring_bytes" '
   /TOTALS/ { printf "recorder core: %d B flash (text+data), %d B RAM (data+bss) of which ring slots %d B\n", $1 + $2, $2 + $3, ring }'
