@@ -486,8 +486,8 @@ static int prv_workload_start(int index, uint32_t repeat, uint64_t seed)
 
 /* Starts a session. `run` (a Start that carries its workload, else NULL)
  * names the workload to run instead of the default one; then the timestamp
- * timer restarts first where the board can, and nothing else happens
- * between that and the workload's first step. */
+ * timer restarts first where the board can, and what follows up to the
+ * workload's first step does not depend on when the command arrived. */
 static void prv_session_start(uint32_t op_mask, uint64_t threshold, uint64_t event_limit,
                               const rp_command_t *run, int run_index)
 {
