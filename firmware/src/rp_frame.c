@@ -17,6 +17,10 @@
 
 /* ---- encoder ---- */
 
+#if !RP_CONFIG_SMALL
+/* ---- hosts and other large builds: word loops with a 2 KiB link table,
+ * and a CRC pass then 16-byte SSE2 COBS on x86-64 with PCLMULQDQ ---- */
+
 /* Encoder state: the open block's code byte, the next output byte and the
  * CRC register of the payload so far. Kept in locals by the callers:
  * stores through uint8_t pointers may alias anything, so state reached
@@ -120,7 +124,6 @@ static inline size_t prv_last_zero(uint64_t marks)
 #endif
 }
 
-#if !RP_CONFIG_SMALL
 /* prv_links[m]: for a word whose zero bytes are the set bits of m, the COBS
  * code of every zero but the last, in its byte: the distance to the next
  * zero. ORed into the copied word (its zeros are 0) it encodes the links
@@ -152,36 +155,7 @@ static inline void prv_store_linked(uint8_t *o, uint64_t w, unsigned m)
 {
     prv_store_le64(o, w | prv_links[m]);
 }
-#else
-/* Small builds (RP_CONFIG_SMALL): no 2 KiB table; the word is stored as
- * is and each zero but the last then gets its link, walking the set bits
- * of m upwards (about eight instructions per zero on a Cortex-M4). */
-static inline unsigned prv_ctz(unsigned m)
-{
-#if defined(__GNUC__)
-    return (unsigned)__builtin_ctz(m);
-#else
-    unsigned k = 0;
-    while (((m >> k) & 1u) == 0u) {
-        k++;
-    }
-    return k;
-#endif
-}
 
-static inline void prv_store_linked(uint8_t *o, uint64_t w, unsigned m)
-{
-    prv_store_le64(o, w);
-    unsigned k = prv_ctz(m);
-    for (m &= m - 1u; m != 0u; m &= m - 1u) {
-        unsigned next = prv_ctz(m);
-        o[k] = (uint8_t)(next - k);
-        k = next;
-    }
-}
-#endif
-
-#if !RP_CONFIG_SMALL
 /* COBS, and with_crc the CRC too, in one pass, a word at a time: each
  * word is loaded once, fed to the CRC and copied with its zeros replaced by
  * their codes (prv_store_linked); the open block's code byte gets the
@@ -263,83 +237,6 @@ static prv_cobs_t prv_cobs_crc(prv_cobs_t c, const uint8_t *in, size_t len)
 {
     return prv_cobs_words(c, in, len, true);
 }
-#endif
-
-#if RP_CONFIG_SMALL
-/* Small builds run on 32-bit cores, where the 64-bit words above cost
- * register pairs and a long multiply: the same pass four bytes at a time. */
-static inline uint32_t prv_zero_bytes32(uint32_t w)
-{
-    const uint32_t low7 = 0x7F7F7F7Fu;
-    return ~(((w & low7) + low7) | w | low7);
-}
-
-/* Four bytes, byte i of memory in bits 8i..8i+7 (see prv_load_le64). */
-static inline uint32_t prv_load_le32(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint32_t w;
-    memcpy(&w, p, 4);
-    return w;
-#else
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-#endif
-}
-
-static prv_cobs_t prv_cobs_crc(prv_cobs_t c, const uint8_t *in, size_t len)
-{
-    const uint8_t *end = in + len;
-    uint8_t *o = c.o;
-    uint8_t *code = c.code;
-    uint32_t crc = c.crc;
-    while ((size_t)(end - in) >= 4u) {
-        /* Words the open block has room for whatever they hold: while
-         * o - code <= 250 (at most 249 data bytes), a word cannot fill it. */
-        size_t open = (size_t)(o - code);
-        size_t words = open <= 250u ? (250u - open) / 4u + 1u : 0u;
-        size_t left = (size_t)(end - in) / 4u;
-        if (words > left) {
-            words = left;
-        }
-        const uint8_t *stop = in + 4u * words;
-        while (in < stop) {
-            uint32_t w = prv_load_le32(in);
-            crc = rp_crc32_word(crc, w);
-            memcpy(o, in, 4);
-            uint32_t zeros = prv_zero_bytes32(w);
-            if (zeros != 0u) {
-                /* Each zero becomes the code of the block it closes: the
-                 * distance from the previous code byte. */
-                do {
-                    uint8_t *z = o + (prv_ctz(zeros) >> 3);
-                    *code = (uint8_t)(z - code);
-                    code = z;
-                    zeros &= zeros - 1u;
-                } while (zeros != 0u);
-            }
-            o += 4;
-            in += 4;
-        }
-        if (words == 0u) {
-            /* The block might fill within this word: byte by byte. */
-            for (const uint8_t *w_end = in + 4; in < w_end; in++) {
-                crc = rp_crc32_byte(crc, *in);
-                prv_cobs_t t = prv_cobs_byte((prv_cobs_t){ .code = code, .o = o }, *in);
-                code = t.code;
-                o = t.o;
-            }
-        }
-    }
-    while (in < end) {
-        crc = rp_crc32_byte(crc, *in);
-        prv_cobs_t t = prv_cobs_byte((prv_cobs_t){ .code = code, .o = o }, *in++);
-        code = t.code;
-        o = t.o;
-    }
-    return (prv_cobs_t){ .code = code, .o = o, .crc = crc };
-}
-#endif
-
 
 #if RP_CRC32_CLMUL
 /* ---- x86-64 hosts whose CPU has PCLMULQDQ (rp_crc32_fast) ----
@@ -487,6 +384,9 @@ size_t rp_frame_encode(const uint8_t *payload, size_t len, uint8_t *out, size_t 
     if (out == NULL || (payload == NULL && len > 0) || out_cap < RP_FRAME_ENCODED_MAX(len)) {
         return 0;
     }
+    if (payload == NULL) {
+        payload = out;   /* len is 0: no byte is read, but NULL + 0 is undefined */
+    }
     prv_cobs_t c;
     uint32_t crc;
 #if RP_CRC32_CLMUL
@@ -526,74 +426,194 @@ size_t rp_frame_encode(const uint8_t *payload, size_t len, uint8_t *out, size_t 
     *c.o++ = 0x00; /* delimiter */
     return (size_t)(c.o - out);
 }
+#else
+/* ---- small builds (RP_CONFIG_SMALL): 32-bit cores, flash first ----
+ *
+ * One COBS loop four bytes at a time, without tables: each word is loaded
+ * and copied as it is; then each of its zeros, found by a bit scan, closes
+ * the open block (the block's code byte gets the distance to it) and
+ * becomes the next code byte. On a Cortex-M4 at -Os that is 12
+ * instructions per word plus 10 per zero. Bytes go one at a time where
+ * fewer than four are left or the open block might fill within the word.
+ * The CRC bytes follow the payload through the same loop.
+ *
+ * With the byte table (RP_CONFIG_CRC_BITS 8) the CRC is fused into that
+ * loop: its word step is 13 instructions and 44 bytes of code. The nibble
+ * table's is 25 instructions and 100 bytes: that build takes the CRC in a
+ * pass of its own through rp_crc32_update (linked anyway, for the
+ * deframer), 28 instructions a word, and keeps rp_frame.c within 450
+ * bytes of flash. */
+#define PRV_CRC_FUSED (RP_CONFIG_CRC_BITS == 8)
+
+/* 0x80 in every byte of w that is zero, 0x00 in the others (exact, unlike
+ * the shorter test that can flag a 0x01 next to a zero). */
+static inline uint32_t prv_zero_bytes32(uint32_t w)
+{
+    const uint32_t low7 = 0x7F7F7F7Fu;
+    return ~(((w & low7) + low7) | w | low7);
+}
+
+/* Four bytes, byte i of memory in bits 8i..8i+7 on any byte order, so
+ * that the marks above come out in memory order and the CRC takes the
+ * bytes in order. */
+static inline uint32_t prv_load_le32(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+#else
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+#endif
+}
+
+/* Index of the lowest set bit of m != 0. */
+static inline unsigned prv_ctz(uint32_t m)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctz(m);
+#else
+    unsigned k = 0;
+    while (((m >> k) & 1u) == 0u) {
+        k++;
+    }
+    return k;
+#endif
+}
+
+size_t rp_frame_encode(const uint8_t *payload, size_t len, uint8_t *out, size_t out_cap)
+{
+    if (out == NULL || (payload == NULL && len > 0) || out_cap < RP_FRAME_ENCODED_MAX(len)) {
+        return 0;
+    }
+    uint8_t *code = out; /* the open block's code byte */
+    uint8_t *o = out + 1;
+    uint32_t crc = PRV_CRC_FUSED ? RP_CRC32_INIT : rp_crc32_update(RP_CRC32_INIT, payload, len);
+    uint8_t trailer[RP_FRAME_CRC_LEN];
+    const uint8_t *in = payload;
+    const uint8_t *end = len > 0 ? payload + len : payload; /* payload may be NULL */
+    for (;;) {
+        while (in != end) {
+            /* The open block holds o - code - 1 data bytes and fills at
+             * 254: whole words while that many bytes are left and it has
+             * room for them whatever they hold. A zero only moves code
+             * forward, so the count stays safe. */
+            size_t room = 254u - (size_t)(o - code);
+            size_t left = (size_t)(end - in);
+            size_t words = (left < room ? left : room) / 4u;
+            if (words == 0u) {
+                uint8_t b = *in++;
+                if (PRV_CRC_FUSED) {
+                    crc = rp_crc32_byte(crc, b);
+                }
+                if (b != 0u) {
+                    *o++ = b;
+                    if (o - code < 0xFF) {
+                        continue;
+                    }
+                }
+                /* A zero, or 254 data bytes: close the block (its code is
+                 * the distance to here) and open the next one here. */
+                *code = (uint8_t)(o - code);
+                code = o++;
+                continue;
+            }
+            const uint8_t *stop = in + 4u * words;
+            do {
+                uint32_t w = prv_load_le32(in);
+                if (PRV_CRC_FUSED) {
+                    crc = rp_crc32_word(crc, w);
+                }
+                memcpy(o, in, 4);
+                for (uint32_t zeros = prv_zero_bytes32(w); zeros != 0u; zeros &= zeros - 1u) {
+                    uint8_t *z = o + (prv_ctz(zeros) >> 3);
+                    *code = (uint8_t)(z - code);
+                    code = z;
+                }
+                in += 4;
+                o += 4;
+            } while (in != stop);
+        }
+        if (end == trailer + RP_FRAME_CRC_LEN) {
+            break;
+        }
+        /* The payload is done: its CRC, little-endian, goes next. */
+        crc = rp_crc32_final(crc);
+        for (unsigned k = 0; k < RP_FRAME_CRC_LEN; k++) {
+            trailer[k] = (uint8_t)(crc >> (8u * k));
+        }
+        in = trailer;
+        end = trailer + RP_FRAME_CRC_LEN;
+    }
+    *code = (uint8_t)(o - code);
+    *o++ = 0x00; /* delimiter */
+    return (size_t)(o - out);
+}
+#endif
 
 /* ---- deframer ---- */
 
+/* Ready for the next frame, which starts after the byte just counted. */
 static void prv_reset(rp_deframer_t *d)
 {
     d->len = 0;
-    d->code = 0;
     d->remaining = 0;
-    d->overflow = 0;
-    d->started = 0;
-    d->raw_len = 0;
+    d->zero_pending = 0;
+    d->frame_start = d->stats.bytes;
 }
 
 void rp_deframer_init(rp_deframer_t *d, uint8_t *buf, size_t cap)
 {
-    d->buf = buf;
-    d->cap = buf != NULL ? cap : 0;
-    d->payload_len = 0;
-    d->stats = (rp_deframer_stats_t){ 0 };
-    prv_reset(d);
+    *d = (rp_deframer_t){ .buf = buf, .cap = buf != NULL ? cap : 0 };
 }
 
-/* A delimiter closed the current frame: judge it. */
+/* A delimiter closed the current frame: judge it. Out of line on hosts,
+ * which deframe the whole capture stream: rp_deframer_feed then saves no
+ * registers for it on every other byte (a third fewer instructions per
+ * byte). Small builds only deframe the host's few commands: inline there,
+ * 20 bytes less flash. */
+#if defined(__GNUC__) && !RP_CONFIG_SMALL
+__attribute__((noinline))
+#endif
 static rp_deframe_result_t prv_end_frame(rp_deframer_t *d)
 {
-    rp_deframe_result_t res;
-    if (!d->started) {
+    rp_deframe_result_t res = RP_DEFRAME_NONE;
+    rp_deframer_count_t *count = NULL;
+    if (d->stats.bytes - d->frame_start == 1u) {
         /* Back-to-back delimiters: an empty frame, not an error. The byte
          * still belongs to no good frame. */
-        d->stats.discarded_bytes++;
-        return RP_DEFRAME_NONE;
-    }
-    if (d->overflow) {
-        d->stats.oversize++;
+    } else if (d->len > d->cap) {
         res = RP_DEFRAME_ERR_OVERSIZE;
+        count = &d->stats.oversize;
     } else if (d->remaining != 0) {
         /* The frame ended inside a block: a byte was lost or forged. */
-        d->stats.cobs_errors++;
         res = RP_DEFRAME_ERR_COBS;
+        count = &d->stats.cobs_errors;
     } else if (d->len < RP_FRAME_CRC_LEN) {
-        d->stats.short_frames++;
         res = RP_DEFRAME_ERR_SHORT;
+        count = &d->stats.short_frames;
     } else {
         size_t n = d->len - RP_FRAME_CRC_LEN;
         const uint8_t *t = d->buf + n;
         uint32_t want = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 |
                         (uint32_t)t[3] << 24;
         if (rp_crc32(d->buf, n) == want) {
-            d->stats.frames++;
+            res = RP_DEFRAME_FRAME;
+            count = &d->stats.frames;
             d->payload_len = n;
-            prv_reset(d);
-            return RP_DEFRAME_FRAME;
+        } else {
+            res = RP_DEFRAME_ERR_CRC;
+            count = &d->stats.crc_errors;
         }
-        d->stats.crc_errors++;
-        res = RP_DEFRAME_ERR_CRC;
     }
-    d->stats.discarded_bytes += d->raw_len + 1u; /* + the delimiter */
+    if (count != NULL) {
+        (*count)++;
+    }
+    if (res != RP_DEFRAME_FRAME) {
+        d->stats.discarded_bytes += d->stats.bytes - d->frame_start; /* with the delimiter */
+    }
     prv_reset(d);
     return res;
-}
-
-static inline void prv_store(rp_deframer_t *d, uint8_t b)
-{
-    if (d->len < d->cap) {
-        d->buf[d->len++] = b;
-    } else {
-        d->overflow = 1;
-    }
 }
 
 rp_deframe_result_t rp_deframer_feed(rp_deframer_t *d, uint8_t byte)
@@ -602,22 +622,22 @@ rp_deframe_result_t rp_deframer_feed(rp_deframer_t *d, uint8_t byte)
     if (byte == 0x00) {
         return prv_end_frame(d);
     }
-    d->raw_len++;
-    if (d->overflow) {
-        return RP_DEFRAME_NONE; /* skip to the delimiter */
-    }
+    size_t stored = 1; /* decoded bytes this one stands for */
     if (d->remaining == 0) {
-        /* A code byte. The previous block's zero is data only now that we
-         * know the frame goes on. */
-        if (d->started && d->code != 0xFFu) {
-            prv_store(d, 0x00);
-        }
-        d->started = 1;
-        d->code = byte;
-        d->remaining = (uint8_t)(byte - 1u);
-    } else {
-        prv_store(d, byte);
-        d->remaining--;
+        /* A code byte: byte - 1 data bytes follow. The previous block's
+         * zero is data only now that the frame goes on: it is stored in
+         * this byte's place, or nothing is. */
+        stored = d->zero_pending;
+        d->zero_pending = byte != 0xFFu;
+        d->remaining = byte;
+        byte = 0x00;
     }
+    d->remaining--;
+    /* Past the buffer the bytes are only counted: len > cap marks the
+     * frame oversize until its delimiter. */
+    if (d->len < d->cap) {
+        d->buf[d->len] = byte;
+    }
+    d->len += stored;
     return RP_DEFRAME_NONE;
 }

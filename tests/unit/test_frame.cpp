@@ -3,6 +3,7 @@
 // Round trips over awkward payloads, byte-exact known frames, and every kind
 // of damage a link can do; after each the next intact frame must decode and
 // the deframer's statistics must account for every byte.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -276,6 +277,28 @@ TEST(frame_encode, zero_bytes_in_the_crc_at_every_position)
     }
 }
 
+TEST(frame_encode, any_alignment_of_payload_and_output)
+{
+    // The word loops load and store unaligned words: payload and frame at
+    // every offset from a word boundary give the same bytes.
+    std::mt19937 rng(19);
+    Bytes p = random_bytes(rng, 300);
+    for (size_t i = 0; i < p.size(); i += 5) {
+        p[i] = 0;
+    }
+    Bytes want = ref_frame(p);
+    Bytes in(p.size() + 8), out(RP_FRAME_ENCODED_MAX(p.size()) + 8);
+    for (size_t in_off = 0; in_off < 8; in_off++) {
+        std::copy(p.begin(), p.end(), in.begin() + (long)in_off);
+        for (size_t out_off = 0; out_off < 8; out_off++) {
+            size_t n = rp_frame_encode(in.data() + in_off, p.size(), out.data() + out_off,
+                                       out.size() - out_off);
+            UNSIGNED_LONGS_EQUAL(want.size(), n);
+            CHECK(Bytes(out.begin() + (long)out_off, out.begin() + (long)(out_off + n)) == want);
+        }
+    }
+}
+
 TEST(frame_encode, structure_and_reference_decode_over_many_shapes)
 {
     std::mt19937 rng(7);
@@ -486,6 +509,51 @@ TEST(deframer, payload_exactly_fills_buffer_and_one_more_is_oversize)
     UNSIGNED_LONGS_EQUAL(1, rx.d.stats.oversize);
     UNSIGNED_LONGS_EQUAL(f_big.size(), rx.d.stats.discarded_bytes);
     rx.check_accounting();
+}
+
+TEST(deframer, a_zero_implied_past_the_buffer_is_oversize)
+{
+    // The buffer holds an empty payload and its CRC (four zeros, four
+    // empty blocks); a fifth empty block implies a fifth zero, stored past
+    // the end only when the frame goes on: that frame is oversize, and the
+    // ones on either side decode.
+    Rx rx(0);
+    Bytes exact = { 0x01, 0x01, 0x01, 0x01, 0x01, 0x00 };
+    Bytes over = { 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x00 };
+    CHECK(exact == frame_of({}));
+    rx.feed(exact);
+    rx.feed(over);
+    rx.feed(exact);
+    UNSIGNED_LONGS_EQUAL(2, rx.frames.size());
+    UNSIGNED_LONGS_EQUAL(0, rx.frames[1].size());
+    UNSIGNED_LONGS_EQUAL(1, rx.errors.size());
+    LONGS_EQUAL(RP_DEFRAME_ERR_OVERSIZE, rx.errors[0]);
+    UNSIGNED_LONGS_EQUAL(over.size(), rx.d.stats.discarded_bytes);
+    rx.check_accounting();
+}
+
+TEST(deframer, full_blocks_up_to_the_buffer_end)
+{
+    // Payloads without zeros fill blocks of 254 data bytes (code 0xFF, no
+    // implied zero): bodies (payload and CRC) around one and two full
+    // blocks, into a buffer of exactly their size and one byte short.
+    std::mt19937 rng(4);
+    for (size_t n : { 249u, 250u, 251u, 254u, 500u, 504u, 505u, 506u }) {
+        Bytes p = random_bytes(rng, n);
+        for (auto &b : p) {
+            b |= 1u;
+        }
+        Rx fits(n), short_by_one(n - 1);
+        Bytes f = frame_of(p);
+        fits.feed(f);
+        short_by_one.feed(f);
+        UNSIGNED_LONGS_EQUAL(1, fits.frames.size());
+        CHECK(fits.frames[0] == p);
+        UNSIGNED_LONGS_EQUAL(0, short_by_one.frames.size());
+        UNSIGNED_LONGS_EQUAL(1, short_by_one.d.stats.oversize);
+        fits.check_accounting();
+        short_by_one.check_accounting();
+    }
 }
 
 TEST(deframer, endless_garbage_without_delimiter_is_one_oversize)

@@ -24,37 +24,69 @@ uint32_t rp_crc32(const void *data, size_t len);
 uint32_t rp_crc32_update(uint32_t state, const void *data, size_t len);
 static inline uint32_t rp_crc32_final(uint32_t state) { return state ^ 0xFFFFFFFFu; }
 
-/* Table lookup for callers that fuse the CRC into another byte loop. */
+#if RP_CONFIG_CRC_BITS != 4 && RP_CONFIG_CRC_BITS != 8
+#error "RP_CONFIG_CRC_BITS must be 4 or 8"
+#endif
+#if !RP_CONFIG_SMALL && RP_CONFIG_CRC_BITS != 8
+#error "RP_CONFIG_CRC_BITS 4 is for RP_CONFIG_SMALL builds; the others use the slicing tables"
+#endif
+
+/* rp_crc32_byte and rp_crc32_word: one byte, or four bytes of v in memory
+ * order (the first in its low eight bits), into the register, inline for
+ * callers that fuse the CRC into their own loop (the framing's COBS pass
+ * loads each word once). */
+#if RP_CONFIG_CRC_BITS == 8
+/* The register after shifting byte i through: 1 KiB. */
 extern const uint32_t rp_crc32_table[256];
 static inline uint32_t rp_crc32_byte(uint32_t state, uint8_t b)
 {
     return rp_crc32_table[(state ^ b) & 0xFFu] ^ (state >> 8);
 }
+#else
+/* The register after shifting the four bits of i through: 64 bytes, two
+ * lookups per byte (rp_crc32_nibble[i] is rp_crc32_table[i << 4]). */
+extern const uint32_t rp_crc32_nibble[16];
+static inline uint32_t rp_crc32_byte(uint32_t state, uint8_t b)
+{
+    uint32_t x = state ^ b;
+    x = rp_crc32_nibble[x & 0xFu] ^ (x >> 4);
+    return rp_crc32_nibble[x & 0xFu] ^ (x >> 4);
+}
+#endif
 
 #if RP_CONFIG_SMALL
-/* Small builds: a word is four byte steps through the one table. Forced
- * inline: at -Os GCC otherwise makes it a call per word in the framing. */
+/* Small builds: the four bytes enter the register at once; each step then
+ * shifts four or eight bits out through the one table (three instructions
+ * a step on a Cortex-M4). Forced inline: at -Os GCC otherwise makes it a
+ * call per word in the framing. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline uint32_t rp_crc32_word(uint32_t state, uint32_t v)
 {
-    /* The four bytes enter the register at once; each step then shifts one
-     * out through the table (three instructions a byte on a Cortex-M4). */
     uint32_t x = state ^ v;
+#if RP_CONFIG_CRC_BITS == 8
     x = rp_crc32_table[x & 0xFFu] ^ (x >> 8);
     x = rp_crc32_table[x & 0xFFu] ^ (x >> 8);
     x = rp_crc32_table[x & 0xFFu] ^ (x >> 8);
     return rp_crc32_table[x & 0xFFu] ^ (x >> 8);
+#else
+    x = rp_crc32_nibble[x & 0xFu] ^ (x >> 4);
+    x = rp_crc32_nibble[x & 0xFu] ^ (x >> 4);
+    x = rp_crc32_nibble[x & 0xFu] ^ (x >> 4);
+    x = rp_crc32_nibble[x & 0xFu] ^ (x >> 4);
+    x = rp_crc32_nibble[x & 0xFu] ^ (x >> 4);
+    x = rp_crc32_nibble[x & 0xFu] ^ (x >> 4);
+    x = rp_crc32_nibble[x & 0xFu] ^ (x >> 4);
+    return rp_crc32_nibble[x & 0xFu] ^ (x >> 4);
+#endif
 }
 #else
 /* Slicing-by-4 tables: rp_crc32_slice[k][i] is the register after byte i
  * followed by k+1 zero bytes (rp_crc32_table is the same without them). */
 extern const uint32_t rp_crc32_slice[3][256];
 
-/* Four bytes in one step; v holds them in memory order, the first byte in
- * its low eight bits. Inline for callers that fuse the CRC into their own
- * word loop (the framing's COBS pass): each word is loaded once. */
+/* Four bytes in one step. */
 static inline uint32_t rp_crc32_word(uint32_t state, uint32_t v)
 {
     uint32_t x = state ^ v;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rramprof/rp_config.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -36,28 +38,34 @@ typedef enum rp_deframe_result {
     RP_DEFRAME_ERR_SHORT = 5  /* frame shorter than its CRC; dropped */
 } rp_deframe_result_t;
 
-/* Counts of what the deframer has seen since init. */
+/* Counts of what the deframer has seen since init: 64-bit on hosts,
+ * 32-bit in small (MCU) builds, where the device deframes only the few
+ * command frames the host sends it. */
+#if RP_CONFIG_SMALL
+typedef uint32_t rp_deframer_count_t;
+#else
+typedef uint64_t rp_deframer_count_t;
+#endif
 typedef struct rp_deframer_stats {
-    uint64_t frames;        /* good frames */
-    uint64_t crc_errors;
-    uint64_t cobs_errors;
-    uint64_t oversize;
-    uint64_t short_frames;
-    uint64_t bytes;         /* every byte fed */
-    uint64_t discarded_bytes; /* bytes that belonged to no good frame */
+    rp_deframer_count_t frames;        /* good frames */
+    rp_deframer_count_t crc_errors;
+    rp_deframer_count_t cobs_errors;
+    rp_deframer_count_t oversize;
+    rp_deframer_count_t short_frames;
+    rp_deframer_count_t bytes;         /* every byte fed */
+    rp_deframer_count_t discarded_bytes; /* bytes that belonged to no good frame */
 } rp_deframer_stats_t;
 
 /* Streaming deframer over a caller-owned buffer; no heap. */
 typedef struct rp_deframer {
     uint8_t *buf;
     size_t cap;
-    size_t len;          /* decoded bytes so far in the current frame */
-    uint8_t code;        /* COBS code of the current block */
-    uint8_t remaining;   /* bytes left in the current block */
-    uint8_t overflow;    /* current frame overflowed; skip to delimiter */
-    uint8_t started;     /* at least one byte of the current frame seen */
-    size_t raw_len;      /* encoded bytes of the current frame */
-    size_t payload_len;  /* valid after RP_DEFRAME_FRAME */
+    size_t len;           /* decoded bytes of the current frame so far; more
+                           * than cap once it overflowed (then only counted) */
+    size_t payload_len;   /* valid after RP_DEFRAME_FRAME */
+    uint8_t remaining;    /* data bytes left in the current COBS block */
+    uint8_t zero_pending; /* the current block implies a zero after it */
+    rp_deframer_count_t frame_start; /* stats.bytes when the frame began */
     rp_deframer_stats_t stats;
 } rp_deframer_t;
 
