@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "rramprof/rp_command.h"
+#include "rramprof/rp_command_out.h"
 #include "rramprof/rp_config.h"
 #include "rramprof/rp_frame.h"
 

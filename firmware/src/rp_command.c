@@ -1,9 +1,14 @@
-/* Command parser (device) and encoder (host tools, tests).
+/* Command parser (device side; the host encodes with protobuf-c).
  *
  * Protobuf rules followed: unknown fields are skipped; a scalar seen twice
  * keeps the last value; uint32 fields keep the low 32 bits of the varint;
  * if several body fields arrive the last one wins, and repeats of the same
- * one merge. Known fields with the wrong wire type are malformed. */
+ * one merge (Start.workload too). Known fields with the wrong wire type are
+ * malformed.
+ *
+ * Kept small in flash: each message is a run of field descriptors, one
+ * per field number (the schema numbers every message's fields 1..n), and
+ * one loop reads them all, the Command itself included. */
 #include "rramprof/rp_command.h"
 
 #include <string.h>
@@ -11,108 +16,57 @@
 #include "rramprof/rp_pbwire.h"
 #include "rramprof/rp_status.h"
 
-/* A known field: its number, and where its value goes. */
-enum prv_target { PRV_U32, PRV_U64, PRV_BOOL, PRV_NAME, PRV_RUN };
+/* What a field holds: varint kinds first, then length-delimited ones. */
+enum prv_kind { PRV_U32, PRV_U64, PRV_BOOL, PRV_NAME, PRV_RUN, PRV_BODY };
 
 typedef struct prv_field {
-    uint32_t number;
-    enum prv_target target;
-    size_t offset; /* into rp_command_t */
+    uint8_t kind;   /* enum prv_kind */
+    uint8_t offset; /* of its member in rp_command_t */
 } prv_field_t;
 
-#define PRV_AT(m) offsetof(rp_command_t, m)
+_Static_assert(sizeof(rp_command_t) <= 255u, "member offsets must fit a byte");
+_Static_assert(sizeof(bool) == 1u, "PRV_BOOL and PRV_RUN store one byte");
 
-static const prv_field_t prv_start_fields[] = {
-    { 1, PRV_U32, PRV_AT(op_mask) },
-    { 2, PRV_U64, PRV_AT(threshold_ticks) },
-    { 3, PRV_RUN, PRV_AT(start_workload) },
-    { 4, PRV_U64, PRV_AT(event_limit) },
-};
-static const prv_field_t prv_configure_fields[] = {
-    { 1, PRV_U32, PRV_AT(op_mask) },
-    { 2, PRV_U64, PRV_AT(threshold_ticks) },
-    { 3, PRV_BOOL, PRV_AT(set_threshold) },
-    { 4, PRV_U32, PRV_AT(heartbeat_ms) },
-    { 5, PRV_U32, PRV_AT(counters_ms) },
-};
-static const prv_field_t prv_run_fields[] = {
-    { 1, PRV_NAME, PRV_AT(workload) },
-    { 2, PRV_U32, PRV_AT(repeat) },
-    { 3, PRV_U64, PRV_AT(seed) },
-};
-static const prv_field_t prv_ping_fields[] = {
-    { 1, PRV_U64, PRV_AT(token) },
+#define PRV_F(kind, member) { kind, (uint8_t)offsetof(rp_command_t, member) }
+
+static const prv_field_t prv_fields[] = {
+    /* 0: Command; its body fields 2..7 select the message parsed next */
+    PRV_F(PRV_U32, request_id),
+    PRV_F(PRV_BODY, kind), PRV_F(PRV_BODY, kind), PRV_F(PRV_BODY, kind),
+    PRV_F(PRV_BODY, kind), PRV_F(PRV_BODY, kind), PRV_F(PRV_BODY, kind),
+    /* 7: Start */
+    PRV_F(PRV_U32, op_mask), PRV_F(PRV_U64, threshold_ticks),
+    PRV_F(PRV_RUN, start_workload), PRV_F(PRV_U64, event_limit),
+    /* 11: Configure */
+    PRV_F(PRV_U32, op_mask), PRV_F(PRV_U64, threshold_ticks),
+    PRV_F(PRV_BOOL, set_threshold), PRV_F(PRV_U32, heartbeat_ms),
+    PRV_F(PRV_U32, counters_ms),
+    /* 16: RunWorkload */
+    PRV_F(PRV_NAME, workload), PRV_F(PRV_U32, repeat), PRV_F(PRV_U64, seed),
+    /* 19: Ping */
+    PRV_F(PRV_U64, token),
 };
 
-typedef struct prv_body {
-    const prv_field_t *fields;
-    size_t count;
-} prv_body_t;
+/* Each message's run in prv_fields, indexed by its Command body number;
+ * the Command itself sits at RP_CMD_NONE. GetInfo and Stop are empty. */
+typedef struct prv_message {
+    uint8_t first;
+    uint8_t count;
+} prv_message_t;
 
-static prv_body_t prv_body_fields(rp_command_kind_t kind)
+static const prv_message_t prv_messages[] = {
+    [RP_CMD_NONE] = { 0, 7 },
+    [RP_CMD_START] = { 7, 4 },
+    [RP_CMD_CONFIGURE] = { 11, 5 },
+    [RP_CMD_RUN_WORKLOAD] = { 16, 3 },
+    [RP_CMD_PING] = { 19, 1 },
+};
+
+/* Reads one message into out. Recurses for bodies and Start.workload, so
+ * at most three levels deep. */
+static bool prv_parse(const uint8_t *data, size_t len, unsigned message, rp_command_t *out)
 {
-    switch (kind) {
-    case RP_CMD_START: return (prv_body_t){ prv_start_fields, 4 };
-    case RP_CMD_CONFIGURE: return (prv_body_t){ prv_configure_fields, 5 };
-    case RP_CMD_RUN_WORKLOAD: return (prv_body_t){ prv_run_fields, 3 };
-    case RP_CMD_PING: return (prv_body_t){ prv_ping_fields, 1 };
-    default: return (prv_body_t){ NULL, 0 }; /* GetInfo, Stop: empty */
-    }
-}
-
-static bool prv_parse_body(const uint8_t *data, size_t len, rp_command_kind_t kind,
-                           rp_command_t *out);
-
-/* Stores one known field's value; false if its wire type or content is
- * wrong. */
-static bool prv_read_field(rp_pb_reader_t *r, const prv_field_t *f, unsigned wt,
-                           rp_command_t *out)
-{
-    uint8_t *dst = (uint8_t *)out + f->offset;
-    if (f->target == PRV_RUN) {
-        /* Start.workload: a RunWorkload body; repeats merge. */
-        const uint8_t *s;
-        size_t len;
-        if (wt != RP_PB_LEN || !rp_pb_get_len(r, &s, &len)) {
-            return false;
-        }
-        out->start_workload = true;
-        return prv_parse_body(s, len, RP_CMD_RUN_WORKLOAD, out);
-    }
-    if (f->target == PRV_NAME) {
-        const uint8_t *s;
-        size_t len;
-        if (wt != RP_PB_LEN || !rp_pb_get_len(r, &s, &len)) {
-            return false;
-        }
-        if (len > RP_WORKLOAD_NAME_MAX || memchr(s, 0, len) != NULL) {
-            return false;
-        }
-        memset(dst, 0, RP_WORKLOAD_NAME_MAX + 1u);
-        memcpy(dst, s, len);
-        return true;
-    }
-    uint64_t v;
-    if (wt != RP_PB_VARINT || !rp_pb_get_varint(r, &v)) {
-        return false;
-    }
-    if (f->target == PRV_U32) {
-        uint32_t x = (uint32_t)v;
-        memcpy(dst, &x, sizeof(x));
-    } else if (f->target == PRV_U64) {
-        memcpy(dst, &v, sizeof(v));
-    } else {
-        bool b = v != 0;
-        memcpy(dst, &b, sizeof(b));
-    }
-    return true;
-}
-
-/* Parses the body message of `kind` into out. */
-static bool prv_parse_body(const uint8_t *data, size_t len, rp_command_kind_t kind,
-                           rp_command_t *out)
-{
-    prv_body_t body = prv_body_fields(kind);
+    const prv_message_t m = prv_messages[message];
     rp_pb_reader_t r;
     rp_pb_reader_init(&r, data, len);
     while (!rp_pb_at_end(&r)) {
@@ -121,65 +75,58 @@ static bool prv_parse_body(const uint8_t *data, size_t len, rp_command_kind_t ki
         if (!rp_pb_get_tag(&r, &number, &wt)) {
             return false;
         }
-        const prv_field_t *f = NULL;
-        for (size_t i = 0; i < body.count; i++) {
-            if (body.fields[i].number == number) {
-                f = &body.fields[i];
+        if (number > m.count) {
+            if (!rp_pb_skip(&r, wt)) {
+                return false;
             }
+            continue;
         }
-        if (f != NULL ? !prv_read_field(&r, f, wt, out) : !rp_pb_skip(&r, wt)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Clears the body members when a different body kind takes over. */
-static void prv_clear_body(rp_command_t *out)
-{
-    uint32_t request_id = out->request_id;
-    memset(out, 0, sizeof(*out));
-    out->request_id = request_id;
-}
-
-static bool prv_parse(const uint8_t *payload, size_t len, rp_command_t *out)
-{
-    rp_pb_reader_t r;
-    rp_pb_reader_init(&r, payload, len);
-    while (!rp_pb_at_end(&r)) {
-        uint32_t number;
-        unsigned wt;
-        if (!rp_pb_get_tag(&r, &number, &wt)) {
-            return false;
-        }
-        if (number == 1) {
+        const prv_field_t f = prv_fields[m.first + number - 1u];
+        uint8_t *dst = (uint8_t *)out + f.offset;
+        if (f.kind < PRV_NAME) {
             uint64_t v;
             if (wt != RP_PB_VARINT || !rp_pb_get_varint(&r, &v)) {
                 return false;
             }
-            out->request_id = (uint32_t)v;
-        } else if (number >= RP_CMD_GET_INFO && number <= RP_CMD_PING) {
-            const uint8_t *data;
-            size_t n;
-            if (wt != RP_PB_LEN || !rp_pb_get_len(&r, &data, &n)) {
+            if (f.kind == PRV_BOOL) {
+                *dst = v != 0;
+            } else if (f.kind == PRV_U64) {
+                memcpy(dst, &v, sizeof(v));
+            } else {
+                uint32_t x = (uint32_t)v;
+                memcpy(dst, &x, sizeof(x));
+            }
+            continue;
+        }
+        const uint8_t *s;
+        size_t n;
+        if (wt != RP_PB_LEN || !rp_pb_get_len(&r, &s, &n)) {
+            return false;
+        }
+        if (f.kind == PRV_NAME) {
+            if (n > RP_WORKLOAD_NAME_MAX || memchr(s, 0, n) != NULL) {
                 return false;
             }
-            rp_command_kind_t kind = (rp_command_kind_t)number;
-            if (kind != out->kind) {
-                prv_clear_body(out);
-                out->kind = kind;
+            memset(dst, 0, RP_WORKLOAD_NAME_MAX + 1u);
+            memcpy(dst, s, n);
+            continue;
+        }
+        unsigned next = RP_CMD_RUN_WORKLOAD;
+        if (f.kind == PRV_RUN) {
+            *dst = true; /* start_workload */
+        } else {
+            /* A different body replaces the previous one entirely. */
+            next = number;
+            if (number != (uint32_t)out->kind) {
+                memset(dst, 0, sizeof(*out) - offsetof(rp_command_t, kind));
+                out->kind = (rp_command_kind_t)number;
             }
-            if (!prv_parse_body(data, n, kind, out)) {
-                return false;
-            }
-        } else if (!rp_pb_skip(&r, wt)) {
+        }
+        if (!prv_parse(s, n, next, out)) {
             return false;
         }
     }
-    if (out->kind == RP_CMD_START) {
-        out->set_threshold = true; /* Start always applies its threshold */
-    }
-    return out->kind != RP_CMD_NONE;
+    return true;
 }
 
 int rp_command_parse(const uint8_t *payload, size_t len, rp_command_t *out)
@@ -188,65 +135,13 @@ int rp_command_parse(const uint8_t *payload, size_t len, rp_command_t *out)
         return RP_ERR_ARG;
     }
     memset(out, 0, sizeof(*out));
-    if ((payload == NULL && len > 0) || !prv_parse(payload, len, out)) {
+    if (payload == NULL || !prv_parse(payload, len, RP_CMD_NONE, out) ||
+        out->kind == RP_CMD_NONE) {
         memset(out, 0, sizeof(*out));
         return RP_ERR_MALFORMED;
     }
+    if (out->kind == RP_CMD_START) {
+        out->set_threshold = true; /* Start always applies its threshold */
+    }
     return RP_OK;
-}
-
-/* A RunWorkload body: the command's workload, repeat and seed. */
-static void prv_put_run(rp_pb_writer_t *w, const rp_command_t *cmd)
-{
-    size_t n = 0;
-    while (n <= RP_WORKLOAD_NAME_MAX && cmd->workload[n] != '\0') {
-        n++;
-    }
-    rp_pb_put_bytes_field(w, 1, cmd->workload, n);
-    rp_pb_put_uint_field(w, 2, cmd->repeat);
-    rp_pb_put_uint_field(w, 3, cmd->seed);
-}
-
-size_t rp_command_encode(const rp_command_t *cmd, uint8_t *out, size_t cap)
-{
-    if (cmd == NULL || out == NULL ||
-        (cmd->kind != RP_CMD_NONE && (cmd->kind < RP_CMD_GET_INFO || cmd->kind > RP_CMD_PING))) {
-        return 0;
-    }
-    rp_pb_writer_t w;
-    rp_pb_writer_init(&w, out, cap);
-    rp_pb_put_uint_field(&w, 1, cmd->request_id);
-    if (cmd->kind != RP_CMD_NONE) {
-        /* Bodies are short: a one-byte length prefix holds them. */
-        size_t body = rp_pb_begin_len(&w, (uint32_t)cmd->kind, 1);
-        switch (cmd->kind) {
-        case RP_CMD_START:
-            rp_pb_put_uint_field(&w, 1, cmd->op_mask);
-            rp_pb_put_uint_field(&w, 2, cmd->threshold_ticks);
-            if (cmd->start_workload) {
-                size_t run = rp_pb_begin_len(&w, 3, 1);
-                prv_put_run(&w, cmd);
-                rp_pb_end_len(&w, run, 1);
-            }
-            rp_pb_put_uint_field(&w, 4, cmd->event_limit);
-            break;
-        case RP_CMD_CONFIGURE:
-            rp_pb_put_uint_field(&w, 1, cmd->op_mask);
-            rp_pb_put_uint_field(&w, 2, cmd->threshold_ticks);
-            rp_pb_put_bool_field(&w, 3, cmd->set_threshold);
-            rp_pb_put_uint_field(&w, 4, cmd->heartbeat_ms);
-            rp_pb_put_uint_field(&w, 5, cmd->counters_ms);
-            break;
-        case RP_CMD_RUN_WORKLOAD:
-            prv_put_run(&w, cmd);
-            break;
-        case RP_CMD_PING:
-            rp_pb_put_uint_field(&w, 1, cmd->token);
-            break;
-        default: /* GetInfo, Stop: empty body */
-            break;
-        }
-        rp_pb_end_len(&w, body, 1);
-    }
-    return w.overflow ? 0 : w.len;
 }

@@ -44,7 +44,7 @@ add_executable(test_qemu_integration
   ${CMAKE_CURRENT_LIST_DIR}/qemu/test_qemu.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sim_harness.cpp)
 target_include_directories(test_qemu_integration PRIVATE ${CMAKE_SOURCE_DIR}/tests)
-target_link_libraries(test_qemu_integration PRIVATE rp_wire rp_proto rp_test_main)
+target_link_libraries(test_qemu_integration PRIVATE rp_profiler rp_wire rp_proto rp_test_main)
 target_compile_definitions(test_qemu_integration PRIVATE
   RP_QEMU_BIN="${RP_QEMU_ARM}"
   RP_QEMU_AN386_DIR="${CMAKE_BINARY_DIR}/fw-qemu-mps2-an386/bin"

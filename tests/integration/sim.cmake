@@ -8,7 +8,7 @@ add_executable(test_sim_integration
   ${CMAKE_CURRENT_LIST_DIR}/test_sim_stream.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_sim_link.cpp)
 target_include_directories(test_sim_integration PRIVATE ${CMAKE_SOURCE_DIR}/tests)
-target_link_libraries(test_sim_integration PRIVATE rp_wire rp_proto rp_test_main)
+target_link_libraries(test_sim_integration PRIVATE rp_profiler rp_wire rp_proto rp_test_main)
 target_compile_definitions(test_sim_integration PRIVATE
   RP_SIM_BIN="$<TARGET_FILE:rramprof-sim>"
   RP_WIRE_SIZE_BIN="$<TARGET_FILE:rp_wire_size>"

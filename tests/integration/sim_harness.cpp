@@ -17,6 +17,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "rramprof/rp_command_out.h"
 #include "rramprof/rp_record.h"
 
 extern char **environ;

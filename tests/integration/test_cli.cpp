@@ -20,7 +20,7 @@
 #include "cli_proc.h"
 
 extern "C" {
-#include "rramprof/rp_command.h"
+#include "rramprof/rp_command_out.h"
 #include "rramprof/rp_frame.h"
 #include "rramprof/rp_status.h"
 }

@@ -22,7 +22,7 @@ rp_add_unit_test(wv SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_wv.cpp LIBS rp_core_t
 # checked with the protobuf-c code generated from the schema.
 rp_add_unit_test(device
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_device.cpp ${CMAKE_SOURCE_DIR}/tests/mocks/mock_workload.c
-  LIBS rp_core_test rp_proto)
+  LIBS rp_core_test rp_proto rp_profiler)
 target_include_directories(test_device PRIVATE ${CMAKE_SOURCE_DIR}/tests/mocks)
 
 # Compile-time off switch: the whole core and the test built with

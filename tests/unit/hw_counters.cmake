@@ -8,7 +8,7 @@
 rp_add_unit_test(hw_counters_device
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_hw_counters_device.cpp
           ${CMAKE_SOURCE_DIR}/tests/mocks/mock_workload.c
-  LIBS rp_core_test rp_proto)
+  LIBS rp_core_test rp_proto rp_profiler)
 target_include_directories(test_hw_counters_device PRIVATE ${CMAKE_SOURCE_DIR}/tests/mocks)
 
 rp_add_unit_test(hw_counters_report

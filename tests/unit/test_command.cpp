@@ -8,6 +8,8 @@
 
 #include "rramprof.pb-c.h"
 #include "rramprof/rp_command.h"
+#include "rramprof/rp_command_out.h"
+#include "rramprof/rp_pbwire.h"
 #include "rramprof/rp_status.h"
 
 // CppUTest last: its leak-detector macros redefine new.
@@ -142,6 +144,103 @@ Bytes name_body(const std::string &name)
     return body;
 }
 
+// Decodes b with protobuf-c and checks that it says what c says.
+void check_same_as_protobuf_c(const Bytes &b, const rp_command_t &c)
+{
+    Rramprof__V1__Command *d = rramprof__v1__command__unpack(nullptr, b.size(), b.data());
+    CHECK(d != nullptr);
+    UNSIGNED_LONGS_EQUAL(c.request_id, d->request_id);
+    LONGS_EQUAL((int)c.kind, (int)d->body_case);
+    const Rramprof__V1__RunWorkload *run = nullptr;
+    switch (c.kind) {
+    case RP_CMD_START:
+        UNSIGNED_LONGS_EQUAL(c.op_mask, d->start->op_mask);
+        UNSIGNED_LONGLONGS_EQUAL(c.threshold_ticks, d->start->threshold_ticks);
+        UNSIGNED_LONGLONGS_EQUAL(c.event_limit, d->start->event_limit);
+        CHECK_EQUAL(c.start_workload, d->start->workload != nullptr);
+        run = d->start->workload;
+        break;
+    case RP_CMD_CONFIGURE:
+        UNSIGNED_LONGS_EQUAL(c.op_mask, d->configure->op_mask);
+        UNSIGNED_LONGLONGS_EQUAL(c.threshold_ticks, d->configure->threshold_ticks);
+        CHECK_EQUAL(c.set_threshold, (bool)d->configure->set_threshold);
+        UNSIGNED_LONGS_EQUAL(c.heartbeat_ms, d->configure->heartbeat_ms);
+        UNSIGNED_LONGS_EQUAL(c.counters_ms, d->configure->counters_ms);
+        break;
+    case RP_CMD_RUN_WORKLOAD:
+        run = d->run_workload;
+        break;
+    case RP_CMD_PING:
+        UNSIGNED_LONGLONGS_EQUAL(c.token, d->ping->token);
+        break;
+    case RP_CMD_GET_INFO:
+        CHECK(d->get_info != nullptr);
+        break;
+    case RP_CMD_STOP:
+        CHECK(d->stop != nullptr);
+        break;
+    default:
+        FAIL("unexpected kind");
+    }
+    if (run != nullptr) {
+        STRCMP_EQUAL(run->name, c.workload);
+        UNSIGNED_LONGS_EQUAL(run->repeat, c.repeat);
+        UNSIGNED_LONGLONGS_EQUAL(run->seed, c.seed);
+    } else {
+        STRCMP_EQUAL("", c.workload);  // no RunWorkload: nothing of one left
+        UNSIGNED_LONGS_EQUAL(0, c.repeat);
+        UNSIGNED_LONGLONGS_EQUAL(0, c.seed);
+    }
+    rramprof__v1__command__free_unpacked(d, nullptr);
+}
+
+// Counts the fields numbered lo..hi of the message in b (well formed).
+int count_fields(const uint8_t *p, size_t len, uint32_t lo, uint32_t hi, const uint8_t **last,
+                 size_t *last_len)
+{
+    rp_pb_reader_t r;
+    rp_pb_reader_init(&r, p, len);
+    int n = 0;
+    uint32_t number;
+    unsigned wt;
+    while (rp_pb_get_tag(&r, &number, &wt)) {
+        const uint8_t *data = nullptr;
+        size_t data_len = 0;
+        if (wt == RP_PB_LEN ? !rp_pb_get_len(&r, &data, &data_len) : !rp_pb_skip(&r, wt)) {
+            break;
+        }
+        if (number >= lo && number <= hi) {
+            n++;
+            *last = data;
+            *last_len = data_len;
+        }
+    }
+    return n;
+}
+
+// True if a Command that parsed repeats a message field: its body, or
+// Start.workload. protobuf-c 1.4 keeps only the last copy of those, where
+// protobuf (and the parser) merge the copies, so it is no reference there.
+bool repeats_a_message(const Bytes &b)
+{
+    const uint8_t *body = nullptr;
+    size_t len = 0;
+    if (count_fields(b.data(), b.size(), RP_CMD_GET_INFO, RP_CMD_PING, &body, &len) != 1) {
+        return true;
+    }
+    const uint8_t *run = nullptr;
+    size_t run_len = 0;
+    return parse_ok(b).kind == RP_CMD_START && count_fields(body, len, 3, 3, &run, &run_len) > 1;
+}
+
+// Packs a protobuf-c Command into bytes.
+Bytes pack(const Rramprof__V1__Command &cmd)
+{
+    Bytes b(rramprof__v1__command__get_packed_size(&cmd));
+    UNSIGNED_LONGS_EQUAL(b.size(), rramprof__v1__command__pack(&cmd, b.data()));
+    return b;
+}
+
 }  // namespace
 
 TEST_GROUP(command){};
@@ -156,48 +255,7 @@ TEST(command, round_trip_every_kind)
 TEST(command, encoder_output_decodes_with_protobuf_c)
 {
     for (const auto &c : samples()) {
-        Bytes b = encode(c);
-        Rramprof__V1__Command *d = rramprof__v1__command__unpack(nullptr, b.size(), b.data());
-        CHECK(d != nullptr);
-        UNSIGNED_LONGS_EQUAL(c.request_id, d->request_id);
-        LONGS_EQUAL((int)c.kind, (int)d->body_case);
-        switch (c.kind) {
-        case RP_CMD_START:
-            UNSIGNED_LONGS_EQUAL(c.op_mask, d->start->op_mask);
-            UNSIGNED_LONGLONGS_EQUAL(c.threshold_ticks, d->start->threshold_ticks);
-            UNSIGNED_LONGLONGS_EQUAL(c.event_limit, d->start->event_limit);
-            CHECK_EQUAL(c.start_workload, d->start->workload != nullptr);
-            if (c.start_workload) {
-                STRCMP_EQUAL(c.workload, d->start->workload->name);
-                UNSIGNED_LONGS_EQUAL(c.repeat, d->start->workload->repeat);
-                UNSIGNED_LONGLONGS_EQUAL(c.seed, d->start->workload->seed);
-            }
-            break;
-        case RP_CMD_CONFIGURE:
-            UNSIGNED_LONGS_EQUAL(c.op_mask, d->configure->op_mask);
-            UNSIGNED_LONGLONGS_EQUAL(c.threshold_ticks, d->configure->threshold_ticks);
-            CHECK_EQUAL(c.set_threshold, (bool)d->configure->set_threshold);
-            UNSIGNED_LONGS_EQUAL(c.heartbeat_ms, d->configure->heartbeat_ms);
-            UNSIGNED_LONGS_EQUAL(c.counters_ms, d->configure->counters_ms);
-            break;
-        case RP_CMD_RUN_WORKLOAD:
-            STRCMP_EQUAL(c.workload, d->run_workload->name);
-            UNSIGNED_LONGS_EQUAL(c.repeat, d->run_workload->repeat);
-            UNSIGNED_LONGLONGS_EQUAL(c.seed, d->run_workload->seed);
-            break;
-        case RP_CMD_PING:
-            UNSIGNED_LONGLONGS_EQUAL(c.token, d->ping->token);
-            break;
-        case RP_CMD_GET_INFO:
-            CHECK(d->get_info != nullptr);
-            break;
-        case RP_CMD_STOP:
-            CHECK(d->stop != nullptr);
-            break;
-        default:
-            FAIL("unexpected kind");
-        }
-        rramprof__v1__command__free_unpacked(d, nullptr);
+        check_same_as_protobuf_c(encode(c), c);
     }
 }
 
@@ -258,6 +316,61 @@ TEST(command, parses_protobuf_c_output)
     b.resize(rramprof__v1__command__get_packed_size(&cmd));
     rramprof__v1__command__pack(&cmd, b.data());
     LONGS_EQUAL(RP_CMD_STOP, parse_ok(b).kind);
+}
+
+TEST(command, parses_protobuf_c_output_of_every_kind)
+{
+    std::mt19937_64 rng(2024);
+    // Values of every varint length, zero (omitted by the packer) included.
+    auto value = [&rng]() -> uint64_t {
+        unsigned bits = (unsigned)(rng() % 65);
+        return bits == 0 ? 0 : rng() >> (64 - bits);
+    };
+    for (int i = 0; i < 3000; i++) {
+        std::string name((size_t)(rng() % (RP_WORKLOAD_NAME_MAX + 1)), 'x');
+        for (char &ch : name) {
+            ch = (char)('!' + rng() % 94);
+        }
+        Rramprof__V1__RunWorkload run = RRAMPROF__V1__RUN_WORKLOAD__INIT;
+        run.name = &name[0];
+        run.repeat = (uint32_t)value();
+        run.seed = value();
+        Rramprof__V1__Start start = RRAMPROF__V1__START__INIT;
+        start.op_mask = (uint32_t)value();
+        start.threshold_ticks = value();
+        start.workload = rng() % 2 ? &run : nullptr;
+        start.event_limit = value();
+        Rramprof__V1__Configure cfg = RRAMPROF__V1__CONFIGURE__INIT;
+        cfg.op_mask = (uint32_t)value();
+        cfg.threshold_ticks = value();
+        cfg.set_threshold = rng() % 2;
+        cfg.heartbeat_ms = (uint32_t)value();
+        cfg.counters_ms = (uint32_t)value();
+        Rramprof__V1__Ping ping = RRAMPROF__V1__PING__INIT;
+        ping.token = value();
+        Rramprof__V1__GetInfo get_info = RRAMPROF__V1__GET_INFO__INIT;
+        Rramprof__V1__Stop stop = RRAMPROF__V1__STOP__INIT;
+
+        Rramprof__V1__Command cmd = RRAMPROF__V1__COMMAND__INIT;
+        cmd.request_id = (uint32_t)value();
+        int kind = RP_CMD_GET_INFO + (int)(rng() % 6);
+        cmd.body_case = (Rramprof__V1__Command__BodyCase)kind;
+        switch (kind) {
+        case RP_CMD_GET_INFO: cmd.get_info = &get_info; break;
+        case RP_CMD_START: cmd.start = &start; break;
+        case RP_CMD_STOP: cmd.stop = &stop; break;
+        case RP_CMD_CONFIGURE: cmd.configure = &cfg; break;
+        case RP_CMD_RUN_WORKLOAD: cmd.run_workload = &run; break;
+        default: cmd.ping = &ping; break;
+        }
+        Bytes b = pack(cmd);
+        rp_command_t c = parse_ok(b);
+        LONGS_EQUAL(kind, c.kind);
+        UNSIGNED_LONGS_EQUAL(cmd.request_id, c.request_id);
+        CHECK_EQUAL(kind == RP_CMD_START || (kind == RP_CMD_CONFIGURE && cfg.set_threshold),
+                    c.set_threshold);
+        check_same_as_protobuf_c(b, c);
+    }
 }
 
 TEST(command, unknown_fields_of_every_wire_type_are_skipped)
@@ -329,6 +442,170 @@ TEST(command, last_body_wins_and_repeats_merge)
     UNSIGNED_LONGS_EQUAL(200, c.counters_ms);
 }
 
+TEST(command, body_changes_clear_everything_but_the_request_id)
+{
+    Bytes start;
+    put_key(start, 1, 0);
+    put_varint(start, 3);
+    put_len(start, 3, [] {
+        Bytes run = name_body("scan");
+        put_key(run, 2, 0);
+        put_varint(run, 2);
+        return run;
+    }());
+    put_key(start, 4, 0);
+    put_varint(start, 9);
+    Bytes run;
+    put_key(run, 3, 0);
+    put_varint(run, 4);
+    Bytes b;
+    put_key(b, 1, 0);
+    put_varint(b, 5);
+    put_len(b, RP_CMD_START, start);
+    put_len(b, RP_CMD_RUN_WORKLOAD, run);
+    rp_command_t c = parse_ok(b);
+    LONGS_EQUAL(RP_CMD_RUN_WORKLOAD, c.kind);
+    UNSIGNED_LONGS_EQUAL(5, c.request_id);
+    CHECK_FALSE(c.start_workload);
+    STRCMP_EQUAL("", c.workload);  // Start's workload does not leak either
+    UNSIGNED_LONGS_EQUAL(0, c.repeat);
+    UNSIGNED_LONGLONGS_EQUAL(4, c.seed);
+    UNSIGNED_LONGS_EQUAL(0, c.op_mask);
+    UNSIGNED_LONGLONGS_EQUAL(0, c.event_limit);
+    check_same_as_protobuf_c(b, c);
+
+    // A body that comes back after another starts from nothing.
+    Bytes again;
+    put_len(again, RP_CMD_START, start);
+    put_len(again, RP_CMD_PING, Bytes{});
+    Bytes limit;
+    put_key(limit, 4, 0);
+    put_varint(limit, 77);
+    put_len(again, RP_CMD_START, limit);
+    c = parse_ok(again);
+    LONGS_EQUAL(RP_CMD_START, c.kind);
+    UNSIGNED_LONGS_EQUAL(0, c.op_mask);
+    CHECK_FALSE(c.start_workload);
+    STRCMP_EQUAL("", c.workload);
+    UNSIGNED_LONGLONGS_EQUAL(77, c.event_limit);
+    CHECK_TRUE(c.set_threshold);
+    check_same_as_protobuf_c(again, c);
+}
+
+TEST(command, start_workload_repeats_merge)
+{
+    Bytes first = name_body("mlp");
+    put_key(first, 2, 0);
+    put_varint(first, 2);
+    Bytes second;
+    put_key(second, 3, 0);
+    put_varint(second, 9);
+    Bytes third;
+    put_key(third, 2, 0);
+    put_varint(third, 3);
+    Bytes s1;
+    put_len(s1, 3, first);
+    put_key(s1, 1, 0);
+    put_varint(s1, 1);
+    put_len(s1, 3, second);
+    put_len(s1, 3, third);
+    Bytes b;
+    put_len(b, RP_CMD_START, s1);
+    CHECK_TRUE(repeats_a_message(b));  // so not compared with protobuf-c
+    rp_command_t c = parse_ok(b);
+    LONGS_EQUAL(RP_CMD_START, c.kind);
+    CHECK_TRUE(c.start_workload);
+    STRCMP_EQUAL("mlp", c.workload);
+    UNSIGNED_LONGS_EQUAL(3, c.repeat);
+    UNSIGNED_LONGLONGS_EQUAL(9, c.seed);
+    UNSIGNED_LONGS_EQUAL(1, c.op_mask);
+
+    // Across two Start bodies too.
+    Bytes s2;
+    put_len(s2, 3, Bytes{ 0x10, 0x05 });  // repeat = 5
+    put_key(s2, 4, 0);
+    put_varint(s2, 4);
+    put_len(b, RP_CMD_START, s2);
+    c = parse_ok(b);
+    CHECK_TRUE(c.start_workload);
+    STRCMP_EQUAL("mlp", c.workload);
+    UNSIGNED_LONGS_EQUAL(5, c.repeat);
+    UNSIGNED_LONGLONGS_EQUAL(9, c.seed);
+    UNSIGNED_LONGS_EQUAL(1, c.op_mask);
+    UNSIGNED_LONGLONGS_EQUAL(4, c.event_limit);
+
+    // An empty Start.workload still counts as present.
+    Bytes empty;
+    put_len(empty, RP_CMD_START, [] {
+        Bytes s;
+        put_len(s, 3, Bytes{});
+        return s;
+    }());
+    c = parse_ok(empty);
+    CHECK_TRUE(c.start_workload);
+    STRCMP_EQUAL("", c.workload);
+    check_same_as_protobuf_c(empty, c);
+}
+
+TEST(command, last_scalar_wins)
+{
+    Bytes cfg;
+    put_key(cfg, 1, 0);
+    put_varint(cfg, 0xFF);
+    put_key(cfg, 3, 0);
+    put_varint(cfg, 1);
+    put_key(cfg, 4, 0);
+    put_varint(cfg, 10);
+    put_key(cfg, 2, 0);
+    put_varint(cfg, 1ull << 60);
+    put_key(cfg, 1, 0);
+    put_varint(cfg, 0x0F);
+    put_key(cfg, 3, 0);
+    put_varint(cfg, 0);  // a later false clears the flag
+    put_key(cfg, 2, 0);
+    put_varint(cfg, 7);
+    Bytes b;
+    put_key(b, 1, 0);
+    put_varint(b, 11);
+    put_len(b, RP_CMD_CONFIGURE, cfg);
+    put_key(b, 1, 0);
+    put_varint(b, 12);
+    rp_command_t c = parse_ok(b);
+    UNSIGNED_LONGS_EQUAL(12, c.request_id);
+    UNSIGNED_LONGS_EQUAL(0x0F, c.op_mask);
+    CHECK_FALSE(c.set_threshold);
+    UNSIGNED_LONGS_EQUAL(10, c.heartbeat_ms);
+    UNSIGNED_LONGLONGS_EQUAL(7, c.threshold_ticks);
+    check_same_as_protobuf_c(b, c);
+
+    Bytes ping;
+    put_key(ping, 1, 0);
+    put_varint(ping, 5);
+    put_key(ping, 1, 0);
+    put_varint(ping, 0);  // an explicit zero overwrites too
+    Bytes p;
+    put_len(p, RP_CMD_PING, ping);
+    c = parse_ok(p);
+    UNSIGNED_LONGLONGS_EQUAL(0, c.token);
+    check_same_as_protobuf_c(p, c);
+
+    Bytes run;
+    put_key(run, 2, 0);
+    put_varint(run, 1);
+    put_key(run, 3, 0);
+    put_varint(run, UINT64_MAX);
+    put_key(run, 2, 0);
+    put_varint(run, 6);
+    put_key(run, 3, 0);
+    put_varint(run, 8);
+    Bytes r;
+    put_len(r, RP_CMD_RUN_WORKLOAD, run);
+    c = parse_ok(r);
+    UNSIGNED_LONGS_EQUAL(6, c.repeat);
+    UNSIGNED_LONGLONGS_EQUAL(8, c.seed);
+    check_same_as_protobuf_c(r, c);
+}
+
 TEST(command, uint32_fields_keep_the_low_32_bits)
 {
     Bytes b;
@@ -336,6 +613,80 @@ TEST(command, uint32_fields_keep_the_low_32_bits)
     put_varint(b, (1ull << 32) + 5);
     put_len(b, RP_CMD_STOP, Bytes{});
     UNSIGNED_LONGS_EQUAL(5, parse_ok(b).request_id);
+
+    Bytes cfg;
+    put_key(cfg, 1, 0);
+    put_varint(cfg, (1ull << 32) | 0x11);
+    put_key(cfg, 4, 0);
+    put_varint(cfg, UINT64_MAX);
+    put_key(cfg, 5, 0);
+    put_varint(cfg, (1ull << 40) + 3);
+    Bytes m;
+    put_len(m, RP_CMD_CONFIGURE, cfg);
+    rp_command_t c = parse_ok(m);
+    UNSIGNED_LONGS_EQUAL(0x11, c.op_mask);
+    UNSIGNED_LONGS_EQUAL(0xFFFFFFFFu, c.heartbeat_ms);
+    UNSIGNED_LONGS_EQUAL(3, c.counters_ms);
+    check_same_as_protobuf_c(m, c);
+
+    Bytes start;
+    put_key(start, 1, 0);
+    put_varint(start, (1ull << 35) + 2);
+    put_len(start, 3, [] {
+        Bytes run;
+        put_key(run, 2, 0);
+        put_varint(run, (1ull << 33) + 4);
+        return run;
+    }());
+    Bytes s;
+    put_len(s, RP_CMD_START, start);
+    c = parse_ok(s);
+    UNSIGNED_LONGS_EQUAL(2, c.op_mask);
+    UNSIGNED_LONGS_EQUAL(4, c.repeat);
+    check_same_as_protobuf_c(s, c);
+}
+
+TEST(command, nested_workload_follows_the_same_rules)
+{
+    // Unknown fields inside Start.workload are skipped.
+    Bytes run;
+    put_key(run, 9, 0);
+    put_varint(run, 300);
+    Bytes name = name_body("a");
+    run.insert(run.end(), name.begin(), name.end());
+    put_key(run, 10, 5);
+    run.insert(run.end(), 4, 0xEE);
+    Bytes start;
+    put_len(start, 3, run);
+    Bytes b;
+    put_len(b, RP_CMD_START, start);
+    rp_command_t c = parse_ok(b);
+    CHECK_TRUE(c.start_workload);
+    STRCMP_EQUAL("a", c.workload);
+    check_same_as_protobuf_c(b, c);
+
+    Bytes bad_type;  // repeat as length-delimited
+    put_len(bad_type, 2, Bytes{ 1 });
+    Bytes s1, m1;
+    put_len(s1, 3, bad_type);
+    put_len(m1, RP_CMD_START, s1);
+    check_malformed(m1);
+
+    Bytes cut = { 0x0A, 0x05, 'a' };  // name says 5 bytes, has 1
+    Bytes s2, m2;
+    put_len(s2, 3, cut);
+    put_len(m2, RP_CMD_START, s2);
+    check_malformed(m2);
+
+    Bytes s3 = { 0x1A, 0x09, 0x10, 0x01 };  // workload says 9 bytes, Start has 2
+    Bytes m3;
+    put_len(m3, RP_CMD_START, s3);
+    check_malformed(m3);
+
+    Bytes s4 = { 0x1A, 0x02, 0x0E, 0x00 };  // wire type 6 inside the workload
+    Bytes m4;
+    put_len(m4, RP_CMD_START, s4);
+    check_malformed(m4);
 }
 
 TEST(command, missing_body_is_malformed)
@@ -389,6 +740,45 @@ TEST(command, wrong_wire_types_are_malformed)
     put_len(cfg, 3, Bytes{ 1 });
     Bytes f;
     put_len(f, RP_CMD_CONFIGURE, cfg);
+    check_malformed(f);
+}
+
+// Each payload here would parse if the wire type were ignored and the
+// value read as the field's own type, so only the wire type check rejects it.
+TEST(command, wrong_wire_types_are_malformed_even_where_the_bytes_would_parse)
+{
+    Bytes stop;
+    put_len(stop, RP_CMD_STOP, Bytes{});
+
+    Bytes a;  // request_id as length 2 (read as varint 2, then field 9 = 1)
+    put_len(a, 1, Bytes{ 0x48, 0x01 });
+    a.insert(a.end(), stop.begin(), stop.end());
+    check_malformed(a);
+
+    Bytes b;  // request_id as fixed32 (varint 5, then field 9 = 128)
+    put_key(b, 1, 5);
+    b.insert(b.end(), { 0x05, 0x48, 0x80, 0x01 });
+    b.insert(b.end(), stop.begin(), stop.end());
+    check_malformed(b);
+
+    Bytes start;  // Start.op_mask as fixed64 (varint 5, field 9 = a 6-byte varint)
+    put_key(start, 1, 1);
+    start.insert(start.end(), { 0x05, 0x48, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 });
+    Bytes c;
+    put_len(c, RP_CMD_START, start);
+    check_malformed(c);
+
+    Bytes run = { 0x08, 0x01, 0x10, 0x10, 0x03 };  // name as varint: "\x10", repeat 3
+    Bytes d;
+    put_len(d, RP_CMD_RUN_WORKLOAD, run);
+    check_malformed(d);
+
+    Bytes start_run = { 0x18, 0x02, 0x10, 0x05 };  // Start.workload as varint: {repeat 5}
+    Bytes e;
+    put_len(e, RP_CMD_START, start_run);
+    check_malformed(e);
+
+    Bytes f = { 0x38, 0x02, 0x08, 0x05 };  // Ping as varint: {token 5}
     check_malformed(f);
 }
 
@@ -498,6 +888,23 @@ TEST(command, arguments_and_encoder_limits)
     LONGS_EQUAL(RP_ERR_MALFORMED, rp_command_parse(nullptr, 3, &out));
     rp_command_t bad = make((rp_command_kind_t)9, 1);
     UNSIGNED_LONGS_EQUAL(0, rp_command_encode(&bad, buf, sizeof(buf)));
+    bad.kind = (rp_command_kind_t)1;  // request_id's number, not a body
+    UNSIGNED_LONGS_EQUAL(0, rp_command_encode(&bad, buf, sizeof(buf)));
+    rp_command_t ping = make(RP_CMD_PING, 1);
+    UNSIGNED_LONGS_EQUAL(0, rp_command_encode(nullptr, buf, sizeof(buf)));
+    UNSIGNED_LONGS_EQUAL(0, rp_command_encode(&ping, nullptr, sizeof(buf)));
+
+    // A name filling the whole array, with no NUL, is sent as all its 32
+    // bytes; the device rejects it as too long.
+    rp_command_t full = make(RP_CMD_RUN_WORKLOAD, 2);
+    memset(full.workload, 'f', sizeof(full.workload));
+    Bytes fb = encode(full);
+    Rramprof__V1__Command *d = rramprof__v1__command__unpack(nullptr, fb.size(), fb.data());
+    CHECK(d != nullptr);
+    STRCMP_EQUAL(std::string(sizeof(full.workload), 'f').c_str(), d->run_workload->name);
+    rramprof__v1__command__free_unpacked(d, nullptr);
+    check_malformed(fb);
+
     for (const auto &c : samples()) {
         Bytes full = encode(c);
         for (size_t cap = 0; cap < full.size(); cap++) {
@@ -514,7 +921,7 @@ TEST(command, mutated_commands_never_crash_and_failures_zero_the_output)
 {
     std::mt19937 rng(31337);
     std::vector<rp_command_t> base = samples();
-    size_t ok = 0, bad = 0;
+    size_t ok = 0, bad = 0, both = 0;
     for (int i = 0; i < 20000; i++) {
         Bytes b = encode(base[rng() % base.size()]);
         // A few random byte changes, insertions or cuts of a valid command.
@@ -534,6 +941,13 @@ TEST(command, mutated_commands_never_crash_and_failures_zero_the_output)
             CHECK(memchr(out.workload, 0, sizeof(out.workload)) != nullptr);
             // What parsed re-encodes to the same command.
             check_equal(out, parse_ok(encode(out)));
+            // protobuf-c, where it accepts the bytes too, reads the same.
+            Rramprof__V1__Command *d = rramprof__v1__command__unpack(nullptr, b.size(), b.data());
+            if (d != nullptr && !repeats_a_message(b)) {
+                check_same_as_protobuf_c(b, out);
+                both++;
+            }
+            rramprof__v1__command__free_unpacked(d, nullptr);
         } else {
             bad++;
             LONGS_EQUAL(RP_ERR_MALFORMED, rc);
@@ -545,4 +959,5 @@ TEST(command, mutated_commands_never_crash_and_failures_zero_the_output)
     }
     CHECK(ok > 1000);
     CHECK(bad > 1000);
+    CHECK(both > 1000);
 }

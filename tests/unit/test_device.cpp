@@ -11,7 +11,7 @@ extern "C" {
 #include "mock_workload.h"
 #include "rp_port.h"
 #include "rramprof.pb-c.h"
-#include "rramprof/rp_command.h"
+#include "rramprof/rp_command_out.h"
 #include "rramprof/rp_device.h"
 #include "rramprof/rp_frame.h"
 #include "rramprof/rp_recorder.h"

@@ -3,7 +3,9 @@
  * Decodes a Command payload (after deframing) into a plain struct with no
  * heap and no pointers into freed memory. Malformed input returns an error
  * and leaves *out zeroed; callers answer it with RESULT_MALFORMED. Unknown
- * fields are skipped, as protobuf requires. */
+ * fields are skipped, as protobuf requires. The host encodes Commands with
+ * rp_command_encode (profiler/include/rramprof/rp_command_out.h), which is
+ * not part of the firmware. */
 #ifndef RP_COMMAND_H
 #define RP_COMMAND_H
 
@@ -64,10 +66,6 @@ typedef struct rp_command {
 /* Returns RP_OK, or RP_ERR_MALFORMED (bad wire format, no body, a
  * workload name longer than RP_WORKLOAD_NAME_MAX or containing NUL). */
 int rp_command_parse(const uint8_t *payload, size_t len, rp_command_t *out);
-
-/* Host-side helper used by tests and tools: encodes a Command. Returns the
- * length or 0 if it does not fit. */
-size_t rp_command_encode(const rp_command_t *cmd, uint8_t *out, size_t cap);
 
 #ifdef __cplusplus
 }
