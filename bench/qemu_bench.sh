@@ -1,13 +1,16 @@
 #!/bin/sh
 # Recorder cost on the emulated Cortex-M4 (mps2-an386) and its footprint.
 #
-#   [RRAMPROF_FW_SMALL=ON|OFF] bench/qemu_bench.sh [Os|O2] [BUILD_DIR]
+#   [RRAMPROF_FW_SMALL=ON|OFF] [RRAMPROF_FW_CRC_BITS=4|8]
+#   [RRAMPROF_FW_COMPACT_ENCODER=OFF|ON] bench/qemu_bench.sh [Os|O2] [BUILD_DIR]
 #                          (default Os and build-fw-bench-<opt>; needs
 #                           arm-none-eabi-gcc and qemu-system-arm)
 #
 # RRAMPROF_FW_SMALL (default ON, as the Cortex-M boards build) picks the
 # small CRC and framing (RP_CONFIG_SMALL); OFF measures the table-heavy
-# fast variant the host uses.
+# fast variant the host uses. RRAMPROF_FW_CRC_BITS (default 8, the boards'
+# default) is the small build's CRC table; RRAMPROF_FW_COMPACT_ENCODER
+# (default OFF) picks the compact EventBatch encoder.
 #
 # Cross-builds the board's -bench image into BUILD_DIR, runs it
 # under `qemu-system-arm -icount shift=0,sleep=off`, where one instruction
@@ -30,6 +33,8 @@ elf="$build/bin/rramprof-qemu-mps2-an386-bench.elf"
 cmake -S "$root" -B "$build" -DRRAMPROF_BOARD=qemu-mps2-an386 \
       -DCMAKE_TOOLCHAIN_FILE="$root/cmake/arm-none-eabi.cmake" \
       -DRRAMPROF_FW_OPT="$opt" -DRRAMPROF_FW_SMALL="${RRAMPROF_FW_SMALL:-ON}" \
+      -DRRAMPROF_FW_CRC_BITS="${RRAMPROF_FW_CRC_BITS:-8}" \
+      -DRRAMPROF_FW_COMPACT_ENCODER="${RRAMPROF_FW_COMPACT_ENCODER:-OFF}" \
       -DRRAMPROF_FW_TEST_WORKLOADS= >/dev/null
 cmake --build "$build" --target rramprof-qemu-mps2-an386-bench -j2 >/dev/null
 
@@ -43,7 +48,7 @@ timeout 900 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -icount shift=0,sleep=o
 val() { grep -a "^BENCH $1 " "$out" | awk '{print $3}'; }
 fmt() { awk -v m="$1" 'BEGIN { printf "%.1f", m / 1000 }'; }
 record=$(val record); filtered=$(val filtered)
-echo "mps2-an386 (Cortex-M4), -$opt, RRAMPROF_FW_SMALL=${RRAMPROF_FW_SMALL:-ON}, qemu -icount shift=0: instructions per event (102,400 events each)"
+echo "mps2-an386 (Cortex-M4), -$opt, RRAMPROF_FW_SMALL=${RRAMPROF_FW_SMALL:-ON} CRC_BITS=${RRAMPROF_FW_CRC_BITS:-8} COMPACT_ENCODER=${RRAMPROF_FW_COMPACT_ENCODER:-OFF}, qemu -icount shift=0: instructions per event (102,400 events each)"
 echo "  record (accepted)   $(fmt "$record")    (target <= 30)"
 echo "  record (filtered)   $(fmt "$filtered")    (target <= 5)"
 echo "  drain: total = drain + encode (recorder core, target <= 100) + UART writes (board); rate without the UART"
@@ -59,7 +64,8 @@ done
 # protobuf writer, framing, CRC) and the command parser. Object sizes, so an upper bound on what
 # the linker keeps. The ring's slots are reported apart.
 objs=$(find "$build" -name 'rp_ring.c.obj' -o -name 'rp_recorder.c.obj' \
-       -o -name 'rp_encoder.c.obj' -o -name 'rp_pbwire.c.obj' \
+       -o -name 'rp_encoder.c.obj' -o -name 'rp_encoder_compact.c.obj' \
+       -o -name 'rp_messages.c.obj' -o -name 'rp_pbwire.c.obj' \
        -o -name 'rp_frame.c.obj' -o -name 'rp_crc32.c.obj' -o -name 'rp_command.c.obj' | sort)
 ring_bytes=$(arm-none-eabi-nm -S -t d "$elf" | awk '$4 == "prv_slots" { s += $2 } END { print s + 0 }')
 arm-none-eabi-size -t $objs | awk -v ring="$ring_bytes" '

@@ -23,6 +23,13 @@ set(RP_XMODEL_DIR ${CMAKE_SOURCE_DIR}/hal/sim_xbar)
 # Flash over speed for the shared wire code (RP_CONFIG_SMALL in rp_config.h:
 # byte-table CRC, computed COBS links); same bytes on the wire.
 option(RRAMPROF_FW_SMALL "Cortex-M firmware: smaller CRC and framing (RP_CONFIG_SMALL)" ON)
+# A third of the EventBatch encoder's flash for about 25 more instructions
+# per drained event (RP_CONFIG_COMPACT_ENCODER, rp_encoder_compact.c); same
+# wire format.
+option(RRAMPROF_FW_COMPACT_ENCODER "Cortex-M firmware: compact EventBatch encoder" OFF)
+# CRC-32 table of the small build (RP_CONFIG_CRC_BITS): 8 = 1 KiB byte
+# table; 4 = 64 B nibble table, about 3.75 more instructions per framed byte.
+set(RRAMPROF_FW_CRC_BITS 8 CACHE STRING "Cortex-M firmware: CRC-32 table bits (4 or 8)")
 
 # Events the -test image records before it stops and exits.
 set(RRAMPROF_FW_TEST_EVENTS 3000 CACHE STRING "Event limit of the -test firmware images")
@@ -33,7 +40,11 @@ function(rp_cm_board board)
   cmake_parse_arguments(B "BENCH" "PORT_DIR;LINKER_SCRIPT" "SOURCES;DEFINES" ${ARGN})
 
   if(RRAMPROF_FW_SMALL)
-    target_compile_definitions(rp_wire PUBLIC RP_CONFIG_SMALL=1)
+    target_compile_definitions(rp_wire PUBLIC RP_CONFIG_SMALL=1
+      RP_CONFIG_CRC_BITS=${RRAMPROF_FW_CRC_BITS})
+  endif()
+  if(RRAMPROF_FW_COMPACT_ENCODER)
+    target_compile_definitions(rp_wire PUBLIC RP_CONFIG_COMPACT_ENCODER=1)
   endif()
   rp_add_firmware_core(rp_core_${board} ${B_PORT_DIR} ${B_DEFINES})
   # The port header includes the shared Cortex-M part.

@@ -347,6 +347,64 @@ static void prv_send_drops(void)
     rp_port_irq_restore(s);
 }
 
+#if RP_CONFIG_COMPACT_ENCODER
+/* Encodes the longest prefix of recs[0..*n) that fits a frame into
+ * prv_payload and sets *n to its length; 0 if not even one event fits.
+ * The compact encoder has no sizing pass: a batch that does not fit is
+ * bisected (larger prefixes never encode shorter), on trial copies of the
+ * batch state. */
+static size_t prv_encode_fitting(const rp_record_t *recs, uint32_t *n, uint64_t dropped)
+{
+    rp_batch_state_t trial = prv_dev.batch;
+    size_t len = rp_encode_batch(&trial, recs, *n, dropped, prv_payload, sizeof prv_payload);
+    if (len == 0u) {
+        uint32_t fits = 0u, fails = *n;
+        while (fails - fits > 1u) {
+            uint32_t mid = fits + (fails - fits) / 2u;
+            trial = prv_dev.batch;
+            if (rp_encode_batch(&trial, recs, mid, dropped, prv_payload, sizeof prv_payload) != 0u) {
+                fits = mid;
+            } else {
+                fails = mid;
+            }
+        }
+        *n = fits;
+        trial = prv_dev.batch;
+        len = fits != 0u ? rp_encode_batch(&trial, recs, fits, dropped, prv_payload,
+                                            sizeof prv_payload)
+                         : 0u;
+    }
+    prv_dev.batch = trial;
+    return len;
+}
+#else
+/* Encodes the longest prefix of recs[0..*n) that fits a frame into
+ * prv_payload and sets *n to its length; 0 if not even one event fits.
+ * Encodes first and sizes only when that failed: rp_encode_batch_fit costs
+ * a pass over the records and nearly every batch fits. While batches keep
+ * being cut by the payload size, sizes them first. */
+static size_t prv_encode_fitting(const rp_record_t *recs, uint32_t *n, uint64_t dropped)
+{
+    uint32_t peeked = *n;
+    bool sized = prv_dev.size_first;
+    if (sized) {
+        *n = (uint32_t)rp_encode_batch_fit(recs, *n, RP_FRAME_MAX_PAYLOAD);
+    }
+    size_t len = *n != 0u ? rp_encode_batch(&prv_dev.batch, recs, *n, dropped, prv_payload,
+                                            sizeof prv_payload)
+                          : 0u;
+    if (len == 0u && !sized) {
+        sized = true;
+        *n = (uint32_t)rp_encode_batch_fit(recs, *n, RP_FRAME_MAX_PAYLOAD);
+        len = *n != 0u ? rp_encode_batch(&prv_dev.batch, recs, *n, dropped, prv_payload,
+                                         sizeof prv_payload)
+                       : 0u;
+    }
+    prv_dev.size_first = sized && *n < peeked;
+    return len;
+}
+#endif
+
 /* Sends EventBatch frames while there are events and room for a
  * worst-case frame; without `flush`, only while a full batch is waiting.
  * *blocked is set when the transport stopped it. */
@@ -364,26 +422,8 @@ static uint32_t prv_send_batches(bool flush, bool *blocked)
             *blocked = true;
             break;
         }
-        /* Encode first, size only when that failed: rp_encode_batch_fit
-         * costs a pass over the records and nearly every batch fits. While
-         * batches keep being cut by the payload size, size them first. */
         uint64_t dropped = prv_dropped();
-        uint32_t peeked = n;
-        bool sized = prv_dev.size_first;
-        if (sized) {
-            n = (uint32_t)rp_encode_batch_fit(recs, n, RP_FRAME_MAX_PAYLOAD);
-        }
-        size_t len = n != 0u ? rp_encode_batch(&prv_dev.batch, recs, n, dropped, prv_payload,
-                                               sizeof prv_payload)
-                             : 0u;
-        if (len == 0u && !sized) {
-            sized = true;
-            n = (uint32_t)rp_encode_batch_fit(recs, n, RP_FRAME_MAX_PAYLOAD);
-            len = n != 0u ? rp_encode_batch(&prv_dev.batch, recs, n, dropped, prv_payload,
-                                            sizeof prv_payload)
-                          : 0u;
-        }
-        prv_dev.size_first = sized && n < peeked;
+        size_t len = prv_encode_fitting(recs, &n, dropped);
         if (len == 0u) {
             *blocked = true;   /* cannot happen: one event always fits */
             break;

@@ -6,7 +6,7 @@
  * can hold `cap`, so a body that fits the buffer always fits its prefix.
  *
  * EventBatch is the hot path and is written with raw pointers; the other
- * messages are rare and use the bounded rp_pb_writer. */
+ * messages are rare and live in rp_messages.c. */
 #include "rramprof/rp_encoder.h"
 
 #include <stdbool.h>
@@ -62,6 +62,7 @@ enum {
     PRV_B_DURATION_BASE = 27
 };
 
+#if !RP_CONFIG_COMPACT_ENCODER /* the batch encoder's */
 /* Smallest padded-varint width whose range exceeds cap. */
 static unsigned prv_len_width(size_t cap)
 {
@@ -93,188 +94,9 @@ static PRV_INLINE size_t prv_varint_len32(uint32_t v)
     }
     return n;
 }
+#endif
 
-/* ---- rare messages, through the bounded writer ---- */
-
-/* Repeated string element: written even when empty, unlike proto3 scalars. */
-static void prv_put_string_always(rp_pb_writer_t *w, uint32_t field, const char *s)
-{
-    size_t len = s != NULL ? strlen(s) : 0;
-    rp_pb_put_tag(w, field, RP_PB_LEN);
-    rp_pb_put_varint(w, len);
-    if (len > 0 && !w->overflow && len <= w->cap - w->len) {
-        memcpy(w->buf + w->len, s, len);
-        w->len += len;
-    } else if (len > 0) {
-        w->overflow = true;
-    }
-}
-
-static void prv_put_hello(rp_pb_writer_t *w, const rp_hello_t *h, unsigned width)
-{
-    rp_pb_put_uint_field(w, 1, RP_PROTOCOL_VERSION);
-    rp_pb_put_string_field(w, 2, h->board);
-    rp_pb_put_string_field(w, 3, h->firmware_version);
-    rp_pb_put_uint_field(w, 4, h->clock_hz);
-    rp_pb_put_uint_field(w, 5, h->timer_bits);
-
-    const rp_array_info_t *a = &h->array;
-    size_t arr = rp_pb_begin_len(w, 6, width);
-    /* ArrayInfo fields 1..8 and 10..17 in order (9 is the model): loops
-     * are half the code of a call each. */
-    const uint64_t geometry[] = { a->tiles,         a->rows,     a->cols,
-                                  a->bits_per_cell, a->adcs_per_tile, a->adc_bits,
-                                  a->input_bits,    a->endurance_cycles };
-    const uint64_t timing[] = { a->write_pulse_ps,       a->write_setup_ps,
-                                a->write_parallel_cols,  a->read_latency_ps,
-                                a->adc_conversion_ps,    a->dac_settle_ps,
-                                a->interface_overhead_ps, a->interface_bytes_per_s };
-    for (uint32_t i = 0; i < 8u; i++) {
-        rp_pb_put_uint_field(w, 1u + i, geometry[i]);
-    }
-    rp_pb_put_string_field(w, 9, a->model);
-    for (uint32_t i = 0; i < 8u; i++) {
-        rp_pb_put_uint_field(w, 10u + i, timing[i]);
-    }
-    rp_pb_end_len(w, arr, width);
-
-    rp_pb_put_uint_field(w, 7, h->ring_capacity);
-    rp_pb_put_uint_field(w, 8, h->max_frame_payload);
-    rp_pb_put_uint_field(w, 9, h->boot_id);
-    rp_pb_put_uint_field(w, 10, h->counters_available);
-    rp_pb_put_uint_field(w, 11, h->op_mask);
-    rp_pb_put_uint_field(w, 12, h->threshold_ticks);
-    for (uint32_t i = 0; h->workloads != NULL && i < h->workload_count; i++) {
-        prv_put_string_always(w, 13, h->workloads[i]);
-    }
-}
-
-/* Opens the Frame body field; every rare encoder starts with this. */
-static size_t prv_open(rp_pb_writer_t *w, uint8_t *out, size_t cap, uint32_t field,
-                       unsigned *width)
-{
-    rp_pb_writer_init(w, out, cap);
-    *width = prv_len_width(cap);
-    return rp_pb_begin_len(w, field, *width);
-}
-
-static size_t prv_close(rp_pb_writer_t *w, size_t handle, unsigned width)
-{
-    rp_pb_end_len(w, handle, width);
-    return w->overflow ? 0 : w->len;
-}
-
-size_t rp_encode_hello(const rp_hello_t *h, uint8_t *out, size_t cap)
-{
-    if (h == NULL) {
-        return 0;
-    }
-    rp_pb_writer_t w;
-    unsigned width;
-    size_t frame = prv_open(&w, out, cap, PRV_FRAME_HELLO, &width);
-    prv_put_hello(&w, h, width);
-    return prv_close(&w, frame, width);
-}
-
-size_t rp_encode_names(const uint32_t *ids, const char *const *names, size_t n, uint8_t *out,
-                       size_t cap)
-{
-    if (n > 0 && (ids == NULL || names == NULL)) {
-        return 0;
-    }
-    rp_pb_writer_t w;
-    unsigned width;
-    size_t frame = prv_open(&w, out, cap, PRV_FRAME_NAMES, &width);
-    if (n > 0) {
-        size_t col = rp_pb_begin_len(&w, 1, width);
-        for (size_t i = 0; i < n; i++) {
-            rp_pb_put_varint(&w, ids[i]);
-        }
-        rp_pb_end_len(&w, col, width);
-    }
-    for (size_t i = 0; i < n; i++) {
-        prv_put_string_always(&w, 2, names[i]);
-    }
-    return prv_close(&w, frame, width);
-}
-
-size_t rp_encode_counters(const rp_counters_t *c, uint8_t *out, size_t cap)
-{
-    if (c == NULL) {
-        return 0;
-    }
-    rp_pb_writer_t w;
-    unsigned width;
-    size_t frame = prv_open(&w, out, cap, PRV_FRAME_COUNTERS, &width);
-    /* Counters fields 1..18 in order: a loop is half the code of 18 calls. */
-    const uint64_t fields[] = { c->timestamp,    c->events_recorded, c->events_filtered,
-                                c->events_dropped, c->events_sent,   c->record_ticks,
-                                c->drain_ticks,  c->bytes_sent,      c->frames_sent,
-                                c->ring_high_water, c->tx_stall_ticks, c->hw_valid,
-                                c->hw_cycles,    c->hw_cpi,          c->hw_exc,
-                                c->hw_sleep,     c->hw_lsu,          c->hw_fold };
-    for (uint32_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        rp_pb_put_uint_field(&w, i + 1u, fields[i]);
-    }
-    return prv_close(&w, frame, width);
-}
-
-size_t rp_encode_drops(uint64_t dropped_total, uint64_t first_drop_timestamp, uint8_t *out,
-                       size_t cap)
-{
-    rp_pb_writer_t w;
-    unsigned width;
-    size_t frame = prv_open(&w, out, cap, PRV_FRAME_DROPS, &width);
-    rp_pb_put_uint_field(&w, 1, dropped_total);
-    rp_pb_put_uint_field(&w, 2, first_drop_timestamp);
-    return prv_close(&w, frame, width);
-}
-
-size_t rp_encode_heartbeat(uint64_t timestamp, uint32_t state, uint8_t *out, size_t cap)
-{
-    rp_pb_writer_t w;
-    unsigned width;
-    size_t frame = prv_open(&w, out, cap, PRV_FRAME_HEARTBEAT, &width);
-    rp_pb_put_uint_field(&w, 1, timestamp);
-    rp_pb_put_uint_field(&w, 2, state);
-    return prv_close(&w, frame, width);
-}
-
-size_t rp_encode_response(uint32_t request_id, uint32_t result, const char *message,
-                          const rp_hello_t *hello, uint8_t *out, size_t cap)
-{
-    rp_pb_writer_t w;
-    unsigned width;
-    size_t frame = prv_open(&w, out, cap, PRV_FRAME_RESPONSE, &width);
-    rp_pb_put_uint_field(&w, 1, request_id);
-    rp_pb_put_uint_field(&w, 2, result);
-    rp_pb_put_string_field(&w, 3, message);
-    if (hello != NULL) {
-        size_t h = rp_pb_begin_len(&w, 4, width);
-        prv_put_hello(&w, hello, width);
-        rp_pb_end_len(&w, h, width);
-    }
-    return prv_close(&w, frame, width);
-}
-
-size_t rp_encode_workload_result(const char *name, uint32_t run, bool passed, int64_t error_ppm,
-                                 uint64_t start, uint64_t end, const char *detail, uint8_t *out,
-                                 size_t cap)
-{
-    rp_pb_writer_t w;
-    unsigned width;
-    size_t frame = prv_open(&w, out, cap, PRV_FRAME_WORKLOAD, &width);
-    rp_pb_put_string_field(&w, 1, name);
-    rp_pb_put_uint_field(&w, 2, run);
-    rp_pb_put_bool_field(&w, 3, passed);
-    /* int64 is a plain two's-complement varint (ten bytes when negative). */
-    rp_pb_put_uint_field(&w, 4, (uint64_t)error_ppm);
-    rp_pb_put_uint_field(&w, 5, start);
-    rp_pb_put_uint_field(&w, 6, end);
-    rp_pb_put_string_field(&w, 7, detail);
-    return prv_close(&w, frame, width);
-}
-
+#if !RP_CONFIG_COMPACT_ENCODER /* else rp_encoder_compact.c */
 /* ---- EventBatch: the hot path ---- */
 
 /* Choices that differ between 64-bit cores (registers to spare; measured
@@ -1323,3 +1145,5 @@ size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap)
     size_t n = (cap - fixed) / per_event;
     return n < max ? n : max;
 }
+
+#endif /* !RP_CONFIG_COMPACT_ENCODER */

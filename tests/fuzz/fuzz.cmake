@@ -17,6 +17,7 @@ if(RRAMPROF_FUZZ)
       ${RP_FIRMWARE_DIR}/src/rp_frame.c
       ${RP_FIRMWARE_DIR}/src/rp_pbwire.c
       ${RP_FIRMWARE_DIR}/src/rp_encoder.c
+      ${RP_FIRMWARE_DIR}/src/rp_messages.c
       ${RP_FIRMWARE_DIR}/src/rp_command.c)
     target_include_directories(rp_wire_fuzz PUBLIC
       ${RP_FIRMWARE_DIR}/include ${CMAKE_SOURCE_DIR}/hal/include)
@@ -34,5 +35,9 @@ if(RRAMPROF_FUZZ)
                 ${work} ${CMAKE_CURRENT_LIST_DIR}/corpus/${name})
       set_tests_properties(fuzz.${name} PROPERTIES TIMEOUT 120)
     endforeach()
+    # fuzz_command re-encodes with the host encoder and checks protobuf-c.
+    target_sources(fuzz_command PRIVATE ${CMAKE_SOURCE_DIR}/profiler/src/rp_command_out.c)
+    target_include_directories(fuzz_command PRIVATE ${CMAKE_SOURCE_DIR}/profiler/include)
+    target_link_libraries(fuzz_command PRIVATE rp_proto)
   endif()
 endif()

@@ -7,6 +7,7 @@ add_library(rp_wire_split STATIC
   ${CMAKE_SOURCE_DIR}/firmware/src/rp_frame.c
   ${CMAKE_SOURCE_DIR}/firmware/src/rp_pbwire.c
   ${CMAKE_SOURCE_DIR}/firmware/src/rp_encoder.c
+  ${CMAKE_SOURCE_DIR}/firmware/src/rp_messages.c
   ${CMAKE_SOURCE_DIR}/firmware/src/rp_command.c)
 target_include_directories(rp_wire_split PUBLIC
   ${CMAKE_SOURCE_DIR}/firmware/include ${CMAKE_SOURCE_DIR}/hal/include)

@@ -503,27 +503,16 @@ TEST(decode, unusual_but_legal_encodings_match_protobuf_c)
     // Unpacked repeated values, a column split in two pieces, an unknown
     // field, and a repeated scalar (last one wins): the fast path must hand
     // these to protobuf-c and the result must be right.
-    uint8_t buf[256];
-    rp_pb_writer_t w;
-    rp_pb_writer_init(&w, buf, sizeof buf);
-    size_t frame = rp_pb_begin_len(&w, 2, 2);
-    rp_pb_put_uint_field(&w, 4, 3);            // count
-    rp_pb_put_uint_field(&w, 3, 50);           // base_timestamp, overridden below
-    rp_pb_put_uint_field(&w, 3, 100);
-    rp_pb_put_uint_field(&w, 6, 1);            // op, unpacked
-    rp_pb_put_uint_field(&w, 6, 3);
-    rp_pb_put_uint_field(&w, 6, 4);
-    size_t c = rp_pb_begin_len(&w, 9, 1);      // duration, packed, in two pieces
-    rp_pb_put_varint(&w, 10);
-    rp_pb_end_len(&w, c, 1);
-    c = rp_pb_begin_len(&w, 9, 1);
-    rp_pb_put_varint(&w, 20);
-    rp_pb_put_varint(&w, 30);
-    rp_pb_end_len(&w, c, 1);
-    rp_pb_put_uint_field(&w, 200, 7);          // unknown field
-    rp_pb_end_len(&w, frame, 2);
-    CHECK_FALSE(w.overflow);
-    Bytes p(buf, buf + w.len);
+    Bytes p = {
+        0x12, 0x96, 0x00,              // Frame.batch, length 22 as a padded varint
+        0x20, 3,                       // count
+        0x18, 50,                      // base_timestamp, overridden below
+        0x18, 100,
+        0x30, 1, 0x30, 3, 0x30, 4,     // op, unpacked
+        0x4A, 1, 10,                   // duration, packed, in two pieces
+        0x4A, 2, 20, 30,
+        0xC0, 0x0C, 7,                 // unknown field 200
+    };
     rp_msg_t m;
     LONGS_EQUAL(RP_OK, decode_both(d, gen, p, &m));
     UNSIGNED_LONGS_EQUAL(3, m.u.batch.count);

@@ -24,9 +24,26 @@ Bytes varint_bytes(uint64_t v)
     rp_pb_writer_t w;
     rp_pb_writer_init(&w, buf, sizeof(buf));
     rp_pb_put_varint(&w, v);
-    CHECK_FALSE(w.overflow);
+    CHECK(w.len <= w.cap);
     return written(w);
 }
+
+// A mix of everything the writer puts: 23 bytes in all.
+void put_sample(rp_pb_writer_t *w)
+{
+    rp_pb_put_varint(w, (16u << 3) | RP_PB_I32);  // first two-byte key
+    rp_pb_put_varint(w, UINT64_MAX);               // ten bytes
+    rp_pb_put_byte(w, 0x00);
+    rp_pb_put_byte(w, 0xFF);
+    rp_pb_put_varint(w, 0);
+    rp_pb_put_varint(w, 300);
+    for (const char *s = "abcdef"; *s != '\0'; s++) {
+        rp_pb_put_byte(w, (uint8_t)*s);
+    }
+}
+
+const Bytes kSample = { 0x85, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01,
+                        0x00, 0xFF, 0x00, 0xAC, 0x02, 'a',  'b',  'c',  'd',  'e',  'f' };
 
 }  // namespace
 
@@ -40,109 +57,46 @@ TEST(pb_writer, varint_known_encodings)
     CHECK(varint_bytes(128) == Bytes({ 0x80, 0x01 }));
     CHECK(varint_bytes(300) == Bytes({ 0xAC, 0x02 }));
     CHECK(varint_bytes(0xFFFFFFFFu) == Bytes({ 0xFF, 0xFF, 0xFF, 0xFF, 0x0F }));
+    CHECK(varint_bytes(1ull << 63) ==
+          Bytes({ 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 }));
     CHECK(varint_bytes(UINT64_MAX) ==
           Bytes({ 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01 }));
 }
 
-TEST(pb_writer, tags_and_proto3_defaults)
+TEST(pb_writer, bytes_and_keys)
 {
     uint8_t buf[64];
     rp_pb_writer_t w;
     rp_pb_writer_init(&w, buf, sizeof(buf));
-    rp_pb_put_uint_field(&w, 1, 0);      // skipped
-    rp_pb_put_bool_field(&w, 2, false);  // skipped
-    rp_pb_put_string_field(&w, 3, "");   // skipped
-    rp_pb_put_string_field(&w, 3, nullptr);
-    rp_pb_put_bytes_field(&w, 4, "x", 0);
-    UNSIGNED_LONGS_EQUAL(0, w.len);
-    rp_pb_put_uint_field(&w, 1, 150);
-    rp_pb_put_bool_field(&w, 2, true);
-    rp_pb_put_string_field(&w, 3, "hi");
-    rp_pb_put_tag(&w, 16, RP_PB_I32);  // first field number with a two-byte key
-    CHECK(written(w) == Bytes({ 0x08, 0x96, 0x01, 0x10, 0x01, 0x1A, 0x02, 'h', 'i', 0x85, 0x01 }));
-    CHECK_FALSE(w.overflow);
+    put_sample(&w);
+    CHECK(written(w) == kSample);
 }
 
-TEST(pb_writer, padded_length_prefix_of_every_width)
+TEST(pb_writer, counts_past_cap_and_never_stores_there)
 {
-    for (unsigned width = 1; width <= 5; width++) {
-        uint8_t buf[64];
-        rp_pb_writer_t w;
-        rp_pb_writer_init(&w, buf, sizeof(buf));
-        size_t h = rp_pb_begin_len(&w, 2, width);
-        rp_pb_put_uint_field(&w, 1, 5);
-        rp_pb_end_len(&w, h, width);
-        CHECK_FALSE(w.overflow);
-        UNSIGNED_LONGS_EQUAL(1 + width + 2, w.len);
-        BYTES_EQUAL(0x12, buf[0]);
-        for (unsigned i = 0; i + 1 < width; i++) {
-            BYTES_EQUAL(i == 0 ? 0x82 : 0x80, buf[1 + i]);
-        }
-        BYTES_EQUAL(width == 1 ? 0x02 : 0x00, buf[width]);
-
-        // The reader takes the padded prefix as the same length.
-        rp_pb_reader_t r;
-        rp_pb_reader_init(&r, buf, w.len);
-        uint32_t field;
-        unsigned wt;
-        const uint8_t *data;
-        size_t len;
-        CHECK(rp_pb_get_tag(&r, &field, &wt));
-        UNSIGNED_LONGS_EQUAL(2, field);
-        UNSIGNED_LONGS_EQUAL(RP_PB_LEN, wt);
-        CHECK(rp_pb_get_len(&r, &data, &len));
-        UNSIGNED_LONGS_EQUAL(2, len);
-        POINTERS_EQUAL(buf + 1 + width, data);
-        CHECK(rp_pb_at_end(&r));
-    }
-}
-
-TEST(pb_writer, body_too_long_for_its_prefix_overflows)
-{
-    uint8_t buf[300];
-    rp_pb_writer_t w;
-    rp_pb_writer_init(&w, buf, sizeof(buf));
-    size_t h = rp_pb_begin_len(&w, 1, 1);
-    uint8_t blob[128] = { 0 };
-    rp_pb_put_bytes_field(&w, 2, blob, sizeof(blob));
-    rp_pb_end_len(&w, h, 1);
-    CHECK(w.overflow);
-
-    rp_pb_writer_init(&w, buf, sizeof(buf));
-    h = rp_pb_begin_len(&w, 1, 1);
-    rp_pb_put_bytes_field(&w, 2, blob, 125);  // body = key + length + 125 = 127
-    rp_pb_end_len(&w, h, 1);
-    CHECK_FALSE(w.overflow);
-    BYTES_EQUAL(127, buf[1]);
-
-    rp_pb_writer_init(&w, buf, sizeof(buf));
-    (void)rp_pb_begin_len(&w, 1, 0);
-    CHECK(w.overflow);
-    rp_pb_writer_init(&w, buf, sizeof(buf));
-    (void)rp_pb_begin_len(&w, 1, 6);
-    CHECK(w.overflow);
-}
-
-TEST(pb_writer, never_writes_past_cap)
-{
-    std::mt19937 rng(3);
-    for (size_t cap = 0; cap < 40; cap++) {
+    // Whatever the cap, len is the full size; the bytes below cap are the
+    // output's first bytes and nothing at or after cap changes.
+    for (size_t cap = 0; cap <= kSample.size() + 2; cap++) {
         uint8_t buf[64];
         memset(buf, 0xEE, sizeof(buf));
         rp_pb_writer_t w;
         rp_pb_writer_init(&w, buf, cap);
-        rp_pb_put_uint_field(&w, 1, UINT64_MAX);
-        size_t h = rp_pb_begin_len(&w, 2, 2);
-        rp_pb_put_string_field(&w, 1, "abcdefgh");
-        rp_pb_end_len(&w, h, 2);
-        rp_pb_put_varint(&w, 300);
-        // Full size is 11 + (1 + 2 + 10) + 2 = 26 bytes.
-        CHECK_EQUAL(cap < 26, w.overflow);
-        CHECK(w.len <= cap);
-        for (size_t i = cap; i < sizeof(buf); i++) {
-            BYTES_EQUAL(0xEE, buf[i]);
+        put_sample(&w);
+        UNSIGNED_LONGS_EQUAL(kSample.size(), w.len);
+        CHECK_EQUAL(cap >= kSample.size(), w.len <= w.cap);
+        for (size_t i = 0; i < sizeof(buf); i++) {
+            BYTES_EQUAL(i < cap && i < kSample.size() ? kSample[i] : 0xEE, buf[i]);
         }
     }
+}
+
+TEST(pb_writer, null_buffer_only_measures)
+{
+    rp_pb_writer_t w;
+    rp_pb_writer_init(&w, nullptr, 100);
+    UNSIGNED_LONGS_EQUAL(0, w.cap);
+    put_sample(&w);
+    UNSIGNED_LONGS_EQUAL(kSample.size(), w.len);
 }
 
 TEST_GROUP(pb_reader){};
@@ -244,6 +198,28 @@ TEST(pb_reader, length_delimited_bounds)
     const uint8_t huge[] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 'q' };
     rp_pb_reader_init(&r, huge, sizeof(huge));
     CHECK_FALSE(rp_pb_get_len(&r, &data, &len));
+}
+
+TEST(pb_reader, padded_length_prefix)
+{
+    // A length as a padded varint of every width up to five bytes.
+    for (unsigned width = 1; width <= 5; width++) {
+        Bytes b;
+        for (unsigned i = 0; i + 1 < width; i++) {
+            b.push_back(i == 0 ? 0x82 : 0x80);
+        }
+        b.push_back(width == 1 ? 0x02 : 0x00);
+        b.push_back('o');
+        b.push_back('k');
+        rp_pb_reader_t r;
+        rp_pb_reader_init(&r, b.data(), b.size());
+        const uint8_t *data;
+        size_t len;
+        CHECK(rp_pb_get_len(&r, &data, &len));
+        UNSIGNED_LONGS_EQUAL(2, len);
+        POINTERS_EQUAL(b.data() + width, data);
+        CHECK(rp_pb_at_end(&r));
+    }
 }
 
 TEST(pb_reader, skip_each_wire_type)

@@ -45,11 +45,30 @@
 #endif
 
 /* 1 trades speed for flash on MCUs (boards/common/cortexm.cmake sets it):
- * the CRC uses the 1 KiB byte table alone, without the 3 KiB slicing
- * tables, and the framing computes COBS links instead of looking them up
- * in a 2 KiB table. Same bytes on the wire either way. */
+ * the CRC uses one small table (RP_CONFIG_CRC_BITS) instead of the 4 KiB
+ * slicing tables, and the framing is one plain word loop instead of the
+ * 2 KiB COBS link table and the SSE2 path. Same bytes on the wire either
+ * way. */
 #ifndef RP_CONFIG_SMALL
 #define RP_CONFIG_SMALL 0
+#endif
+
+/* Bits of CRC input per table lookup in small builds: 8 = the 1 KiB byte
+ * table, four lookups per 32-bit word (3.25 instructions a byte on a
+ * Cortex-M4, fused into the framing's COBS pass); 4 = a 64-byte table of
+ * 16 entries, eight lookups per word (7 instructions a byte, in a pass of
+ * its own), for boards short of flash. Other builds always use the
+ * slicing tables, which hold the byte table: 8 there. */
+#ifndef RP_CONFIG_CRC_BITS
+#define RP_CONFIG_CRC_BITS 8
+#endif
+
+/* 1 builds the compact EventBatch encoder (rp_encoder_compact.c) instead
+ * of the full one: a third of the flash, about 25 more instructions per
+ * drained event on a Cortex-M4, same wire format (boards: CMake option
+ * RRAMPROF_FW_COMPACT_ENCODER). */
+#ifndef RP_CONFIG_COMPACT_ENCODER
+#define RP_CONFIG_COMPACT_ENCODER 0
 #endif
 
 #define RP_PROTOCOL_VERSION 1u

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rramprof/rp_config.h"
 #include "rramprof/rp_record.h"
 
 #ifdef __cplusplus
@@ -96,8 +97,12 @@ size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
                        uint64_t dropped_total, uint8_t *out, size_t cap);
 
 /* Largest n <= max such that rp_encode_batch of recs[0..n) is guaranteed to
- * fit in cap bytes (a cheap upper bound, not an exact size). */
+ * fit in cap bytes (a cheap upper bound, not an exact size). Only in the
+ * full encoder: builds with RP_CONFIG_COMPACT_ENCODER (rp_config.h) have
+ * no sizing pass and bisect instead (rp_device.c). */
+#if !RP_CONFIG_COMPACT_ENCODER
 size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap);
+#endif
 
 size_t rp_encode_names(const uint32_t *ids, const char *const *names, size_t n,
                        uint8_t *out, size_t cap);

@@ -1,7 +1,7 @@
 /* Minimal protobuf wire-format primitives for the firmware: a bounded
- * writer and a bounded reader. No heap, no stdio. The writer sets an error
- * flag instead of overrunning; the reader never reads past its end.
- * The host uses protobuf-c instead; tests prove the two agree. */
+ * writer (for rp_messages.c) and a bounded reader (for rp_command.c). No
+ * heap, no stdio. Neither touches memory past its end. The host uses
+ * protobuf-c instead; tests prove the two agree. */
 #ifndef RP_PBWIRE_H
 #define RP_PBWIRE_H
 
@@ -15,26 +15,25 @@ extern "C" {
 
 enum rp_pb_wiretype { RP_PB_VARINT = 0, RP_PB_I64 = 1, RP_PB_LEN = 2, RP_PB_I32 = 5 };
 
+/* Bounded writer. len counts every byte put, also those past cap, which
+ * are dropped (nothing is stored at or after buf + cap): a writer with
+ * cap 0 (or a NULL buf) measures, and the output is complete exactly when
+ * len <= cap. */
 typedef struct rp_pb_writer {
     uint8_t *buf;
     size_t cap;
     size_t len;
-    bool overflow;   /* set once anything did not fit; len stays <= cap */
 } rp_pb_writer_t;
 
-void rp_pb_writer_init(rp_pb_writer_t *w, uint8_t *buf, size_t cap);
+static inline void rp_pb_writer_init(rp_pb_writer_t *w, uint8_t *buf, size_t cap)
+{
+    w->buf = buf;
+    w->cap = buf != NULL ? cap : 0;
+    w->len = 0;
+}
+void rp_pb_put_byte(rp_pb_writer_t *w, uint8_t b);
+/* Shortest form; a key is the varint (field << 3) | wiretype. */
 void rp_pb_put_varint(rp_pb_writer_t *w, uint64_t v);
-void rp_pb_put_tag(rp_pb_writer_t *w, uint32_t field, unsigned wiretype);
-/* Field helpers; proto3 semantics: the *_field forms skip zero values. */
-void rp_pb_put_uint_field(rp_pb_writer_t *w, uint32_t field, uint64_t v);
-void rp_pb_put_bool_field(rp_pb_writer_t *w, uint32_t field, bool v);
-void rp_pb_put_bytes_field(rp_pb_writer_t *w, uint32_t field, const void *data, size_t len);
-void rp_pb_put_string_field(rp_pb_writer_t *w, uint32_t field, const char *s);
-/* Nested message / packed field: reserve a length prefix of `width` bytes
- * (1..5, a padded varint protobuf decoders accept), write the body, then
- * close it. Returns a handle for rp_pb_end_len. */
-size_t rp_pb_begin_len(rp_pb_writer_t *w, uint32_t field, unsigned width);
-void rp_pb_end_len(rp_pb_writer_t *w, size_t handle, unsigned width);
 
 static inline uint64_t rp_pb_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 static inline int64_t rp_pb_unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1u); }
