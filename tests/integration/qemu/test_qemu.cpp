@@ -2,7 +2,7 @@
  * and netduinoplus2 images, cross-built into the build tree
  * (tests/integration/qemu.cmake),
  * run under `qemu-system-arm -icount shift=0,sleep=off` with the first
- * UART on a TCP socket. Each -test-<workload> image records from boot, stops at
+ * UART written to a file. Each -test-<workload> image records from boot, stops at
  * its board's event limit and exits through semihosting once everything
  * is sent, so a run is bounded and needs no host input.
  *
@@ -10,13 +10,8 @@
  * protobuf-c code of the schema), Hello names the board, batches are
  * contiguous with nothing dropped, exactly the limit of events arrived,
  * every WorkloadResult passed, and a second run gives the same bytes. */
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,32 +40,13 @@ long long prv_now_ms()
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A TCP port on 127.0.0.1 free right now (QEMU binds it next). */
-int prv_free_port()
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (bind(s, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(s, (struct sockaddr *)&a, &len) == 0) {
-        port = ntohs(a.sin_port);
-    }
-    close(s);
-    return port;
-}
-
 /* Runs one image to its semihosting exit and returns what UART0 sent.
  * `status` gets QEMU's exit code (-1 if it had to be killed).
  *
- * The link is a TCP socket, not a Unix one: QEMU writes the UART one byte
- * per send(), and a Unix stream socket charges each of those a whole
- * buffer's overhead, so its send buffer fills after a few hundred bytes
- * whenever the reader lags; the UART then reports TX full and the
- * firmware's output depends on host timing. TCP coalesces the bytes. */
+ * The UART goes to a file, not a socket: a file write never blocks, while
+ * a socket whose reader is not scheduled for a while (a loaded machine)
+ * fills up, QEMU's UART then reports TX full, and the firmware's output
+ * would depend on host timing. These images need no host input. */
 struct Board {
     const char *name;      /* boards/<name>, Hello.board */
     const char *machine;   /* qemu-system-arm -M */
@@ -87,70 +63,43 @@ const Board kNetduino = {"netduinoplus2", "netduinoplus2", RP_QEMU_NETDUINO_DIR,
 std::string run_qemu(const Board &board, const std::string &elf, int *status)
 {
     *status = -1;
-    const int port = prv_free_port();
-    CHECK_TEXT(port > 0, "no free TCP port");
-    const std::string chardev =
-        "socket,id=s0,host=127.0.0.1,port=" + std::to_string(port) + ",server=on,wait=on";
+    char path[] = "/tmp/rp_qemu_uart_XXXXXX";
+    int out = mkstemp(path);
+    CHECK_TEXT(out >= 0, "mkstemp failed");
+    close(out);
+    const std::string serial = std::string("file:") + path;
     pid_t pid = fork();
     if (pid == 0) {
-        execl(RP_QEMU_BIN, RP_QEMU_BIN, "-M", board.machine, "-icount", "shift=0,sleep=off", "-display", "none", "-monitor", "none", "-chardev",
-              chardev.c_str(), "-serial", "chardev:s0", "-semihosting-config",
-              "enable=on,target=native", "-kernel", elf.c_str(), (char *)nullptr);
+        execl(RP_QEMU_BIN, RP_QEMU_BIN, "-M", board.machine, "-icount", "shift=0,sleep=off",
+              "-display", "none", "-monitor", "none", "-serial", serial.c_str(),
+              "-semihosting-config", "enable=on,target=native", "-kernel", elf.c_str(),
+              (char *)nullptr);
         _exit(127);
     }
     CHECK_TEXT(pid > 0, "fork failed");
-
-    /* QEMU waits for this connection before it starts the CPU. */
-    long long deadline = prv_now_ms() + kRunTimeoutMs;
-    int fd = -1;
-    while (fd < 0 && prv_now_ms() < deadline) {
-        int s = socket(AF_INET, SOCK_STREAM, 0);
-        /* A receive window far larger than a run's output: QEMU's sends
-         * never block, even when this process is not scheduled for a
-         * while on a loaded machine (a blocked send makes the UART report
-         * TX full, and the firmware's output would depend on host timing). */
-        int rcvbuf = 4 << 20;
-        (void)setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-        struct sockaddr_in addr;
-        memset(&addr, 0, sizeof addr);
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr.sin_port = htons((uint16_t)port);
-        if (connect(s, (struct sockaddr *)&addr, sizeof addr) == 0) {
-            fd = s;
-        } else {
-            close(s);
-            usleep(20000);
-        }
-    }
-    std::string bytes;
-    if (fd >= 0) {
-        char buf[4096];
-        for (;;) {
-            int left = (int)(deadline - prv_now_ms());
-            struct pollfd p = {fd, POLLIN, 0};
-            if (left <= 0 || poll(&p, 1, left) <= 0) {
-                break;   /* timeout: QEMU gets killed below */
-            }
-            ssize_t n = read(fd, buf, sizeof buf);
-            if (n <= 0) {
-                break;   /* EOF: QEMU exited */
-            }
-            bytes.append(buf, (size_t)n);
-        }
-        close(fd);
-    }
+    const long long deadline = prv_now_ms() + kRunTimeoutMs;
     int wst = 0;
     pid_t done = 0;
-    while ((done = waitpid(pid, &wst, WNOHANG)) == 0 && prv_now_ms() < deadline + 2000) {
+    while ((done = waitpid(pid, &wst, WNOHANG)) == 0 && prv_now_ms() < deadline) {
         usleep(10000);
     }
     if (done == pid && WIFEXITED(wst)) {
         *status = WEXITSTATUS(wst);
     } else if (done == 0) {
-        kill(pid, SIGKILL);
+        kill(pid, SIGKILL);   /* timeout */
         waitpid(pid, &wst, 0);
     }
+    std::string bytes;
+    FILE *f = fopen(path, "rb");
+    if (f != nullptr) {
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+            bytes.append(buf, n);
+        }
+        fclose(f);
+    }
+    unlink(path);
     return bytes;
 }
 
@@ -242,7 +191,13 @@ void check_workload(const Board &board, const std::string &workload)
     std::string again = run_qemu(board, elf, &status2);
     LONGS_EQUAL_TEXT(0, status2, (label + ": second QEMU exit status").c_str());
     UNSIGNED_LONGS_EQUAL_TEXT(bytes.size(), again.size(), (label + ": second run size").c_str());
-    CHECK_TEXT(bytes == again, (label + ": second run differs").c_str());
+    size_t at = 0;
+    while (at < bytes.size() && at < again.size() && bytes[at] == again[at]) {
+        at++;
+    }
+    CHECK_TEXT(bytes == again, (label + ": second run differs from byte " + std::to_string(at) +
+                                " of " + std::to_string(bytes.size()))
+                                   .c_str());
 }
 
 } // namespace
