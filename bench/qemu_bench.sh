@@ -19,7 +19,8 @@
 # events each; record paths minus the benchmark's own call) for: recording
 # an accepted event, recording an event the op mask filters out, and
 # draining a synthetic pattern and each real workload (batch encoding and
-# framing, with the UART's byte writes timed apart; see rp_cm_bench.c). The
+# framing, with the UART's byte writes timed apart and the framing's
+# share shown; see rp_cm_bench.c). The
 # sustained drain rate in events/s per MHz assumes one instruction per
 # cycle. Then the footprint of the recorder core objects with
 # arm-none-eabi-size. About 8 minutes (the workloads run on the simulated
@@ -53,11 +54,11 @@ echo "  record (accepted)   $(fmt "$record")    (target <= 30)"
 echo "  record (filtered)   $(fmt "$filtered")    (target <= 5)"
 echo "  drain: total = drain + encode (recorder core, target <= 100) + UART writes (board); rate without the UART"
 for d in drain drain_program drain_mlp drain_scan drain_solver; do
-    all=$(val $d); tx=$(val ${d}_tx)
+    all=$(val $d); tx=$(val ${d}_tx); fr=$(val ${d}_frame)
     [ -n "$all" ] || continue
-    awk -v n="$d" -v a="$all" -v t="$tx" 'BEGIN {
-        printf "  %-14s total %6.1f   drain + encode %6.1f   UART %5.1f   %6.0f events/s per MHz\n",
-               n, a / 1000, (a - t) / 1000, t / 1000, 1e6 / ((a - t) / 1000) }'
+    awk -v n="$d" -v a="$all" -v t="$tx" -v f="$fr" 'BEGIN {
+        printf "  %-14s total %6.1f   drain + encode %6.1f (framing %5.1f)   UART %5.1f   %6.0f events/s per MHz\n",
+               n, a / 1000, (a - t) / 1000, f / 1000, t / 1000, 1e6 / ((a - t) / 1000) }'
 done
 
 # Recorder core: record path (ring, recorder), drain path (encoder,

@@ -3,7 +3,7 @@
  *
  * Same contract and wire format as rp_encoder.c (bytes per event within
  * 0.2% of it on the demo workloads) in about a third of its flash on a
- * Cortex-M4: 2.0 KB against 5.4 KB at -Os, for 30 to 75 more
+ * Cortex-M4: 2.0 KB against 5.4 KB at -Os, for 22 to 90 more
  * instructions per drained event (docs/benchmarks.md). One generic loop
  * per column instead of the full encoder's specialised ones, 32-bit
  * statistics, and no sizing pass (rp_encode_batch_fit): the device
