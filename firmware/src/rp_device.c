@@ -351,8 +351,8 @@ static void prv_send_drops(void)
 /* Encodes the longest prefix of recs[0..*n) that fits a frame into
  * prv_payload and sets *n to its length; 0 if not even one event fits.
  * The compact encoder has no sizing pass: a batch that does not fit is
- * bisected (larger prefixes never encode shorter), on trial copies of the
- * batch state. */
+ * bisected down to a prefix that does (every length tried is encoded, so
+ * what is kept always fits), on trial copies of the batch state. */
 static size_t prv_encode_fitting(const rp_record_t *recs, uint32_t *n, uint64_t dropped)
 {
     rp_batch_state_t trial = prv_dev.batch;
