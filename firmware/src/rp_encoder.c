@@ -14,6 +14,7 @@
 
 #include "rramprof/rp_config.h"
 #include "rramprof/rp_pbwire.h"
+#include "rp_wire_fields_priv.h"
 
 /* Where GCC's own choice costs instructions: PRV_INLINE for the column
  * writers, called with constant member offsets and sizes (inlined, each
@@ -28,51 +29,7 @@
 #define PRV_INLINE inline
 #endif
 
-/* rramprof.v1.Frame body field numbers. */
-enum {
-    PRV_FRAME_HELLO = 1,
-    PRV_FRAME_BATCH = 2,
-    PRV_FRAME_NAMES = 3,
-    PRV_FRAME_COUNTERS = 4,
-    PRV_FRAME_DROPS = 5,
-    PRV_FRAME_HEARTBEAT = 6,
-    PRV_FRAME_RESPONSE = 7,
-    PRV_FRAME_WORKLOAD = 8
-};
-
-/* rramprof.v1.EventBatch field numbers. A column's `*_all` field is its
- * packed field + 1. */
-enum {
-    PRV_B_SEQUENCE = 1,
-    PRV_B_FIRST_EVENT = 2,
-    PRV_B_BASE = 3,
-    PRV_B_COUNT = 4,
-    PRV_B_DROPPED = 5,
-    PRV_B_OP = 6,
-    PRV_B_GAP = 8,
-    PRV_B_DURATION = 9,
-    PRV_B_TILE = 11,
-    PRV_B_ROW = 13,
-    PRV_B_ROWS = 15,
-    PRV_B_COL = 17,
-    PRV_B_COLS = 19,
-    PRV_B_ITERATIONS = 21,
-    PRV_B_STATUS = 23,
-    PRV_B_ARG = 25,
-    PRV_B_DURATION_BASE = 27
-};
-
 #if !RP_CONFIG_COMPACT_ENCODER /* the batch encoder's */
-/* Smallest padded-varint width whose range exceeds cap. */
-static unsigned prv_len_width(size_t cap)
-{
-    unsigned w = 1;
-    while (w < 5u && ((uint64_t)cap >> (7u * w)) != 0) {
-        w++;
-    }
-    return w;
-}
-
 static size_t prv_varint_len(uint64_t v)
 {
     size_t n = 1;
@@ -1000,7 +957,7 @@ size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
         return 0;
     }
     const uint8_t *end = out + cap;
-    unsigned width = prv_len_width(cap);
+    unsigned width = rp_wire_len_width(cap);
     uint8_t *batch = prv_column_open(out, end, PRV_FRAME_BATCH, width);
     if (batch == NULL) {
         return 0;
@@ -1110,7 +1067,7 @@ size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap)
     prv_summary_t s;
     prv_summary_of(&st, &s);
     const rp_record_t *a = &s.any, *d = &s.diff;
-    unsigned width = prv_len_width(cap);
+    unsigned width = rp_wire_len_width(cap);
 
     /* Frame key + prefix; sequence, first_event and dropped_total at their
      * widest; base_timestamp and count as they can be. */

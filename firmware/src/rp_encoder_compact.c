@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "rramprof/rp_pbwire.h"
+#include "rp_wire_fields_priv.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "rp_encoder_compact.c reads record words little-endian"
@@ -51,19 +52,6 @@ _Static_assert(offsetof(rp_record_t, duration) == 8 && offsetof(rp_record_t, arg
                    offsetof(rp_record_t, col) == 24 && offsetof(rp_record_t, cols) == 26 &&
                    sizeof(rp_record_t) == 32,
                "rp_record_t layout");
-
-enum { PRV_FRAME_BATCH = 2 };
-enum {
-    PRV_B_SEQUENCE = 1,
-    PRV_B_FIRST_EVENT = 2,
-    PRV_B_BASE = 3,
-    PRV_B_COUNT = 4,
-    PRV_B_DROPPED = 5,
-    PRV_B_OP = 6,
-    PRV_B_GAP = 8,
-    PRV_B_DURATION = 9,
-    PRV_B_DURATION_BASE = 27
-};
 
 /* Statistics words: W_OPS = op|status|tile|iterations, W_ROW = row|rows,
  * W_COL = col|cols, W_ARG = arg. */
@@ -86,14 +74,14 @@ typedef struct prv_member {
     uint8_t field, word, shift, bits;
 } prv_member_t;
 static const prv_member_t prv_members[] = {
-    { 11, PRV_W_OPS, 16, 8 },  /* tile */
-    { 13, PRV_W_ROW, 0, 16 },  /* row */
-    { 15, PRV_W_ROW, 16, 16 }, /* rows */
-    { 17, PRV_W_COL, 0, 16 },  /* col */
-    { 19, PRV_W_COL, 16, 16 }, /* cols */
-    { 21, PRV_W_OPS, 24, 8 },  /* iterations */
-    { 23, PRV_W_OPS, 8, 8 },   /* status */
-    { 25, PRV_W_ARG, 0, 32 },  /* arg */
+    { PRV_B_TILE, PRV_W_OPS, 16, 8 },
+    { PRV_B_ROW, PRV_W_ROW, 0, 16 },
+    { PRV_B_ROWS, PRV_W_ROW, 16, 16 },
+    { PRV_B_COL, PRV_W_COL, 0, 16 },
+    { PRV_B_COLS, PRV_W_COL, 16, 16 },
+    { PRV_B_ITERATIONS, PRV_W_OPS, 24, 8 },
+    { PRV_B_STATUS, PRV_W_OPS, 8, 8 },
+    { PRV_B_ARG, PRV_W_ARG, 0, 32 },
 };
 
 typedef struct prv_stats {
@@ -251,6 +239,18 @@ static uint8_t *prv_long_value(uint8_t *q, const uint8_t *end, uint64_t v, size_
     return prv_varint(q, v);
 }
 
+/* Ends a column whose values may all be 0: closes it, or, when every
+ * value is 0 (`keep` false), takes it back with its one-byte key, since
+ * an absent column decodes as zeros. Returns the new end. */
+static uint8_t *prv_close_or_drop(uint8_t *body, uint8_t *q, unsigned width, bool keep)
+{
+    if (!keep) {
+        return body - width - 1u;
+    }
+    prv_close(body, q, width);
+    return q;
+}
+
 /* A value of a column that reserved one byte per value: one and two
  * bytes in line, longer ones checked against what the values still to
  * come need (`after`). NULL if it does not fit. */
@@ -314,12 +314,7 @@ static uint8_t *prv_gaps(uint8_t *p, const uint8_t *end, const rp_record_t *recs
             return NULL;
         }
     }
-    if (any == 0u) {
-        /* Back to back: no column (gaps default to 0). */
-        return body - width - 1u;
-    }
-    prv_close(body, q, width);
-    return q;
+    return prv_close_or_drop(body, q, width, any != 0u); /* back to back: gaps default to 0 */
 }
 
 /* One member column: `*_all` when constant among its users (nothing when
@@ -401,22 +396,7 @@ static uint8_t *prv_ops_and_durations(uint8_t *p, const uint8_t *end, const rp_r
             return NULL;
         }
     }
-    if (any == 0u) {
-        /* Every duration is its op's base: no column. */
-        return body - width - 1u;
-    }
-    prv_close(body, q, width);
-    return q;
-}
-
-/* Smallest padded-varint width whose range exceeds cap. */
-static unsigned prv_len_width(size_t cap)
-{
-    unsigned w = 1;
-    while (w < 5u && ((uint64_t)cap >> (7u * w)) != 0) {
-        w++;
-    }
-    return w;
+    return prv_close_or_drop(body, q, width, any != 0u); /* each duration its op's base */
 }
 
 size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
@@ -426,7 +406,7 @@ size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
         return 0;
     }
     const uint8_t *end = out + cap;
-    unsigned width = prv_len_width(cap);
+    unsigned width = rp_wire_len_width(cap);
     uint8_t *batch = prv_open(out, end, PRV_FRAME_BATCH, width);
     uint8_t *p = batch;
     p = prv_uint(p, end, PRV_B_SEQUENCE, st->sequence);

@@ -23,17 +23,7 @@
 
 #include "rramprof/rp_config.h"
 #include "rramprof/rp_pbwire.h"
-
-/* rramprof.v1.Frame body field numbers. */
-enum {
-    PRV_FRAME_HELLO = 1,
-    PRV_FRAME_NAMES = 3,
-    PRV_FRAME_COUNTERS = 4,
-    PRV_FRAME_DROPS = 5,
-    PRV_FRAME_HEARTBEAT = 6,
-    PRV_FRAME_RESPONSE = 7,
-    PRV_FRAME_WORKLOAD = 8
-};
+#include "rp_wire_fields_priv.h"
 
 /* Value kind, the low two bits of a descriptor byte. */
 enum {
