@@ -35,9 +35,12 @@ if(RRAMPROF_FUZZ)
                 ${work} ${CMAKE_CURRENT_LIST_DIR}/corpus/${name})
       set_tests_properties(fuzz.${name} PROPERTIES TIMEOUT 120)
     endforeach()
-    # fuzz_command re-encodes with the host encoder and checks protobuf-c.
-    target_sources(fuzz_command PRIVATE ${CMAKE_SOURCE_DIR}/profiler/src/rp_command_out.c)
-    target_include_directories(fuzz_command PRIVATE ${CMAKE_SOURCE_DIR}/profiler/include)
+    # fuzz_command re-encodes with the host encoder and checks protobuf-c
+    # (the checks it shares with the unit suite: tests/unit/command_check.c).
+    target_sources(fuzz_command PRIVATE ${CMAKE_SOURCE_DIR}/profiler/src/rp_command_out.c
+      ${CMAKE_SOURCE_DIR}/tests/unit/command_check.c)
+    target_include_directories(fuzz_command PRIVATE ${CMAKE_SOURCE_DIR}/profiler/include
+      ${CMAKE_SOURCE_DIR}/tests)
     target_link_libraries(fuzz_command PRIVATE rp_proto)
   endif()
 endif()

@@ -9,8 +9,8 @@
 #include "rramprof.pb-c.h"
 #include "rramprof/rp_command.h"
 #include "rramprof/rp_command_out.h"
-#include "rramprof/rp_pbwire.h"
 #include "rramprof/rp_status.h"
+#include "unit/command_check.h"
 
 // CppUTest last: its leak-detector macros redefine new.
 #include <CppUTest/TestHarness.h>
@@ -149,88 +149,17 @@ void check_same_as_protobuf_c(const Bytes &b, const rp_command_t &c)
 {
     Rramprof__V1__Command *d = rramprof__v1__command__unpack(nullptr, b.size(), b.data());
     CHECK(d != nullptr);
-    UNSIGNED_LONGS_EQUAL(c.request_id, d->request_id);
-    LONGS_EQUAL((int)c.kind, (int)d->body_case);
-    const Rramprof__V1__RunWorkload *run = nullptr;
-    switch (c.kind) {
-    case RP_CMD_START:
-        UNSIGNED_LONGS_EQUAL(c.op_mask, d->start->op_mask);
-        UNSIGNED_LONGLONGS_EQUAL(c.threshold_ticks, d->start->threshold_ticks);
-        UNSIGNED_LONGLONGS_EQUAL(c.event_limit, d->start->event_limit);
-        CHECK_EQUAL(c.start_workload, d->start->workload != nullptr);
-        run = d->start->workload;
-        break;
-    case RP_CMD_CONFIGURE:
-        UNSIGNED_LONGS_EQUAL(c.op_mask, d->configure->op_mask);
-        UNSIGNED_LONGLONGS_EQUAL(c.threshold_ticks, d->configure->threshold_ticks);
-        CHECK_EQUAL(c.set_threshold, (bool)d->configure->set_threshold);
-        UNSIGNED_LONGS_EQUAL(c.heartbeat_ms, d->configure->heartbeat_ms);
-        UNSIGNED_LONGS_EQUAL(c.counters_ms, d->configure->counters_ms);
-        break;
-    case RP_CMD_RUN_WORKLOAD:
-        run = d->run_workload;
-        break;
-    case RP_CMD_PING:
-        UNSIGNED_LONGLONGS_EQUAL(c.token, d->ping->token);
-        break;
-    case RP_CMD_GET_INFO:
-        CHECK(d->get_info != nullptr);
-        break;
-    case RP_CMD_STOP:
-        CHECK(d->stop != nullptr);
-        break;
-    default:
-        FAIL("unexpected kind");
-    }
-    if (run != nullptr) {
-        STRCMP_EQUAL(run->name, c.workload);
-        UNSIGNED_LONGS_EQUAL(run->repeat, c.repeat);
-        UNSIGNED_LONGLONGS_EQUAL(run->seed, c.seed);
-    } else {
-        STRCMP_EQUAL("", c.workload);  // no RunWorkload: nothing of one left
-        UNSIGNED_LONGS_EQUAL(0, c.repeat);
-        UNSIGNED_LONGLONGS_EQUAL(0, c.seed);
-    }
+    const char *differs = rp_test_command_differs(d, &c);
     rramprof__v1__command__free_unpacked(d, nullptr);
-}
-
-// Counts the fields numbered lo..hi of the message in b (well formed).
-int count_fields(const uint8_t *p, size_t len, uint32_t lo, uint32_t hi, const uint8_t **last,
-                 size_t *last_len)
-{
-    rp_pb_reader_t r;
-    rp_pb_reader_init(&r, p, len);
-    int n = 0;
-    uint32_t number;
-    unsigned wt;
-    while (rp_pb_get_tag(&r, &number, &wt)) {
-        const uint8_t *data = nullptr;
-        size_t data_len = 0;
-        if (wt == RP_PB_LEN ? !rp_pb_get_len(&r, &data, &data_len) : !rp_pb_skip(&r, wt)) {
-            break;
-        }
-        if (number >= lo && number <= hi) {
-            n++;
-            *last = data;
-            *last_len = data_len;
-        }
+    if (differs != nullptr) {
+        FAIL((std::string("protobuf-c reads another ") + differs).c_str());
     }
-    return n;
 }
 
-// True if a Command that parsed repeats a message field: its body, or
-// Start.workload. protobuf-c 1.4 keeps only the last copy of those, where
-// protobuf (and the parser) merge the copies, so it is no reference there.
+// See rp_test_command_repeats_a_message.
 bool repeats_a_message(const Bytes &b)
 {
-    const uint8_t *body = nullptr;
-    size_t len = 0;
-    if (count_fields(b.data(), b.size(), RP_CMD_GET_INFO, RP_CMD_PING, &body, &len) != 1) {
-        return true;
-    }
-    const uint8_t *run = nullptr;
-    size_t run_len = 0;
-    return parse_ok(b).kind == RP_CMD_START && count_fields(body, len, 3, 3, &run, &run_len) > 1;
+    return rp_test_command_repeats_a_message(b.data(), b.size(), parse_ok(b).kind);
 }
 
 // Packs a protobuf-c Command into bytes.

@@ -7,4 +7,6 @@ rp_add_unit_test(pbwire SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pbwire.cpp LIBS r
 rp_add_unit_test(encoder_conformance
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_encoder_conformance.cpp
   LIBS rp_wire rp_proto)
-rp_add_unit_test(command SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_command.cpp LIBS rp_wire rp_proto rp_profiler)
+rp_add_unit_test(command
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_command.cpp ${CMAKE_CURRENT_LIST_DIR}/command_check.c
+  LIBS rp_wire rp_proto rp_profiler)
