@@ -30,18 +30,8 @@
 #endif
 
 #if !RP_CONFIG_COMPACT_ENCODER /* the batch encoder's */
-static size_t prv_varint_len(uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80u) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-/* Same for 32-bit values: on a 32-bit core, 64-bit shifts take several
- * instructions each (and the code room). */
+/* rp_pb_varint_len for 32-bit values: on a 32-bit core, its 64-bit shifts
+ * take several instructions each (and the code room). */
 static PRV_INLINE size_t prv_varint_len32(uint32_t v)
 {
     size_t n = 1;
@@ -615,7 +605,7 @@ static PRV_INLINE uint8_t *prv_gap_loop(uint8_t *q, const uint8_t *end, const rp
             *q++ = (uint8_t)g;
         } else {
             /* The exact length only when the slack is tight. */
-            if (slack < 9u && prv_varint_len(g) - 1u > slack) {
+            if (slack < 9u && rp_pb_varint_len(g) - 1u > slack) {
                 return NULL;
             }
             uint8_t *at = q;
@@ -1071,8 +1061,8 @@ size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap)
 
     /* Frame key + prefix; sequence, first_event and dropped_total at their
      * widest; base_timestamp and count as they can be. */
-    size_t fixed = 1u + width + 6u + 11u + 1u + prv_varint_len(recs[0].start) + 1u +
-                   prv_varint_len(max) + 11u;
+    size_t fixed = 1u + width + 6u + 11u + 1u + rp_pb_varint_len(recs[0].start) + 1u +
+                   rp_pb_varint_len(max) + 11u;
     size_t per_event = 0;
     fixed += prv_column_bound(d->op, a->op, width, &per_event);
     fixed += prv_column_bound(d->duration, a->duration, width, &per_event);
@@ -1091,7 +1081,7 @@ size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap)
     fixed += prv_column_bound(d->arg, a->arg, width, &per_event);
     if (gaps != 0) {
         fixed += 2u + width;
-        per_event += prv_varint_len(gaps);
+        per_event += rp_pb_varint_len(gaps);
     }
     if (fixed >= cap) {
         return 0;

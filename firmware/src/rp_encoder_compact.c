@@ -172,16 +172,6 @@ static void prv_gather(prv_stats_t *s, const rp_record_t *recs, size_t n)
     s->used[PRV_W_ARG] = args != 0u ? 0xFFFFFFFFu : 0u;
 }
 
-static inline unsigned prv_varint_len(uint64_t v)
-{
-    unsigned n = 1;
-    while (v >= 0x80u) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
 static uint8_t *prv_varint(uint8_t *p, uint64_t v)
 {
     while (v >= 0x80u) {
@@ -195,7 +185,7 @@ static uint8_t *prv_varint(uint8_t *p, uint64_t v)
 /* A varint if it fits before end, else NULL. */
 static uint8_t *prv_varint_checked(uint8_t *p, const uint8_t *end, uint64_t v)
 {
-    if (p == NULL || (size_t)(end - p) < prv_varint_len(v)) {
+    if (p == NULL || (size_t)(end - p) < rp_pb_varint_len(v)) {
         return NULL;
     }
     return prv_varint(p, v);
@@ -233,7 +223,7 @@ static void prv_close(uint8_t *body, const uint8_t *p, unsigned width)
  * fits with one byte left for each of the `after` values still to come. */
 static uint8_t *prv_long_value(uint8_t *q, const uint8_t *end, uint64_t v, size_t after)
 {
-    if ((size_t)(end - q) < prv_varint_len(v) + after) {
+    if ((size_t)(end - q) < rp_pb_varint_len(v) + after) {
         return NULL;
     }
     return prv_varint(q, v);

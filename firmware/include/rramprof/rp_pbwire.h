@@ -35,6 +35,17 @@ void rp_pb_put_byte(rp_pb_writer_t *w, uint8_t b);
 /* Shortest form; a key is the varint (field << 3) | wiretype. */
 void rp_pb_put_varint(rp_pb_writer_t *w, uint64_t v);
 
+/* Bytes of the varint of v (1..10). */
+static inline size_t rp_pb_varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80u) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
 static inline uint64_t rp_pb_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 static inline int64_t rp_pb_unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1u); }
 
