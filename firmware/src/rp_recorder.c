@@ -11,6 +11,8 @@
  * everything lives in one global struct. */
 #include "rramprof/rp_recorder.h"
 
+#include <string.h>
+
 #include "rp_port.h"
 #include "rp_ring_priv.h"
 
@@ -76,8 +78,11 @@ static uint32_t prv_saturate32(uint64_t v)
 static void prv_set_mask(uint32_t op_mask)
 {
     rp_recorder.op_mask = op_mask;
+    /* m is op_mask rotated right by op: its low bit is bit (op & 31). */
+    uint32_t m = op_mask;
     for (uint32_t op = 0; op < RP_RECORDER_OP_BYTES; op++) {
-        rp_recorder.accept[op] = (uint8_t)((op_mask >> (op & (RP_RECORDER_OPS - 1u))) & 1u);
+        rp_recorder.accept[op] = (uint8_t)(m & 1u);
+        m = (m >> 1) | (m << (RP_RECORDER_OPS - 1u));
     }
 }
 
@@ -98,16 +103,18 @@ static void prv_stop_locked(void)
     prv_set_mask(0u);   /* every later event fails the first compare */
 }
 
-/* The head at which the next push must take the slow path, seen from
- * head: where the ring fills up (seen with the current tail; a later
+/* Sets slow_head, the head at which the next push must take the slow
+ * path: where the ring fills up (seen with the current tail; a later
  * release only makes this early, which the slow path then finds out), or
- * where the next push is the limit's, whichever comes first. Caller holds
- * the critical section. */
-static uint32_t prv_next_slow(uint32_t head)
+ * where the next push is the limit's, whichever comes first. One copy for
+ * the slow push and the limit's arming. Caller holds the critical
+ * section. */
+static void prv_update_slow_head(void)
 {
+    uint32_t head = rp_recorder.ring.head;
     uint32_t to_full = rp_recorder.ring.tail + RP_CONFIG_RING_CAPACITY - head;
     uint32_t to_limit = rp_recorder.limit_head - 1u - head;
-    return head + (to_full < to_limit ? to_full : to_limit);
+    rp_recorder.slow_head = head + (to_full < to_limit ? to_full : to_limit);
 }
 
 /* Copies rec into the slot at head and publishes it. */
@@ -136,12 +143,14 @@ PRV_NOINLINE static void prv_push_slow(const rp_record_t *rec, uint32_t head)
     head++;
     if (head == rp_recorder.limit_head) {
         if (rp_recorder.limit_wraps == 0u) {
-            prv_stop_locked();   /* limit reached: as rp_recorder_stop */
+            /* Limit reached. Stopping nests the caller's critical
+             * section: a call is smaller than another inlined stop. */
+            rp_recorder_stop();
         } else {
             rp_recorder.limit_wraps--;   /* 2^32 events short of it */
         }
     }
-    rp_recorder.slow_head = prv_next_slow(head);
+    prv_update_slow_head();
 }
 
 /* One push; caller holds the critical section. The straight path is one
@@ -165,57 +174,68 @@ static void prv_arm_limit(void)
     uint64_t limit = rp_recorder.limit;
     rp_recorder.limit_head = (uint32_t)limit;
     rp_recorder.limit_wraps = (uint32_t)((limit - 1u) >> 32);
-    rp_recorder.slow_head = prv_next_slow(rp_recorder.ring.head);
+    prv_update_slow_head();
 }
 
 void rp_recorder_init(void)
 {
     rp_port_irq_t s = rp_port_irq_save();
-    prv_set_mask(0u);
-    rp_recorder.threshold = 0u;
-    rp_recorder.active = false;
-    (void)rp_ring_init(&rp_recorder.ring, prv_slots, RP_CONFIG_RING_CAPACITY);
-    rp_recorder.filtered = 0u;
-    rp_recorder.filtered_seen = 0u;
-    rp_recorder.filtered_total = 0u;
-    rp_recorder.cost_q8 = 0u;
-    rp_recorder.first_drop_ts = 0u;
+    /* Stopped, every op filtered, no counts: all zero but the ring's
+     * binding and the limit. rp_ring_init's checks on the capacity hold at
+     * compile time (see the #error above), so the ring is bound here
+     * directly, sparing the image that function. */
+    memset(&rp_recorder, 0, sizeof rp_recorder);
+    rp_recorder.ring.slots = prv_slots;
+    rp_recorder.ring.mask = PRV_RING_MASK;
     rp_recorder.limit = UINT64_MAX;
     prv_arm_limit();
     rp_port_irq_restore(s);
 }
 
-/* Ticks per recorded event x 256: the accepted path's critical section
- * and push (plus this loop's few instructions, standing in for the call
- * and the filters) timed over a few pushes of a blank record into
- * the empty ring, plus the modelled cost the port charges per event
- * (rp_port_model_cost, sim and test boards). Recording is off meanwhile
- * (op mask 0), and the caller resets the ring after. */
+/* The calibration's result in 32 bits: ticks over PRV_CALIBRATION_PUSHES
+ * pushes, x 256 / pushes, is ticks x PRV_CALIBRATION_SCALE exactly (both
+ * are powers of two), and the modelled cost x 256 fits 32 bits, so the
+ * 64-bit sum needs no 64-bit arithmetic to be saturated. */
+#define PRV_CALIBRATION_SCALE (256u / PRV_CALIBRATION_PUSHES)
+#define PRV_MODEL_COST_Q8 ((uint32_t)RP_PORT_RECORD_COST_TICKS << 8)
+#if RP_PORT_RECORD_COST_TICKS > 0xFFFFFFu
+#error "RP_PORT_RECORD_COST_TICKS x 256 must fit 32 bits"
+#endif
+
+/* Ticks per recorded event x 256 (saturated): the accepted path's
+ * critical section and push (plus this loop's few instructions, standing
+ * in for the call and the filters) timed over a few pushes of a blank
+ * record into the empty ring, plus the modelled cost the port charges per
+ * event (rp_port_model_cost, sim and test boards). The caller turns
+ * recording off (op mask 0), empties the ring and lifts the limit
+ * (slow_head at the capacity: the slow path then comes only with a full
+ * ring, which these few pushes never fill) before, and resets the ring
+ * after. */
 static uint32_t prv_calibrate(void)
 {
-    static const rp_record_t probe;
-    /* No limit meanwhile: the slow path comes only with a full ring,
-     * which these few pushes never fill. */
-    rp_port_irq_t s = rp_port_irq_save();
-    rp_recorder.slow_head = RP_CONFIG_RING_CAPACITY;
-    rp_port_irq_restore(s);
+    /* Not const: in .bss it costs no flash, and nothing writes it. */
+    static rp_record_t probe;
     uint32_t t0 = RP_PORT_COST_TICKS32();
     for (uint32_t i = 0; i < PRV_CALIBRATION_PUSHES; i++) {
-        s = rp_port_irq_save();
+        rp_port_irq_t s = rp_port_irq_save();
         prv_push_locked(&probe);
         rp_port_irq_restore(s);
     }
-    uint64_t ticks = (uint32_t)(RP_PORT_COST_TICKS32() - t0);
-    uint64_t q8 = (ticks << 8) / PRV_CALIBRATION_PUSHES + ((uint64_t)RP_PORT_RECORD_COST_TICKS << 8);
-    return prv_saturate32(q8);
+    uint32_t ticks = RP_PORT_COST_TICKS32() - t0;
+    if (ticks > (UINT32_MAX - PRV_MODEL_COST_Q8) / PRV_CALIBRATION_SCALE) {
+        return UINT32_MAX;
+    }
+    return ticks * PRV_CALIBRATION_SCALE + PRV_MODEL_COST_Q8;
 }
 
 void rp_recorder_start(uint32_t op_mask, uint64_t threshold)
 {
+    /* Nothing recorded while calibrating: stopped, the mask is 0 (as it
+     * always is while stopped). */
+    rp_recorder_stop();
     rp_port_irq_t s = rp_port_irq_save();
-    rp_recorder.active = false;
-    prv_set_mask(0u);   /* nothing recorded while calibrating */
     rp_ring_reset(&rp_recorder.ring);
+    rp_recorder.slow_head = RP_CONFIG_RING_CAPACITY;   /* no limit meanwhile */
     rp_port_irq_restore(s);
     uint32_t cost = prv_calibrate();
 
@@ -227,10 +247,11 @@ void rp_recorder_start(uint32_t op_mask, uint64_t threshold)
     rp_recorder.filtered_seen = 0u;
     rp_recorder.filtered_total = 0u;
     rp_recorder.first_drop_ts = 0u;
-    rp_recorder.threshold = prv_saturate32(threshold);
-    prv_set_mask(op_mask != 0u ? op_mask : RP_OP_MASK_ALL);
     rp_recorder.active = true;
     rp_port_irq_restore(s);
+    /* Active with the mask still 0 until here: events are only dropped
+     * uncounted, as before Start. One copy of the filter code. */
+    rp_recorder_set_filter(op_mask, threshold);
 }
 
 void rp_recorder_stop(void)
@@ -334,10 +355,10 @@ void rp_recorder_sync(void)
 void rp_recorder_counters(rp_counters_t *out)
 {
     rp_port_irq_t s = rp_port_irq_save();
-    rp_ring_observe(&rp_recorder.ring);
+    rp_recorder_sync();   /* nested: its upkeep is this one's first step */
     uint64_t recorded = rp_ring_pushed(&rp_recorder.ring);
     out->events_recorded = recorded;
-    out->events_filtered = prv_filtered_locked();
+    out->events_filtered = rp_recorder.filtered_total;
     out->events_dropped = rp_recorder.ring.dropped;
     /* Every call that reached the ring, dropped ones too, at the cost
      * calibrated at Start. */

@@ -38,18 +38,20 @@ void rp_ring_note_full(rp_ring_t *r)
     r->high_water = r->mask + 1u;
 }
 
-/* Backlog into high_water; the consumer calls it before moving the tail. */
-static void prv_observe(rp_ring_t *r, uint32_t tail)
+/* Backlog into high_water, returned too; the consumer calls it before
+ * moving the tail. */
+static uint32_t prv_observe(rp_ring_t *r, uint32_t tail)
 {
     uint32_t used = r->head - tail;
     if (used > r->high_water) {
         r->high_water = used;
     }
+    return used;
 }
 
 void rp_ring_observe(rp_ring_t *r)
 {
-    prv_observe(r, r->tail);
+    (void)prv_observe(r, r->tail);
 }
 
 uint64_t rp_ring_pushed(const rp_ring_t *r)
@@ -74,12 +76,12 @@ uint32_t rp_ring_peek(const rp_ring_t *r, const rp_record_t **out, uint32_t max)
     /* Slots up to the new head are written (see rp_ring_push). */
     atomic_signal_fence(memory_order_acquire);
     uint32_t offset = tail & r->mask;
+    if (n > max) {
+        n = max;
+    }
     uint32_t contiguous = r->mask + 1u - offset;
     if (n > contiguous) {
         n = contiguous;
-    }
-    if (n > max) {
-        n = max;
     }
     *out = &r->slots[offset];
     return n;
@@ -90,8 +92,7 @@ void rp_ring_release(rp_ring_t *r, uint32_t n)
     uint32_t tail = r->tail;
     /* The backlog only grows until the tail moves: its peak is now. A push
      * landing between this read and the tail update is seen next time. */
-    prv_observe(r, tail);
-    uint32_t used = r->head - tail;
+    uint32_t used = prv_observe(r, tail);
     if (n > used) {
         n = used;
     }
