@@ -19,15 +19,18 @@
 /* What a field holds: varint kinds first, then length-delimited ones. */
 enum prv_kind { PRV_U32, PRV_U64, PRV_BOOL, PRV_NAME, PRV_RUN, PRV_BODY };
 
-typedef struct prv_field {
-    uint8_t kind;   /* enum prv_kind */
-    uint8_t offset; /* of its member in rp_command_t */
-} prv_field_t;
+/* A field is one byte: its kind in the top three bits, the offset of its
+ * member in rp_command_t in words below (every member starts at a
+ * multiple of 4 below 128: a bool is always followed by a uint32_t). The
+ * array size is negative, so the build fails, if a member does not. */
+typedef uint8_t prv_field_t;
+#define PRV_F(kind, member)                                                       \
+    (prv_field_t)((kind) << 5 | offsetof(rp_command_t, member) / 4u |            \
+                  0u * sizeof(char[offsetof(rp_command_t, member) % 4u == 0 &&    \
+                                           offsetof(rp_command_t, member) < 128u  \
+                                       ? 1 : -1]))
 
-_Static_assert(sizeof(rp_command_t) <= 255u, "member offsets must fit a byte");
 _Static_assert(sizeof(bool) == 1u, "PRV_BOOL and PRV_RUN store one byte");
-
-#define PRV_F(kind, member) { kind, (uint8_t)offsetof(rp_command_t, member) }
 
 static const prv_field_t prv_fields[] = {
     /* 0: Command; its body fields 2..7 select the message parsed next */
@@ -63,67 +66,63 @@ static const prv_message_t prv_messages[] = {
 };
 
 /* Reads one message into out. Recurses for bodies and Start.workload, so
- * at most three levels deep. */
+ * at most three levels deep. Every value is read before its field is
+ * looked at: unknown fields are then skipped by the same call. */
 static bool prv_parse(const uint8_t *data, size_t len, unsigned message, rp_command_t *out)
 {
     const prv_message_t m = prv_messages[message];
-    rp_pb_reader_t r;
-    rp_pb_reader_init(&r, data, len);
+    rp_pb_reader_t r = { data, data + len }; /* data is never NULL here */
     while (!rp_pb_at_end(&r)) {
         uint32_t number;
         unsigned wt;
-        if (!rp_pb_get_tag(&r, &number, &wt)) {
+        uint64_t v;
+        const uint8_t *s;
+        if (!rp_pb_get_tag(&r, &number, &wt) || !rp_pb_get_value(&r, wt, &v, &s)) {
             return false;
         }
         if (number > m.count) {
-            if (!rp_pb_skip(&r, wt)) {
-                return false;
-            }
             continue;
         }
         const prv_field_t f = prv_fields[m.first + number - 1u];
-        uint8_t *dst = (uint8_t *)out + f.offset;
-        if (f.kind < PRV_NAME) {
-            uint64_t v;
-            if (wt != RP_PB_VARINT || !rp_pb_get_varint(&r, &v)) {
-                return false;
-            }
-            if (f.kind == PRV_BOOL) {
-                *dst = v != 0;
-            } else if (f.kind == PRV_U64) {
-                memcpy(dst, &v, sizeof(v));
-            } else {
-                uint32_t x = (uint32_t)v;
-                memcpy(dst, &x, sizeof(x));
-            }
-            continue;
-        }
-        const uint8_t *s;
-        size_t n;
-        if (wt != RP_PB_LEN || !rp_pb_get_len(&r, &s, &n)) {
+        const unsigned kind = f >> 5;
+        uint8_t *dst = (uint8_t *)out + 4u * (f & 31u);
+        /* Varint kinds want a varint, the others a length-delimited value. */
+        if (wt != (kind < PRV_NAME ? RP_PB_VARINT : RP_PB_LEN)) {
             return false;
         }
-        if (f.kind == PRV_NAME) {
-            if (n > RP_WORKLOAD_NAME_MAX || memchr(s, 0, n) != NULL) {
+        if (kind == PRV_BOOL) {
+            *dst = v != 0;
+        } else if (kind == PRV_U64) {
+            memcpy(dst, &v, sizeof(v));
+        } else if (kind == PRV_U32) {
+            uint32_t x = (uint32_t)v;
+            memcpy(dst, &x, sizeof(x));
+        } else if (kind == PRV_NAME) {
+            if (v > RP_WORKLOAD_NAME_MAX) {
                 return false;
             }
             memset(dst, 0, RP_WORKLOAD_NAME_MAX + 1u);
-            memcpy(dst, s, n);
-            continue;
-        }
-        unsigned next = RP_CMD_RUN_WORKLOAD;
-        if (f.kind == PRV_RUN) {
-            *dst = true; /* start_workload */
-        } else {
-            /* A different body replaces the previous one entirely. */
-            next = number;
-            if (number != (uint32_t)out->kind) {
-                memset(dst, 0, sizeof(*out) - offsetof(rp_command_t, kind));
-                out->kind = (rp_command_kind_t)number;
+            for (unsigned i = 0; i < (unsigned)v; i++) {
+                dst[i] = s[i];
+                if (s[i] == 0) {
+                    return false; /* a NUL inside; *out is cleared then */
+                }
             }
-        }
-        if (!prv_parse(s, n, next, out)) {
-            return false;
+        } else {
+            unsigned next = RP_CMD_RUN_WORKLOAD;
+            if (kind == PRV_RUN) {
+                *dst = true; /* start_workload */
+            } else {
+                /* A different body replaces the previous one entirely. */
+                next = number;
+                if (number != (uint32_t)out->kind) {
+                    memset(dst, 0, sizeof(*out) - offsetof(rp_command_t, kind));
+                    out->kind = (rp_command_kind_t)number;
+                }
+            }
+            if (!prv_parse(s, (size_t)v, next, out)) {
+                return false;
+            }
         }
     }
     return true;
@@ -135,13 +134,13 @@ int rp_command_parse(const uint8_t *payload, size_t len, rp_command_t *out)
         return RP_ERR_ARG;
     }
     memset(out, 0, sizeof(*out));
-    if (payload == NULL || !prv_parse(payload, len, RP_CMD_NONE, out) ||
-        out->kind == RP_CMD_NONE) {
-        memset(out, 0, sizeof(*out));
-        return RP_ERR_MALFORMED;
+    if (payload != NULL && prv_parse(payload, len, RP_CMD_NONE, out) &&
+        out->kind != RP_CMD_NONE) {
+        if (out->kind == RP_CMD_START) {
+            out->set_threshold = true; /* Start always applies its threshold */
+        }
+        return RP_OK;
     }
-    if (out->kind == RP_CMD_START) {
-        out->set_threshold = true; /* Start always applies its threshold */
-    }
-    return RP_OK;
+    memset(out, 0, sizeof(*out));
+    return RP_ERR_MALFORMED;
 }

@@ -253,12 +253,11 @@ static void prv_fields(rp_pb_writer_t *w, const uint8_t *d, const uint8_t *base)
  * v is NULL or it does not fit (nothing is written past cap either way). */
 static size_t prv_frame(const void *v, uint8_t *out, size_t cap, unsigned body)
 {
-    if (v == NULL) {
-        return 0;
-    }
     rp_pb_writer_t w;
     rp_pb_writer_init(&w, out, cap);
-    prv_len(&w, ((const uint8_t *)&prv_d)[body], body, v);
+    if (v != NULL) { /* else w.len stays 0 */
+        prv_len(&w, ((const uint8_t *)&prv_d)[body], body, v);
+    }
     return w.len <= w.cap ? w.len : 0;
 }
 

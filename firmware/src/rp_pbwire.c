@@ -69,17 +69,40 @@ bool rp_pb_get_tag(rp_pb_reader_t *r, uint32_t *field, unsigned *wiretype)
     return true;
 }
 
-bool rp_pb_get_len(rp_pb_reader_t *r, const uint8_t **data, size_t *len)
+bool rp_pb_get_value(rp_pb_reader_t *r, unsigned wiretype, uint64_t *v, const uint8_t **data)
 {
     const uint8_t *start = r->p;
-    uint64_t n;
-    if (!rp_pb_get_varint(r, &n) || n > (uint64_t)(r->end - r->p)) {
+    if (wiretype == RP_PB_VARINT) {
+        return rp_pb_get_varint(r, v);
+    }
+    if (wiretype == RP_PB_LEN) {
+        if (!rp_pb_get_varint(r, v)) {
+            return false;
+        }
+    } else if ((wiretype | 4u) == RP_PB_I32) {   /* I64 (1) or I32 (5) */
+        *v = wiretype == RP_PB_I64 ? 8u : 4u;
+    } else {
+        return false;
+    }
+    if (*v > (uint64_t)(r->end - r->p)) {
         r->p = start; /* r moves only on success */
         return false;
     }
     *data = r->p;
+    r->p += *v;
+    return true;
+}
+
+/* The two below are rp_pb_get_value for one use each; the firmware's
+ * command parser calls that directly, so only one copy of the bounds
+ * checks is linked there. */
+bool rp_pb_get_len(rp_pb_reader_t *r, const uint8_t **data, size_t *len)
+{
+    uint64_t n;
+    if (!rp_pb_get_value(r, RP_PB_LEN, &n, data)) {
+        return false;
+    }
     *len = (size_t)n;
-    r->p += n;
     return true;
 }
 
@@ -87,20 +110,5 @@ bool rp_pb_skip(rp_pb_reader_t *r, unsigned wiretype)
 {
     uint64_t v;
     const uint8_t *data;
-    size_t n;
-    if (wiretype == RP_PB_VARINT) {
-        return rp_pb_get_varint(r, &v);
-    }
-    if (wiretype == RP_PB_LEN) {
-        return rp_pb_get_len(r, &data, &n);
-    }
-    if ((wiretype | 4u) != RP_PB_I32) {   /* neither I64 (1) nor I32 (5) */
-        return false;
-    }
-    n = wiretype == RP_PB_I64 ? 8u : 4u;
-    if ((size_t)(r->end - r->p) < n) {
-        return false;
-    }
-    r->p += n;
-    return true;
+    return rp_pb_get_value(r, wiretype, &v, &data);
 }

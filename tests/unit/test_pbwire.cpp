@@ -247,6 +247,55 @@ TEST(pb_reader, skip_each_wire_type)
     CHECK_FALSE(rp_pb_skip(&r, RP_PB_I32));
 }
 
+// The one reader the command parser uses for every value: a varint's
+// value, the bytes and count of the others; r does not move on failure.
+TEST(pb_reader, get_value_each_wire_type)
+{
+    const uint8_t buf[] = {
+        0x96, 0x01,                                      // varint 150
+        1, 2, 3, 4, 5, 6, 7, 8,                          // fixed64
+        0x02, 'h', 'i',                                  // len
+        9, 9, 9, 9,                                      // fixed32
+    };
+    rp_pb_reader_t r;
+    rp_pb_reader_init(&r, buf, sizeof(buf));
+    uint64_t v = 0;
+    const uint8_t *data = nullptr;
+    CHECK(rp_pb_get_value(&r, RP_PB_VARINT, &v, &data));
+    UNSIGNED_LONGLONGS_EQUAL(150, v);
+    POINTERS_EQUAL(nullptr, data);  // a varint has no bytes to point at
+    CHECK(rp_pb_get_value(&r, RP_PB_I64, &v, &data));
+    UNSIGNED_LONGLONGS_EQUAL(8, v);
+    POINTERS_EQUAL(buf + 2, data);
+    CHECK(rp_pb_get_value(&r, RP_PB_LEN, &v, &data));
+    UNSIGNED_LONGLONGS_EQUAL(2, v);
+    POINTERS_EQUAL(buf + 11, data);
+    CHECK(rp_pb_get_value(&r, RP_PB_I32, &v, &data));
+    UNSIGNED_LONGLONGS_EQUAL(4, v);
+    POINTERS_EQUAL(buf + 13, data);
+    CHECK(rp_pb_at_end(&r));
+
+    // Groups (3, 4) and unassigned wire types are refused in place.
+    for (unsigned wt : { 3u, 4u, 6u, 7u }) {
+        rp_pb_reader_init(&r, buf, sizeof(buf));
+        CHECK_FALSE(rp_pb_get_value(&r, wt, &v, &data));
+        POINTERS_EQUAL(buf, r.p);
+    }
+    // Short values: r stays where it was, data is left alone.
+    const uint8_t *const before_data = data;
+    for (unsigned wt : { (unsigned)RP_PB_I64, (unsigned)RP_PB_I32, (unsigned)RP_PB_LEN }) {
+        const uint8_t len_says_3[] = { 0x03, 'a', 'b' };
+        rp_pb_reader_init(&r, wt == RP_PB_LEN ? len_says_3 : buf, 3);
+        const uint8_t *start = r.p;
+        CHECK_FALSE(rp_pb_get_value(&r, wt, &v, &data));
+        POINTERS_EQUAL(start, r.p);
+        POINTERS_EQUAL(before_data, data);
+    }
+    rp_pb_reader_init(&r, buf, 1);  // a varint cut after its first byte
+    CHECK_FALSE(rp_pb_get_value(&r, RP_PB_VARINT, &v, &data));
+    POINTERS_EQUAL(buf, r.p);
+}
+
 TEST(pb_reader, zigzag)
 {
     UNSIGNED_LONGLONGS_EQUAL(0, rp_pb_zigzag(0));

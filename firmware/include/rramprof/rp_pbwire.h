@@ -62,6 +62,12 @@ bool rp_pb_get_tag(rp_pb_reader_t *r, uint32_t *field, unsigned *wiretype);
 bool rp_pb_get_len(rp_pb_reader_t *r, const uint8_t **data, size_t *len);
 /* Skips a value of the given wire type (unknown fields). */
 bool rp_pb_skip(rp_pb_reader_t *r, unsigned wiretype);
+/* Reads the value of a field of the given wire type, whatever it is: a
+ * varint into *v; any other value as its bytes, *data pointing into the
+ * input and *v their count (8 for I64, 4 for I32). On failure r has not
+ * moved, *data is unchanged and *v is unspecified. rp_pb_get_len and
+ * rp_pb_skip are this for one wire type or for none. */
+bool rp_pb_get_value(rp_pb_reader_t *r, unsigned wiretype, uint64_t *v, const uint8_t **data);
 static inline bool rp_pb_at_end(const rp_pb_reader_t *r) { return r->p >= r->end; }
 
 #ifdef __cplusplus
