@@ -23,7 +23,8 @@
 # share shown; see rp_cm_bench.c). The
 # sustained drain rate in events/s per MHz assumes one instruction per
 # cycle. Then the footprint of the recorder core objects with
-# arm-none-eabi-size. About 8 minutes (the workloads run on the simulated
+# arm-none-eabi-size (bench/fw_footprint.sh: the same and what the linker
+# keeps, in 30 seconds). About 8 minutes (the workloads run on the simulated
 # crossbar under emulation).
 set -eu
 opt=${1:-Os}
@@ -62,8 +63,10 @@ for d in drain drain_program drain_mlp drain_scan drain_solver; do
 done
 
 # Recorder core: record path (ring, recorder), drain path (encoder,
-# protobuf writer, framing, CRC) and the command parser. Object sizes, so an upper bound on what
-# the linker keeps. The ring's slots are reported apart.
+# protobuf writer, framing, CRC) and the command parser. Object sizes, so
+# an upper bound on what the linker keeps (bench/fw_footprint.sh gives
+# what it keeps in the firmware image too). The ring's slots are reported
+# apart.
 objs=$(find "$build" -name 'rp_ring.c.obj' -o -name 'rp_recorder.c.obj' \
        -o -name 'rp_encoder.c.obj' -o -name 'rp_encoder_compact.c.obj' \
        -o -name 'rp_messages.c.obj' -o -name 'rp_pbwire.c.obj' \

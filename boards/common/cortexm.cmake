@@ -23,12 +23,13 @@ set(RP_XMODEL_DIR ${CMAKE_SOURCE_DIR}/hal/sim_xbar)
 # Flash over speed for the shared wire code (RP_CONFIG_SMALL in rp_config.h:
 # byte-table CRC, computed COBS links); same bytes on the wire.
 option(RRAMPROF_FW_SMALL "Cortex-M firmware: smaller CRC and framing (RP_CONFIG_SMALL)" ON)
-# 3.4 KB less flash for 22 to 90 more instructions per drained event (the
-# compact EventBatch encoder, RP_CONFIG_COMPACT_ENCODER,
-# rp_encoder_compact.c); same wire format.
+# 4.5 KB less flash for several times the drain's instructions per event
+# (the compact EventBatch encoder, RP_CONFIG_COMPACT_ENCODER,
+# rp_encoder_compact.c); same wire format. With RRAMPROF_FW_CRC_BITS=4 the
+# recorder core fits in 4 KB (docs/benchmarks.md).
 option(RRAMPROF_FW_COMPACT_ENCODER "Cortex-M firmware: compact EventBatch encoder" OFF)
 # CRC-32 table of the small build (RP_CONFIG_CRC_BITS): 8 = 1 KiB byte
-# table; 4 = 64 B nibble table, about 3.75 more instructions per framed byte.
+# table; 4 = 64 B nibble table, about 7 more instructions per framed byte.
 set(RRAMPROF_FW_CRC_BITS 8 CACHE STRING "Cortex-M firmware: CRC-32 table bits (4 or 8)")
 
 # Events the -test image records before it stops and exits.

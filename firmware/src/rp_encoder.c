@@ -317,18 +317,7 @@ static inline bool prv_fits(const uint8_t *p, const uint8_t *end, uint32_t v)
 /* The record member `size` bytes wide (1, 2 or 4) at byte `off` of r. */
 static inline uint32_t prv_member(const rp_record_t *r, size_t off, size_t size)
 {
-    const uint8_t *m = (const uint8_t *)r + off;
-    if (size == 1) {
-        return *m;
-    }
-    if (size == 2) {
-        uint16_t h;
-        memcpy(&h, m, 2);
-        return h;
-    }
-    uint32_t w;
-    memcpy(&w, m, 4);
-    return w;
+    return rp_wire_record_member(r, off, size);
 }
 
 /* Packed column (or nested message): key, then a length prefix of `width`

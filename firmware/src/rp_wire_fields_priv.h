@@ -1,11 +1,15 @@
-/* Field numbers of the device-to-host messages (proto/rramprof.proto)
- * and the length-prefix width, shared by the encoders (rp_encoder.c,
- * rp_encoder_compact.c, rp_messages.c). Private to firmware/src. */
+/* Field numbers of the device-to-host messages (proto/rramprof.proto),
+ * the length-prefix width and a record member reader, shared by the
+ * encoders (rp_encoder.c, rp_encoder_compact.c, rp_messages.c). Private to
+ * firmware/src. */
 #ifndef RP_WIRE_FIELDS_PRIV_H
 #define RP_WIRE_FIELDS_PRIV_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "rramprof/rp_record.h"
 
 /* rramprof.v1.Frame body field numbers. */
 enum {
@@ -50,6 +54,23 @@ static inline unsigned rp_wire_len_width(size_t cap)
     while (w < 5u && ((uint64_t)cap >> (7u * w)) != 0) {
         w++;
     }
+    return w;
+}
+
+/* The record member `size` bytes wide (1, 2 or 4) at byte `off` of r. */
+static inline uint32_t rp_wire_record_member(const rp_record_t *r, size_t off, size_t size)
+{
+    const uint8_t *m = (const uint8_t *)r + off;
+    if (size == 1) {
+        return *m;
+    }
+    if (size == 2) {
+        uint16_t h;
+        memcpy(&h, m, 2);
+        return h;
+    }
+    uint32_t w;
+    memcpy(&w, m, 4);
     return w;
 }
 

@@ -40,6 +40,26 @@ endfunction()
 rp_qemu_firmware(qemu-mps2-an386 ${RP_QEMU_AN386_EVENTS} program mlp scan solver)
 rp_qemu_firmware(netduinoplus2 ${RP_QEMU_NETDUINO_EVENTS} program mlp)
 
+# The smallest recorder core (compact EventBatch encoder, 4-bit CRC table;
+# docs/porting.md): its own images in fw-qemu-mps2-an386-min, run end to
+# end like the default ones, and its linked footprint held to the 4 KB
+# target (scripts/core_footprint.sh).
+ExternalProject_Add(rp_fw_qemu-mps2-an386-min
+  SOURCE_DIR ${CMAKE_SOURCE_DIR}
+  BINARY_DIR ${CMAKE_BINARY_DIR}/fw-qemu-mps2-an386-min
+  CMAKE_ARGS -DRRAMPROF_BOARD=qemu-mps2-an386
+             -DCMAKE_TOOLCHAIN_FILE=${CMAKE_SOURCE_DIR}/cmake/arm-none-eabi.cmake
+             -DRRAMPROF_FW_COMPACT_ENCODER=ON -DRRAMPROF_FW_CRC_BITS=4
+             -DRRAMPROF_FW_TEST_EVENTS=${RP_QEMU_AN386_EVENTS}
+             -DRRAMPROF_FW_TEST_WORKLOADS=program|mlp
+  LIST_SEPARATOR |
+  BUILD_COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR}/fw-qemu-mps2-an386-min
+  INSTALL_COMMAND ""
+  BUILD_ALWAYS ON)
+add_test(NAME integration.footprint.an386_min
+         COMMAND sh ${CMAKE_SOURCE_DIR}/scripts/core_footprint.sh
+                 ${CMAKE_BINARY_DIR}/fw-qemu-mps2-an386-min/bin/rramprof-qemu-mps2-an386.map 4096)
+
 add_executable(test_qemu_integration
   ${CMAKE_CURRENT_LIST_DIR}/qemu/test_qemu.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sim_harness.cpp)
@@ -49,16 +69,23 @@ target_compile_definitions(test_qemu_integration PRIVATE
   RP_QEMU_BIN="${RP_QEMU_ARM}"
   RP_QEMU_AN386_DIR="${CMAKE_BINARY_DIR}/fw-qemu-mps2-an386/bin"
   RP_QEMU_NETDUINO_DIR="${CMAKE_BINARY_DIR}/fw-netduinoplus2/bin"
+  RP_QEMU_AN386_MIN_DIR="${CMAKE_BINARY_DIR}/fw-qemu-mps2-an386-min/bin"
   RP_QEMU_AN386_EVENTS=${RP_QEMU_AN386_EVENTS}u
   RP_QEMU_NETDUINO_EVENTS=${RP_QEMU_NETDUINO_EVENTS}u
   # sim_harness.cpp also starts the sim board; these tests never do.
   RP_SIM_BIN="$<TARGET_FILE:rramprof-sim>")
-add_dependencies(test_qemu_integration rp_fw_qemu-mps2-an386 rp_fw_netduinoplus2)
+add_dependencies(test_qemu_integration rp_fw_qemu-mps2-an386 rp_fw_netduinoplus2
+                 rp_fw_qemu-mps2-an386-min)
 
 foreach(workload program mlp scan solver)
   add_test(NAME integration.qemu.an386.${workload}
            COMMAND test_qemu_integration -c -g QemuAn386 -n ${workload})
   set_tests_properties(integration.qemu.an386.${workload} PROPERTIES TIMEOUT 60)
+endforeach()
+foreach(workload program mlp)
+  add_test(NAME integration.qemu.an386_min.${workload}
+           COMMAND test_qemu_integration -c -g QemuAn386Min -n ${workload})
+  set_tests_properties(integration.qemu.an386_min.${workload} PROPERTIES TIMEOUT 60)
 endforeach()
 foreach(workload program mlp)
   add_test(NAME integration.qemu.netduinoplus2.${workload}

@@ -56,17 +56,20 @@
 /* Bits of CRC input per table lookup in small builds: 8 = the 1 KiB byte
  * table, four lookups per 32-bit word (3.25 instructions a byte on a
  * Cortex-M4, fused into the framing's COBS pass); 4 = a 64-byte table of
- * 16 entries, eight lookups per word (7 instructions a byte, in a pass of
- * its own), for boards short of flash. Other builds always use the
- * slicing tables, which hold the byte table: 8 there. */
+ * 16 entries, two lookups per byte in a byte loop of its own (10
+ * instructions a byte, 48 bytes of code), for boards short of flash.
+ * Other builds always use the slicing tables, which hold the byte table:
+ * 8 there. */
 #ifndef RP_CONFIG_CRC_BITS
 #define RP_CONFIG_CRC_BITS 8
 #endif
 
 /* 1 builds the compact EventBatch encoder (rp_encoder_compact.c) instead
- * of the full one: 3.4 KB less flash on a Cortex-M4, 22 to 90 more
- * instructions per drained event, same wire format (boards: CMake option
- * RRAMPROF_FW_COMPACT_ENCODER; docs/benchmarks.md). */
+ * of the full one: under 1 KB of flash on a Cortex-M4 instead of 5.4 KB,
+ * for several times the instructions per drained event, same wire format.
+ * With RP_CONFIG_CRC_BITS 4 the recorder core fits in 4 KB (boards: CMake
+ * options RRAMPROF_FW_COMPACT_ENCODER and RRAMPROF_FW_CRC_BITS;
+ * docs/benchmarks.md). */
 #ifndef RP_CONFIG_COMPACT_ENCODER
 #define RP_CONFIG_COMPACT_ENCODER 0
 #endif

@@ -57,6 +57,10 @@ struct Board {
 
 const Board kAn386 = {"qemu-mps2-an386", "mps2-an386", RP_QEMU_AN386_DIR, 25000000u,
                       RP_QEMU_AN386_EVENTS};
+/* The same board with the smallest recorder core (compact encoder, 4-bit
+ * CRC table): same events, same checks. */
+const Board kAn386Min = {"qemu-mps2-an386", "mps2-an386", RP_QEMU_AN386_MIN_DIR, 25000000u,
+                         RP_QEMU_AN386_EVENTS};
 const Board kNetduino = {"netduinoplus2", "netduinoplus2", RP_QEMU_NETDUINO_DIR, 25000000u,
                          RP_QEMU_NETDUINO_EVENTS};
 
@@ -208,6 +212,11 @@ TEST(QemuAn386, program) { check_workload(kAn386, "program"); }
 TEST(QemuAn386, mlp) { check_workload(kAn386, "mlp"); }
 TEST(QemuAn386, scan) { check_workload(kAn386, "scan"); }
 TEST(QemuAn386, solver) { check_workload(kAn386, "solver"); }
+
+TEST_GROUP(QemuAn386Min){};
+
+TEST(QemuAn386Min, program) { check_workload(kAn386Min, "program"); }
+TEST(QemuAn386Min, mlp) { check_workload(kAn386Min, "mlp"); }
 
 TEST_GROUP(QemuNetduino){};
 
