@@ -55,11 +55,11 @@ echo "  record (accepted)   $(fmt "$record")    (target <= 30)"
 echo "  record (filtered)   $(fmt "$filtered")    (target <= 5)"
 echo "  drain: total = drain + encode (recorder core, target <= 100) + UART writes (board); rate without the UART"
 for d in drain drain_program drain_mlp drain_scan drain_solver; do
-    all=$(val $d); tx=$(val ${d}_tx); fr=$(val ${d}_frame)
+    all=$(val $d); tx=$(val ${d}_tx); fr=$(val ${d}_frame); by=$(val ${d}_bytes)
     [ -n "$all" ] || continue
-    awk -v n="$d" -v a="$all" -v t="$tx" -v f="$fr" 'BEGIN {
-        printf "  %-14s total %6.1f   drain + encode %6.1f (framing %5.1f)   UART %5.1f   %6.0f events/s per MHz\n",
-               n, a / 1000, (a - t) / 1000, f / 1000, t / 1000, 1e6 / ((a - t) / 1000) }'
+    awk -v n="$d" -v a="$all" -v t="$tx" -v f="$fr" -v b="${by:-0}" 'BEGIN {
+        printf "  %-14s total %6.1f   drain + encode %6.1f (framing %5.1f)   UART %5.1f   %6.0f events/s per MHz   payload %.3f B/event\n",
+               n, a / 1000, (a - t) / 1000, f / 1000, t / 1000, 1e6 / ((a - t) / 1000), b / 1000 }'
 done
 
 # Recorder core: record path (ring, recorder), drain path (encoder,

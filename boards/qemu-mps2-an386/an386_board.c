@@ -6,13 +6,17 @@
  * 0x40000000, UART0 at 0x40004000 (RX interrupt = IRQ 0), all APB
  * peripherals on the 25 MHz clock.
  *
- * No rp_board_wait_ticks: crossbar waits spin on TIMER0. They used to
- * sleep in WFI until a TIMER1 one-shot fired, but QEMU 7.2 under
- * `-icount shift=0,sleep=off` does not always resume from a WFI at the
- * same instruction count when the host is loaded: 4 of 120 runs of one
- * test image (no host input, UART to a file) differed by a tick from the
- * others with three busy loops and eight QEMUs on two CPUs, and 0 of 160
- * once the wait spun. Spinning costs about 30% more host time. */
+ * Crossbar waits spin on TIMER0 (no rp_board_wait_ticks) in every image
+ * but -bench. Sleeping in WFI until a TIMER1 one-shot fires is what a
+ * real board should do, but QEMU 7.2 under `-icount shift=0,sleep=off`
+ * does not always resume from a WFI at the same instruction count when
+ * the host is loaded: 4 of 120 runs of one test image (no host input,
+ * UART to a file) differed by a tick from the others with three busy
+ * loops and eight QEMUs on two CPUs, and 0 of 272 once the wait spun.
+ * Spinning costs about 30% more host time. The -bench image records
+ * 400,000 crossbar operations and measures instruction counts inside
+ * timed regions that no wait is part of: it sleeps, which keeps
+ * bench/qemu_bench.sh to minutes. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +34,10 @@
 #define PRV_UART0 ((rp_cmsdk_uart_t *)0x40004000u)
 #define PRV_TIMER0 ((rp_cmsdk_timer_t *)0x40000000u)
 #define PRV_UART0_RX_IRQ 0u
+#if defined(RP_BOARD_BENCH)
+#define PRV_TIMER1 ((rp_cmsdk_timer_t *)0x40001000u)
+#define PRV_TIMER1_IRQ 9u
+#endif
 #define PRV_IRQ_COUNT 32u
 
 static void prv_uart0_rx_irq(void)
@@ -37,11 +45,49 @@ static void prv_uart0_rx_irq(void)
     rp_cm_link_rx_isr();
 }
 
+#if defined(RP_BOARD_BENCH)
+static volatile bool prv_wait_done;
+
+static void prv_timer1_irq(void)
+{
+    PRV_TIMER1->intclr = 1u;
+    PRV_TIMER1->ctrl = 0u;
+    prv_wait_done = true;
+}
+
+/* TIMER1 runs on the same 25 MHz clock as the timestamps: one-shot down
+ * count with its interrupt, WFI until it fires (other interrupts may wake
+ * the core earlier; then it sleeps again). */
+void rp_board_wait_ticks(uint32_t ticks)
+{
+    uint32_t primask;
+    __asm__ __volatile__("mrs %0, primask" : "=r"(primask));
+    if (ticks < 2u || (primask & 1u) != 0u) {
+        return;   /* masked: the timer interrupt could not end the wait */
+    }
+    prv_wait_done = false;
+    PRV_TIMER1->ctrl = 0u;
+    PRV_TIMER1->intclr = 1u;
+    PRV_TIMER1->reload = 0u;   /* stop after reaching zero once */
+    PRV_TIMER1->value = ticks - 1u;
+    PRV_TIMER1->ctrl = 0x9u;   /* enable + interrupt enable */
+    while (!prv_wait_done) {
+        __asm__ __volatile__("wfi");
+    }
+}
+#endif
+
 __attribute__((section(".isr_vector"), used)) static void (*const prv_vectors[16 + PRV_IRQ_COUNT])(
     void) = {
     RP_CM_CORE_VECTORS(rp_cm_default_handler),
     [16 + PRV_UART0_RX_IRQ] = prv_uart0_rx_irq,
+#if defined(RP_BOARD_BENCH)
+    [16 + PRV_UART0_RX_IRQ + 1 ... 16 + PRV_TIMER1_IRQ - 1] = rp_cm_default_handler,
+    [16 + PRV_TIMER1_IRQ] = prv_timer1_irq,
+    [16 + PRV_TIMER1_IRQ + 1 ... 16 + PRV_IRQ_COUNT - 1] = rp_cm_default_handler,
+#else
     [16 + PRV_UART0_RX_IRQ + 1 ... 16 + PRV_IRQ_COUNT - 1] = rp_cm_default_handler,
+#endif
 };
 
 size_t rp_board_uart_write(const uint8_t *data, size_t len)
@@ -69,6 +115,9 @@ void rp_board_main(void)
     rp_cmsdk_timer_start(PRV_TIMER0);
     rp_cmsdk_uart_init(PRV_UART0, PRV_APB_HZ, PRV_BAUD, true);
     rp_cm_irq_enable(PRV_UART0_RX_IRQ);
+#if defined(RP_BOARD_BENCH)
+    rp_cm_irq_enable(PRV_TIMER1_IRQ);
+#endif
     rp_cm_board_boot(0x0386u);
     /* Without the model the device still runs and answers; Hello then
      * shows no array and workloads fail with their error. */

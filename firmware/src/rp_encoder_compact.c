@@ -114,7 +114,7 @@ static void prv_close(rp_pb_writer_t *w, size_t body, unsigned width)
  * go as excesses over each op's shortest one (duration_base, when every
  * op is in the enum), a column left out when every excess is 0. */
 PRV_NOINLINE static void prv_column(rp_pb_writer_t *w, const rp_record_t *recs, size_t n,
-                       const prv_column_t *c, unsigned width)
+                                    const prv_column_t *c, unsigned width)
 {
     uint32_t any = 0u, all = UINT32_MAX, seen = 0u, base[RP_OP_COUNT];
     memset(base, 0xFF, sizeof base);

@@ -16,7 +16,9 @@
  * rp_hal_transport_write (the CMSDK UART's polled byte writes: a board
  * cost, not the recorder's; a DMA UART takes it off the CPU), and
  * "<name>_frame" the part inside rp_frame_encode (CRC-32 and COBS), each
- * timed by a link-time wrapper (-Wl,--wrap). Prints "BENCH <name> <milli-instructions
+ * timed by a link-time wrapper (-Wl,--wrap); "<name>_bytes" is the
+ * protobuf payload per event in thousandths of a byte (before CRC and
+ * COBS), to compare encoders. Prints "BENCH <name> <milli-instructions
  * per event>" lines on the link after the frames, then exits through
  * semihosting. */
 #include <stdint.h>
@@ -33,9 +35,9 @@
 #define PRV_BLOCK 512u     /* events per timed block: the ring holds them */
 #define PRV_BLOCKS 200u    /* 102,400 events per measurement */
 
-/* Ticks inside the transport and the framing since the last reset (see
- * the file comment). */
-static uint32_t prv_tx_ticks, prv_frame_ticks;
+/* Ticks inside the transport and the framing, and payload bytes framed,
+ * since the last reset (see the file comment). */
+static uint32_t prv_tx_ticks, prv_frame_ticks, prv_payload_bytes;
 
 size_t __real_rp_hal_transport_write(const uint8_t *data, size_t len);
 size_t __wrap_rp_hal_transport_write(const uint8_t *data, size_t len);
@@ -54,6 +56,7 @@ size_t __wrap_rp_frame_encode(const uint8_t *payload, size_t len, uint8_t *out, 
     uint32_t t0 = rp_port_cycles32();
     size_t n = __real_rp_frame_encode(payload, len, out, cap);
     prv_frame_ticks += rp_port_cycles32() - t0;
+    prv_payload_bytes += (uint32_t)len;
     return n;
 }
 
@@ -182,6 +185,7 @@ static void prv_drain_report(const char *name, const char *workload_name)
     uint32_t ticks = 0, drained = 0, run = 0;
     prv_tx_ticks = 0;
     prv_frame_ticks = 0;
+    prv_payload_bytes = 0;
     rp_recorder_start(RP_OP_MASK_ALL, 0u);
     while (drained < PRV_BLOCK * PRV_BLOCKS) {
         prv_fill_block(workload, &run);
@@ -192,6 +196,7 @@ static void prv_drain_report(const char *name, const char *workload_name)
     prv_report_as(name, "", prv_milli_instr(ticks, drained));
     prv_report_as(name, "_tx", prv_milli_instr(prv_tx_ticks, drained));
     prv_report_as(name, "_frame", prv_milli_instr(prv_frame_ticks, drained));
+    prv_report_as(name, "_bytes", (uint32_t)((uint64_t)prv_payload_bytes * 1000u / drained));
 }
 
 void rp_cm_bench_run(void)

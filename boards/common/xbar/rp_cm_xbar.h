@@ -26,9 +26,10 @@ int rp_cm_xbar_init(const char *preset, uint32_t tiles, uint64_t seed);
 
 /* Board hook: sleep for about `ticks` timestamp ticks (a one-shot timer
  * and WFI), at most that long; the caller spins out the rest. The weak
- * default returns at once (pure spinning), which the QEMU boards keep:
- * under -icount a WFI does not always resume at the same instruction
- * count on a loaded host (boards/qemu-mps2-an386/an386_board.c). */
+ * default returns at once (pure spinning), which the QEMU boards keep
+ * (but for the an386 -bench image): under -icount a WFI does not always
+ * resume at the same instruction count on a loaded host
+ * (boards/qemu-mps2-an386/an386_board.c). */
 void rp_board_wait_ticks(uint32_t ticks);
 
 #ifdef __cplusplus
