@@ -23,7 +23,7 @@ enum {
     RP_EXIT_DAMAGED = 7,     /* info/report/export: the file is empty, truncated, corrupt or not a capture */
     RP_EXIT_DEVICE = 8,      /* the device refused a command */
     RP_EXIT_TOO_NEW = 9,     /* report/export: capture format newer than this rramprof */
-    RP_EXIT_IMAGE = 10,      /* flash: image unreadable, corrupt, or it does not fit the flash */
+    RP_EXIT_IMAGE = 10,      /* flash, capture --board: image corrupt, for another board, or outside its flash */
     RP_EXIT_VERIFY = 11,     /* flash: the read-back differs from the image */
     RP_EXIT_SIGINT = 130,    /* second Ctrl-C: drain abandoned */
     RP_EXIT_SIGTERM = 143

@@ -14,6 +14,7 @@
 #include "boards.h"
 #include "cli.h"
 #include "report.h"
+#include "rp_flash.h"
 #include "rramprof/rp_capture.h"
 #include "rramprof/rp_command.h"
 #include "rramprof/rp_session.h"
@@ -672,6 +673,29 @@ static int prv_board_sim(const rp_cli_board_t *b, const char *self, char *uri, s
     return RP_EXIT_OK;
 }
 
+/* Refuses, before QEMU starts, an image QEMU cannot boot as board b: not a
+ * linked 32-bit ARM ELF, built for another board (its board tag), or with
+ * bytes outside the board's code memory. Such an image would otherwise
+ * lock up the emulated core at reset or stay silent. */
+static int prv_check_qemu_image(const rp_cli_board_t *b, const char *elf)
+{
+    rp_flash_image_t img;
+    char err[RP_FLASH_ERR_MAX + 9000];   /* room for the path twice */
+    int rc = rp_flash_image_load(elf, 0, &img, err, sizeof err);
+    if (rc == RP_OK && strcmp(img.format, "elf") != 0) {
+        snprintf(err, sizeof err, "%s is not an ELF image: QEMU boots the .elf that the firmware build writes "
+                                  "beside the .bin and .hex", elf);
+        rc = RP_ERR_MALFORMED;
+    }
+    if (rc == RP_OK)
+        rc = rp_flash_image_check_board(&img, elf, b->name, b->flash_base, b->flash_size, err, sizeof err);
+    rp_flash_image_free(&img);
+    if (rc == RP_OK)
+        return RP_EXIT_OK;
+    fprintf(stderr, "rramprof capture: cannot run the firmware on %s: %s\n", b->name, err);
+    return rc == RP_ERR_IO ? RP_EXIT_NO_DEVICE : RP_EXIT_IMAGE;   /* unreadable: as a missing image */
+}
+
 static int prv_board_qemu(const rp_cli_board_t *b, const char *firmware, const char *self, char *uri, size_t cap)
 {
     char elf[4400];
@@ -697,6 +721,9 @@ static int prv_board_qemu(const rp_cli_board_t *b, const char *firmware, const c
             return RP_EXIT_NO_DEVICE;
         }
     }
+    int ex = prv_check_qemu_image(b, elf);
+    if (ex != RP_EXIT_OK)
+        return ex;
     snprintf(uri, cap, "qemu:%s?kernel=", b->qemu_machine);
     bool ok = prv_uri_escape(elf, uri, cap);
     if (ok && b->qemu_cpu[0]) {

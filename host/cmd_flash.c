@@ -250,6 +250,8 @@ static void prv_print_plan(const char *image, const rp_flash_image_t *img)
     printf("image %s: %s, %u segment(s), %u bytes", image, img->format, img->count, rp_flash_image_bytes(img));
     if (img->entry)
         printf(", entry 0x%08x", img->entry);
+    if (img->board[0])
+        printf(", built for %s", img->board);
     printf("\n");
     for (uint32_t i = 0; i < img->count; i++)
         printf("  0x%08x-0x%08x  %u bytes\n", img->seg[i].address, img->seg[i].address + img->seg[i].size - 1,
@@ -354,7 +356,7 @@ int rp_cli_flash(int argc, char **argv)
         }
     }
 
-    uint32_t base = have_addr ? addr : board.flash_base ? board.flash_base : 0x08000000u;
+    uint32_t base = have_addr ? addr : board.flash_size ? board.flash_base : 0x08000000u;
     rp_flash_image_t img;
     char err[RP_FLASH_ERR_MAX + 4200];
     int rc = rp_flash_image_load(image, base, &img, err, sizeof err);
@@ -365,20 +367,15 @@ int rp_cli_flash(int argc, char **argv)
     if (have_addr && strcmp(img.format, "bin") != 0)
         fprintf(stderr, "rramprof flash: note: --address is for .bin images; %s carries its own addresses\n", image);
 
-    /* Every method writes flash: an image outside the board's flash (an
-     * image linked for another board, say) is refused before anything is
-     * opened, dry run included. QEMU boots whatever it is given. */
-    if (method != PRV_M_QEMU && board.flash_size != 0) {
-        uint64_t lo = board.flash_base, hi = (uint64_t)board.flash_base + board.flash_size;
-        for (uint32_t i = 0; i < img.count; i++) {
-            uint64_t a = img.seg[i].address, end = a + img.seg[i].size;
-            if (a < lo || end > hi) {
-                fprintf(stderr, "rramprof flash: failed: the image does not fit: bytes 0x%08" PRIx64 "-0x%08" PRIx64
-                                " lie outside the flash 0x%08" PRIx64 "-0x%08" PRIx64 " of %s: is %s built for it?\n",
-                        a, end - 1, lo, hi - 1, board.name, image);
-                rp_flash_image_free(&img);
-                return RP_EXIT_IMAGE;
-            }
+    /* An image built for another board (its board tag, or bytes outside
+     * this board's flash) is refused before anything is opened, dry run
+     * included. */
+    if (board_name) {
+        rc = rp_flash_image_check_board(&img, image, board.name, board.flash_base, board.flash_size, err, sizeof err);
+        if (rc != RP_OK) {
+            fprintf(stderr, "rramprof flash: failed: %s\n", err);
+            rp_flash_image_free(&img);
+            return RP_EXIT_IMAGE;
         }
     }
 

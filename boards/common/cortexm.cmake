@@ -70,7 +70,7 @@ function(rp_cm_board board)
     ${RP_CM_DIR}/cortexm ${RP_CM_DIR}/xbar ${B_PORT_DIR})
   target_link_libraries(rp_cm_${board} PUBLIC rp_xmodel_${board} rp_wire)
   target_compile_definitions(rp_cm_${board} PRIVATE
-    RRAMPROF_VERSION="${RRAMPROF_VERSION_STRING}" ${B_DEFINES})
+    RRAMPROF_VERSION="${RRAMPROF_VERSION_STRING}" RP_CM_BOARD_NAME="${board}" ${B_DEFINES})
 
   rp_fw_cpu_flags(rp_wire rp_core_${board} rp_xmodel_${board} rp_cm_${board})
 

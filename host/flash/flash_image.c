@@ -3,6 +3,8 @@
  * sorted list of non-overlapping segments. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +150,57 @@ static uint16_t prv_le16(const uint8_t *p)
     return (uint16_t)(p[0] | p[1] << 8);
 }
 
+/* A board name as board.conf files spell it: letters, digits, '-', '_', '.'. */
+static bool prv_board_name_ok(const char *s, size_t n)
+{
+    if (n == 0 || n >= RP_FLASH_BOARD_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.'))
+            return false;
+    }
+    return true;
+}
+
+/* The board named by section RP_FLASH_BOARD_SECTION into img->board. No
+ * section table (a stripped image) or no such section: untagged. A table
+ * that runs past the file is as malformed as such program headers. */
+static int prv_elf_board(const char *path, const uint8_t *buf, size_t len, rp_flash_image_t *img, char *err,
+                         size_t cap)
+{
+    static const char want[] = RP_FLASH_BOARD_SECTION;
+    uint32_t shoff = prv_le32(buf + 32);
+    uint16_t shentsize = prv_le16(buf + 46), shnum = prv_le16(buf + 48), shstrndx = prv_le16(buf + 50);
+    if (shoff == 0 || shnum == 0)
+        return RP_OK;
+    if (shentsize < 40 || (uint64_t)shoff + (uint64_t)shentsize * shnum > len || shstrndx >= shnum)
+        return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF section headers run past the end of the file", path);
+    const uint8_t *names = buf + shoff + (size_t)shstrndx * shentsize;
+    uint32_t names_off = prv_le32(names + 16), names_size = prv_le32(names + 20);
+    if ((uint64_t)names_off + names_size > len)
+        return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF section names run past the end of the file", path);
+    for (uint16_t i = 0; i < shnum; i++) {
+        const uint8_t *sh = buf + shoff + (size_t)i * shentsize;
+        uint32_t name = prv_le32(sh);
+        if (name >= names_size || names_size - name < sizeof want ||
+            memcmp(buf + names_off + name, want, sizeof want) != 0)
+            continue;
+        uint32_t type = prv_le32(sh + 4), offset = prv_le32(sh + 16), size = prv_le32(sh + 20);
+        if (type == 1 && (uint64_t)offset + size <= len) {   /* SHT_PROGBITS, inside the file */
+            const char *tag = (const char *)buf + offset;
+            size_t n = strnlen(tag, size);
+            if (n < size && prv_board_name_ok(tag, n)) {   /* a name and its NUL */
+                memcpy(img->board, tag, n + 1);
+                return RP_OK;
+            }
+        }
+        return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF section %s does not hold a board name", path, want);
+    }
+    return RP_OK;
+}
+
 static int prv_load_elf(const char *path, const uint8_t *buf, size_t len, prv_list_t *l, rp_flash_image_t *img,
                         char *err, size_t cap)
 {
@@ -182,7 +235,7 @@ static int prv_load_elf(const char *path, const uint8_t *buf, size_t len, prv_li
         if (rc != RP_OK)
             return prv_fail(err, cap, RP_ERR_NOSPACE, "%s: image larger than %u bytes", path, RP_FLASH_MAX_IMAGE);
     }
-    return RP_OK;
+    return prv_elf_board(path, buf, len, img, err, cap);
 }
 
 /* ---- Intel HEX ---- */
@@ -397,4 +450,30 @@ uint32_t rp_flash_image_bytes(const rp_flash_image_t *img)
     for (uint32_t i = 0; i < img->count; i++)
         n += img->seg[i].size;
     return (uint32_t)n;
+}
+
+int rp_flash_image_check_board(const rp_flash_image_t *img, const char *path, const char *board,
+                               uint32_t flash_base, uint32_t flash_size, char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = '\0';
+    if (!img || !path)
+        return prv_fail(err, errlen, RP_ERR_ARG, "no image");
+    const char *name = board && board[0] ? board : "this board";
+    if (board && board[0] && img->board[0] && strcmp(img->board, board) != 0)
+        return prv_fail(err, errlen, RP_ERR_UNSUPPORTED,
+                        "%s is built for board %s, not %s: build it with -DRRAMPROF_BOARD=%s, or use --board %s",
+                        path, img->board, board, board, img->board);
+    if (flash_size == 0)
+        return RP_OK;
+    uint64_t lo = flash_base, hi = (uint64_t)flash_base + flash_size;
+    for (uint32_t i = 0; i < img->count; i++) {
+        uint64_t a = img->seg[i].address, end = a + img->seg[i].size;
+        if (a < lo || end > hi)
+            return prv_fail(err, errlen, RP_ERR_RANGE,
+                            "the image does not fit: bytes 0x%08" PRIx64 "-0x%08" PRIx64 " lie outside the flash 0x%08"
+                            PRIx64 "-0x%08" PRIx64 " of %s: is %s built for it?",
+                            a, end - 1, lo, hi - 1, name, path);
+    }
+    return RP_OK;
 }

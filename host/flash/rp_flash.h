@@ -5,7 +5,9 @@
  * program headers with p_filesz > 0, at their physical addresses), .hex
  * (Intel HEX, record types 00/01/02/04/05) or .bin (one segment at a base
  * address from --address or the board metadata). Segments are sorted and
- * never overlap (overlap is an error).
+ * never overlap (overlap is an error). An ELF built by one of the boards
+ * also names its board (section RP_FLASH_BOARD_SECTION), so an image for
+ * another board is refused (rp_flash_image_check_board).
  *
  * A method writes every segment, reads it back and compares (verify), then
  * starts the image (Go / DFU leave / reset). It reports progress through
@@ -28,6 +30,10 @@ extern "C" {
 #define RP_FLASH_MAX_SEGMENTS 32u
 #define RP_FLASH_MAX_IMAGE (16u * 1024u * 1024u)   /* bytes over all segments */
 #define RP_FLASH_ERR_MAX 256u
+/* The ELF section naming the board an image was built for: the board's
+ * name and a NUL, in a section that is not loaded (no flash, no RAM). */
+#define RP_FLASH_BOARD_SECTION ".rramprof.board"
+#define RP_FLASH_BOARD_MAX 64u
 
 typedef struct rp_flash_segment {
     uint32_t address;
@@ -40,6 +46,7 @@ typedef struct rp_flash_image {
     rp_flash_segment_t seg[RP_FLASH_MAX_SEGMENTS];
     uint32_t entry;           /* ELF e_entry, HEX type 05, else 0 */
     char format[8];           /* "elf", "hex", "bin" */
+    char board[RP_FLASH_BOARD_MAX];   /* ELF: the board it was built for, "" if untagged */
 } rp_flash_image_t;
 
 /* Loads path; the format comes from the content (ELF magic, ':' records),
@@ -49,6 +56,14 @@ typedef struct rp_flash_image {
 int rp_flash_image_load(const char *path, uint32_t bin_base, rp_flash_image_t *img, char *err,
                         size_t errlen);
 void rp_flash_image_free(rp_flash_image_t *img);
+
+/* Whether img (read from path) is meant for `board`: RP_ERR_UNSUPPORTED if
+ * it names another board, RP_ERR_RANGE if flash_size != 0 and some byte
+ * lies outside [flash_base, flash_base + flash_size); else RP_OK (an
+ * untagged image is taken on its addresses alone). err says which and how
+ * to get a matching image. */
+int rp_flash_image_check_board(const rp_flash_image_t *img, const char *path, const char *board,
+                               uint32_t flash_base, uint32_t flash_size, char *err, size_t errlen);
 uint32_t rp_flash_image_bytes(const rp_flash_image_t *img);
 
 /* Progress of one phase ("erase", "write", "verify"): done of total bytes. */

@@ -19,6 +19,12 @@ if(NOT RP_QEMU_ARM OR NOT RP_ARM_GCC)
   return()
 endif()
 
+# Each image names its board; the other board refuses it.
+add_test(NAME integration.qemu_board.images
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/qemu_board/board_images.sh $<TARGET_FILE:rramprof>
+                 ${CMAKE_BINARY_DIR})
+set_tests_properties(integration.qemu_board.images PROPERTIES TIMEOUT 60)
+
 # The STM32F4 drivers end to end through `capture --board` as well.
 add_test(NAME integration.qemu_board.netduinoplus2.program
          COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/qemu_board/board_capture.sh $<TARGET_FILE:rramprof>

@@ -109,6 +109,57 @@ std::string elf(const std::vector<Ph> &phs, uint32_t entry = 0x08000101u)
     return s;
 }
 
+// elf(phs) with a section table: [0] null, [1] .shstrtab, [2] `name`
+// holding `body` as a section of type `type` (1 = PROGBITS).
+std::string elf_with_section(const std::vector<Ph> &phs, const std::string &body,
+                             const std::string &name = ".rramprof.board", uint32_t type = 1)
+{
+    std::string s = elf(phs);
+    std::string names = std::string("\0.shstrtab\0", 11) + name + std::string("\0", 1);
+    size_t names_off = s.size();
+    s += names;
+    size_t body_off = s.size();
+    s += body;
+    size_t shoff = s.size();
+    s += std::string(3 * 40, '\0');
+    le32(s, shoff + 40, 1);   // .shstrtab
+    le32(s, shoff + 40 + 4, 3);
+    le32(s, shoff + 40 + 16, (uint32_t)names_off);
+    le32(s, shoff + 40 + 20, (uint32_t)names.size());
+    le32(s, shoff + 80, 11);   // name
+    le32(s, shoff + 80 + 4, type);
+    le32(s, shoff + 80 + 16, (uint32_t)body_off);
+    le32(s, shoff + 80 + 20, (uint32_t)body.size());
+    le32(s, 32, (uint32_t)shoff);
+    le16(s, 46, 40);
+    le16(s, 48, 3);
+    le16(s, 50, 1);
+    return s;
+}
+
+std::string tag(const char *name)
+{
+    return std::string(name) + std::string("\0", 1);
+}
+
+// A file that must not load, and the start of its error after the directory.
+struct BadFile {
+    const char *name;
+    std::string bytes;
+    const char *msg;
+};
+
+void expect_load_errors(const std::vector<BadFile> &cases)
+{
+    for (auto &c : cases) {
+        Loaded l = load(write_file(c.name, c.bytes));
+        CHECK_TEXT(l.rc < 0, c.name);
+        std::string want = g_dir + "/" + c.msg;
+        if (l.err.compare(0, want.size(), want) != 0)
+            FAIL(("got '" + l.err + "', want '" + want + "...'").c_str());
+    }
+}
+
 }  // namespace
 
 TEST_GROUP(FlashImage)
@@ -230,11 +281,7 @@ TEST(FlashImage, ElfErrors)
     std::string none = elf({});
     std::string ovl = elf({ { 1, 0x08000000u, 4, 4, std::string("abcd") },
                             { 1, 0x08000002u, 4, 4, std::string("efgh") } });
-    struct {
-        const char *name;
-        std::string bytes;
-        const char *msg;
-    } cases[] = {
+    expect_load_errors({
         { "a.elf", e64, "a.elf: not a 32-bit ELF" },
         { "b.elf", ebe, "b.elf: not a little-endian ELF" },
         { "c.elf", x86, "c.elf: ELF for machine 3, not ARM (40)" },
@@ -243,14 +290,85 @@ TEST(FlashImage, ElfErrors)
         { "f.elf", none, "f.elf: ELF has no program headers" },
         { "g.elf", ovl, "g.elf: overlapping data: 0x08000000-0x08000003 and 0x08000002-0x08000005" },
         { "h.elf", "not an elf at all", "h.elf: not an ELF file (no ELF magic)" },
-    };
-    for (auto &c : cases) {
-        Loaded l = load(write_file(c.name, c.bytes));
-        CHECK_TEXT(l.rc < 0, c.name);
-        std::string want = g_dir + "/" + c.msg;
-        if (l.err.compare(0, want.size(), want) != 0)
-            FAIL(("got '" + l.err + "', want '" + want + "...'").c_str());
-    }
+    });
+}
+
+TEST(FlashImage, ElfNamesTheBoardItWasBuiltFor)
+{
+    std::vector<Ph> one = { { 1, 0x08000000u, 4, 4, std::string("abcd") } };
+    Loaded t = load(write_file("t.elf", elf_with_section(one, tag("nucleo-f446re"))));
+    LONGS_EQUAL_TEXT(RP_OK, t.rc, t.err.c_str());
+    STRCMP_EQUAL("nucleo-f446re", t.img.board);
+    rp_flash_image_free(&t.img);
+    // No section table (stripped), or no such section: untagged.
+    Loaded u = load(write_file("u.elf", elf(one)));
+    LONGS_EQUAL(RP_OK, u.rc);
+    STRCMP_EQUAL("", u.img.board);
+    rp_flash_image_free(&u.img);
+    Loaded o = load(write_file("o.elf", elf_with_section(one, tag("x"), ".rramprof.boardx")));
+    LONGS_EQUAL(RP_OK, o.rc);
+    STRCMP_EQUAL("", o.img.board);
+    rp_flash_image_free(&o.img);
+}
+
+TEST(FlashImage, ElfBoardSectionErrors)
+{
+    std::vector<Ph> one = { { 1, 0x08000000u, 4, 4, std::string("abcd") } };
+    std::string shpast = elf_with_section(one, tag("b"));
+    le16(shpast, 48, 200);   // e_shnum: the table runs past the file
+    std::string namespast = elf_with_section(one, tag("b"));
+    le32(namespast, namespast.size() - 80 + 16, 1u << 20);   // .shstrtab offset
+    std::string bodypast = elf_with_section(one, tag("b"));
+    le32(bodypast, bodypast.size() - 40 + 16, 1u << 20);   // the tag's offset
+    expect_load_errors({
+        { "a.elf", shpast, "a.elf: ELF section headers run past the end of the file" },
+        { "b.elf", namespast, "b.elf: ELF section names run past the end of the file" },
+        { "c.elf", bodypast, "c.elf: ELF section .rramprof.board does not hold a board name" },
+        { "d.elf", elf_with_section(one, "nucleo"), "d.elf: ELF section .rramprof.board does not hold" },
+        { "e.elf", elf_with_section(one, tag("a b")), "e.elf: ELF section .rramprof.board does not hold" },
+        { "f.elf", elf_with_section(one, tag("")), "f.elf: ELF section .rramprof.board does not hold" },
+        { "g.elf", elf_with_section(one, tag("b"), ".rramprof.board", 8),   // SHT_NOBITS
+          "g.elf: ELF section .rramprof.board does not hold" },
+        { "h.elf", elf_with_section(one, tag(std::string(RP_FLASH_BOARD_MAX, 'n').c_str())),
+          "h.elf: ELF section .rramprof.board does not hold" },
+    });
+}
+
+TEST(FlashImage, CheckBoardRefusesAnotherBoardsImage)
+{
+    std::vector<Ph> one = { { 1, 0x08000000u, 4, 4, std::string("abcd") } };
+    std::string path = write_file("n.elf", elf_with_section(one, tag("nucleo-f446re")));
+    Loaded t = load(path);
+    LONGS_EQUAL(RP_OK, t.rc);
+    char err[RP_FLASH_ERR_MAX + 512];
+    LONGS_EQUAL(RP_OK, rp_flash_image_check_board(&t.img, path.c_str(), "nucleo-f446re", 0x08000000u,
+                                                  512u * 1024u, err, sizeof err));
+    // Same flash address, other board: only the name tells them apart.
+    LONGS_EQUAL(RP_ERR_UNSUPPORTED, rp_flash_image_check_board(&t.img, path.c_str(), "netduinoplus2", 0x08000000u,
+                                                               1024u * 1024u, err, sizeof err));
+    STRCMP_EQUAL((path + " is built for board nucleo-f446re, not netduinoplus2: build it with "
+                         "-DRRAMPROF_BOARD=netduinoplus2, or use --board nucleo-f446re").c_str(), err);
+    // No board to compare with: the addresses alone.
+    LONGS_EQUAL(RP_OK, rp_flash_image_check_board(&t.img, path.c_str(), nullptr, 0, 0, err, sizeof err));
+    rp_flash_image_free(&t.img);
+
+    // Untagged: the addresses decide.
+    std::string upath = write_file("u.elf", elf(one));
+    Loaded u = load(upath);
+    LONGS_EQUAL(RP_OK, u.rc);
+    LONGS_EQUAL(RP_ERR_RANGE, rp_flash_image_check_board(&u.img, upath.c_str(), "qemu-mps2-an386", 0,
+                                                         4u * 1024u * 1024u, err, sizeof err));
+    STRCMP_CONTAINS("the image does not fit: bytes 0x08000000-0x08000003 lie outside the flash "
+                    "0x00000000-0x003fffff of qemu-mps2-an386", err);
+    LONGS_EQUAL(RP_ERR_RANGE, rp_flash_image_check_board(&u.img, upath.c_str(), "nucleo-f446re", 0x08000002u,
+                                                         16u, err, sizeof err));   // starts before the flash
+    LONGS_EQUAL(RP_ERR_RANGE, rp_flash_image_check_board(&u.img, upath.c_str(), "nucleo-f446re", 0x08000000u,
+                                                         3u, err, sizeof err));    // ends after it
+    LONGS_EQUAL(RP_OK, rp_flash_image_check_board(&u.img, upath.c_str(), "nucleo-f446re", 0x08000000u, 4u, err,
+                                                  sizeof err));                    // exactly fills it
+    LONGS_EQUAL(RP_OK, rp_flash_image_check_board(&u.img, upath.c_str(), "qemu-mps2-an386", 0, 0, err,
+                                                  sizeof err));                    // no flash size: no check
+    rp_flash_image_free(&u.img);
 }
 
 TEST(FlashImage, BinGoesToTheBaseAddress)

@@ -325,6 +325,27 @@ TEST(QemuProcess, EarlyExitReportsTheLastLineOfItsOutput)
     LONGS_EQUAL(0, count_entries(tmpdir));
 }
 
+TEST(QemuProcess, CrashReportsQemusOwnLineNotTheRegisterDump)
+{
+    // What qemu-system-arm prints when an image locks up the core at reset
+    // (an image for another board, say): its reason, then a register dump
+    // that is longer than the last 2 KB of output once was.
+    std::string dump;
+    for (int i = 0; i < 60; i++)
+        dump += "echo 'R" + std::to_string(i) + "=00000000 R01=00000000 R02=00000000 R03=00000000' >&2\n";
+    std::string q = script("lockup-qemu",
+                           "echo 'firmware says hello' >&2\n"
+                           "echo \"qemu: fatal: Lockup: can't escalate 3 to HardFault (current priority -1)\" >&2\n" +
+                               dump + "echo 'FPSCR: 00000000' >&2\nkill -ABRT $$");
+    rp_transport_t *t = nullptr;
+    std::string detail;
+    LONGS_EQUAL(RP_ERR_IO, open_uri(uri_for(q), &t, &detail));
+    CHECK_TEXT(detail.find("was killed by signal 6 before connecting its UART: qemu: fatal: Lockup: can't escalate 3 "
+                           "to HardFault") != std::string::npos,
+               detail.c_str());
+    LONGS_EQUAL(0, count_entries(tmpdir));
+}
+
 TEST(QemuProcess, MissingFirmwareIsNotFound)
 {
     std::string q = script("echo-qemu", "exit 0");

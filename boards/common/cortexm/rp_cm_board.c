@@ -7,6 +7,17 @@
 #define RRAMPROF_VERSION "0.0.0"
 #endif
 
+/* The board this image is built for (its boards/ folder name, set by
+ * rp_cm_board() in cortexm.cmake), as the host's .rramprof.board section:
+ * `rramprof flash` and `rramprof capture --board` refuse an image built
+ * for another board. Not allocated: no byte of flash or RAM, and not in
+ * the .bin or .hex. */
+#if defined(RP_CM_BOARD_NAME)
+__asm__(".pushsection .rramprof.board,\"\",%progbits\n"
+        ".asciz \"" RP_CM_BOARD_NAME "\"\n"
+        ".popsection\n");
+#endif
+
 /* Survives a warm reset (the linker scripts keep .noinit out of .bss), so
  * every reset gets a new boot id: a counter guarded by a magic word. At
  * power-on RAM holds noise on silicon (then the magic is almost never

@@ -35,7 +35,8 @@
  * a few hundred bytes, making the firmware's output depend on host timing.
  * Errors: RP_ERR_NOT_FOUND (ELF missing, QEMU not installed: the detail
  * says how to install it), RP_ERR_IO (QEMU exited early: the detail has the
- * last line of its output), RP_ERR_TIMEOUT. Close closes the link, sends
+ * last line QEMU printed itself, such as "qemu: fatal: Lockup: ...", else
+ * the last line of its output), RP_ERR_TIMEOUT. Close closes the link, sends
  * SIGTERM to QEMU's process group, SIGKILL after 1 s, reaps QEMU and removes
  * the directory. A read that finds the link closed puts QEMU's exit status
  * (and last output line) in the detail. If rramprof itself is killed, QEMU

@@ -181,11 +181,14 @@ static bool prv_find_exe(const char *name, char *out, size_t cap)
     return false;
 }
 
-/* Last non-empty line of QEMU's output file, or "". */
-static void prv_last_line(const prv_qemu_t *x, char *out, size_t cap)
+/* The line of QEMU's output file that says why it stopped, or "": the last
+ * one QEMU wrote itself ("qemu: fatal: Lockup: ..." before a register
+ * dump, "qemu-system-arm: -kernel ...: ..."), else the last non-empty one
+ * (the firmware's own semihosting output, say). */
+static void prv_exit_line(const prv_qemu_t *x, char *out, size_t cap)
 {
     out[0] = '\0';
-    char path[300], buf[2048];
+    char path[300], buf[8192];
     snprintf(path, sizeof path, "%s/qemu.log", x->dir);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -197,15 +200,25 @@ static void prv_last_line(const prv_qemu_t *x, char *out, size_t cap)
     if (n <= 0)
         return;
     buf[n] = '\0';
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
-        buf[--n] = '\0';
-    const char *line = strrchr(buf, '\n');
-    line = line ? line + 1 : buf;
-    size_t len = strlen(line);
-    if (len >= cap)
-        len = cap - 1;
-    memcpy(out, line, len);
-    out[len] = '\0';
+    const char *pick = NULL, *last = NULL;
+    for (char *line = buf; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        size_t len = strlen(line);
+        while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
+            line[--len] = '\0';
+        if (len > 0) {
+            last = line;
+            if (strncmp(line, "qemu", 4) == 0)
+                pick = line;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    if (!pick)
+        pick = last;
+    if (pick)
+        snprintf(out, cap, "%s", pick);
 }
 
 static int prv_reap(rp_transport_t *t, int wait_ms)
@@ -227,12 +240,12 @@ static int prv_reap(rp_transport_t *t, int wait_ms)
     }
 }
 
-/* "exited with status 1: <last line of its output>" into t->detail. */
+/* "exited with status 1: <why, from its output>" into t->detail. */
 static int prv_describe_exit(rp_transport_t *t, int err, const char *when)
 {
     prv_qemu_t *x = t->impl;
     char last[200];
-    prv_last_line(x, last, sizeof last);
+    prv_exit_line(x, last, sizeof last);
     char how[64] = "ended";
     if (WIFEXITED(x->status))
         snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(x->status));

@@ -2,7 +2,8 @@
 # A real-board port's build, checked without the board: the .elf, .bin and
 # .hex exist, the size report was written, text + data fit the board's
 # flash and data + bss its RAM, and `rramprof flash --dry-run` accepts the
-# .hex for that board (addresses inside its flash, erase plan printed).
+# .hex for that board (addresses inside its flash, erase plan printed) and
+# the .elf, which names the board.
 #
 #   board_build.sh RRAMPROF SIZE_TOOL BIN_DIR BOARD RAM_BYTES
 set -eu
@@ -29,4 +30,9 @@ trap 'rm -rf "$dir"' EXIT
 "$rramprof" flash --board "$board" --method serial --port /dev/null --dry-run "$base.hex" \
     >"$dir/out.txt" 2>&1 || { cat "$dir/out.txt" >&2; fail "flash --dry-run refused the image"; }
 grep -q "erase sector" "$dir/out.txt" || { cat "$dir/out.txt" >&2; fail "no erase plan in the dry run"; }
-echo "ok: $board: flash $((text + data)) of $flash_size B, RAM $((data + bss)) of $ram B; dry run accepted the .hex"
+# The ELF names its board (section .rramprof.board), which the .bin and .hex leave out.
+"$rramprof" flash --board "$board" --method serial --port /dev/null --dry-run "$base.elf" \
+    >"$dir/elf.txt" 2>&1 || { cat "$dir/elf.txt" >&2; fail "flash --dry-run refused the .elf"; }
+grep -q "built for $board\$" "$dir/elf.txt" || { cat "$dir/elf.txt" >&2; fail "the .elf does not name $board"; }
+! grep -q "built for" "$dir/out.txt" || fail "the .hex names a board"
+echo "ok: $board: flash $((text + data)) of $flash_size B, RAM $((data + bss)) of $ram B; dry run accepted the .hex and the .elf, which names $board"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # `rramprof capture --board`: the board list, usage errors, the errors of
 # a QEMU board that cannot run (exit 3 with a message saying what to do),
-# and the sim board through --board. Needs no QEMU and no cross compiler.
+# images it must not run (exit 10), and the sim board through --board. Needs no QEMU and no cross compiler.
 #
 #   board_cli.sh RRAMPROF
 set -u
@@ -22,7 +22,22 @@ expect() {
     grep -qF -- "$text" "$dir/out" || { fail "rramprof $*: no '$text' in:"; cat "$dir/out" >&2; }
 }
 
-touch "$dir/fake.elf"
+# mini_elf PATH ADDR: a linked 32-bit ARM ELF whose one segment (8 bytes,
+# an initial SP and a reset vector) loads at ADDR (octal escapes of its
+# four little-endian bytes, e.g. '\000\000\000\010' for 0x08000000).
+mini_elf() {
+    {
+        printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000'   # 32-bit, LE
+        printf '\002\000\050\000\001\000\000\000'                         # EXEC, ARM, v1
+        printf '\011\000\000\000\064\000\000\000\000\000\000\000'     # entry, phoff 52, shoff 0
+        printf '\000\000\000\000\064\000\040\000\001\000\000\000\000\000\000\000'
+        printf '\001\000\000\000\124\000\000\000'                         # PT_LOAD at offset 84
+        printf "$2$2"                                                   # vaddr, paddr
+        printf '\010\000\000\000\010\000\000\000\005\000\000\000\004\000\000\000'
+        printf '\000\000\100\040\011\000\000\000'                         # SP, reset
+    } >"$1"
+}
+mini_elf "$dir/fake.elf" '\000\000\000\000'
 # the known boards, both ways
 for args in "capture --board list" "list --boards"; do
     # shellcheck disable=SC2086
@@ -43,12 +58,29 @@ expect 2 "nucleo-f446re is flashed with stlink-swd" -- \
 expect 2 "--passive sends no command" -- capture --board sim --passive --workload mlp -o "$dir/x.rpcap"
 
 # a QEMU board that cannot run (exit 3)
-expect 3 "firmware image $dir/missing.elf: No such file or directory" -- \
+expect 3 "cannot run the firmware on qemu-mps2-an386: $dir/missing.elf: No such file or directory" -- \
     capture --board qemu-mps2-an386 --firmware "$dir/missing.elf" -o "$dir/x.rpcap"
 RRAMPROF_QEMU=/nonexistent expect 3 "apt-get install qemu-system-arm" -- \
     capture --board qemu-mps2-an386 --firmware "$dir/fake.elf" -o "$dir/x.rpcap"
 RRAMPROF_QEMU=/nonexistent expect 3 "QEMU binary /nonexistent" -- \
     capture --board qemu-mps2-an386 --firmware "$dir/fake.elf" -o "$dir/x.rpcap"
+# an image QEMU cannot boot as the board is refused before QEMU starts
+# (exit 10), whether QEMU is installed or not
+printf 'not firmware\n' >"$dir/text.elf"
+printf '\001\002\003\004' >"$dir/fw.bin"
+mini_elf "$dir/stm32.elf" '\000\000\000\010'
+RRAMPROF_QEMU=/nonexistent expect 10 "$dir/text.elf: not an ELF file" -- \
+    capture --board qemu-mps2-an386 --firmware "$dir/text.elf" -o "$dir/x.rpcap"
+RRAMPROF_QEMU=/nonexistent expect 10 "$dir/fw.bin is not an ELF image: QEMU boots the .elf" -- \
+    capture --board qemu-mps2-an386 --firmware "$dir/fw.bin" -o "$dir/x.rpcap"
+RRAMPROF_QEMU=/nonexistent expect 10 \
+    "bytes 0x08000000-0x08000007 lie outside the flash 0x00000000-0x003fffff of qemu-mps2-an386" -- \
+    capture --board qemu-mps2-an386 --firmware "$dir/stm32.elf" -o "$dir/x.rpcap"
+RRAMPROF_QEMU=/nonexistent expect 10 "bytes 0x00000000-0x00000007 lie outside the flash 0x08000000-0x080fffff" -- \
+    capture --board netduinoplus2 --firmware "$dir/fake.elf" -o "$dir/x.rpcap"
+# the STM32 image on its board gets as far as QEMU
+RRAMPROF_QEMU=/nonexistent expect 3 "QEMU binary /nonexistent" -- \
+    capture --board netduinoplus2 --firmware "$dir/stm32.elf" -o "$dir/x.rpcap"
 # no --firmware and no image where the build puts it: the commands to build it
 mkdir "$dir/bin"
 cp "$rramprof" "$dir/bin/rramprof"
@@ -77,4 +109,4 @@ fi
 grep -q '"board": "sim"' "$dir/info.json" || fail "the sim capture is not from the sim board"
 
 [ $fails -eq 0 ] || exit 1
-echo "ok: board list, usage errors, QEMU errors, sim board"
+echo "ok: board list, usage errors, QEMU errors, images for another board, sim board"
