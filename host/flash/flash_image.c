@@ -150,17 +150,15 @@ static uint16_t prv_le16(const uint8_t *p)
     return (uint16_t)(p[0] | p[1] << 8);
 }
 
-/* A board name as board.conf files spell it: letters, digits, '-', '_', '.'. */
-static bool prv_board_name_ok(const char *s, size_t n)
+/* A tag fit to print and compare: 1..63 visible ASCII characters (board
+ * names are narrower, see host/boards.c; comparing with one decides). */
+static bool prv_tag_ok(const char *s, size_t n)
 {
     if (n == 0 || n >= RP_FLASH_BOARD_MAX)
         return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.'))
+    for (size_t i = 0; i < n; i++)
+        if (s[i] <= ' ' || s[i] > '~')
             return false;
-    }
     return true;
 }
 
@@ -191,7 +189,7 @@ static int prv_elf_board(const char *path, const uint8_t *buf, size_t len, rp_fl
         if (type == 1 && (uint64_t)offset + size <= len) {   /* SHT_PROGBITS, inside the file */
             const char *tag = (const char *)buf + offset;
             size_t n = strnlen(tag, size);
-            if (n < size && prv_board_name_ok(tag, n)) {   /* a name and its NUL */
+            if (n < size && prv_tag_ok(tag, n)) {   /* a name and its NUL */
                 memcpy(img->board, tag, n + 1);
                 return RP_OK;
             }
