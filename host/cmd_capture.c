@@ -502,7 +502,7 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
              * Stop goes out, so no command reaches it while it still
              * counts its own cost. A short wait; a device that does not
              * end is stopped as usual. */
-            if (!o->workload || c.ended_with_counters)
+            if (!o->workload || c.ended_with_counters || c.idle_heartbeat)
                 break;
             if (!limit_wait_end)
                 limit_wait_end = rp_cli_now_ms() + PRV_LIMIT_WAIT_MS;
@@ -585,7 +585,10 @@ out_close:
         ex = RP_EXIT_OUTPUT;
     } else if (ex == RP_EXIT_OK && link_rc != RP_OK) {
         ex = prv_link_error(&c, link_rc, "link error during the capture");
-    } else if (ex == RP_EXIT_OK && eof && !c.stop_id && !c.ended_with_counters && !c.idle_heartbeat && !from_file) {
+    } else if (ex == RP_EXIT_OK && eof && !c.stop_id && !c.idle_heartbeat && !from_file) {
+        /* Only the idle Heartbeat that follows a session's final Counters
+         * says it ended: a device can go away just after a periodic
+         * Counters too. */
         const char *d = rp_transport_detail(c.link.t);
         fprintf(stderr, "rramprof: the device went away in the middle of the capture%s%s; %s is closed and readable\n",
                 d[0] ? ": " : "", d, o->out);

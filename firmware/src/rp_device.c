@@ -87,6 +87,10 @@ typedef struct prv_device {
     uint64_t flush_ticks;    /* RP_DEVICE_FLUSH_MS in ticks */
     uint32_t ring_after_poll;  /* ring fill when the last poll ended */
     uint64_t next_hb, next_counters;
+    /* The session ended: an idle Heartbeat goes out right after the final
+     * Counters, whatever the period, so the host can tell a session that
+     * ended from a device that went away after a periodic Counters. */
+    bool idle_due;
 
     /* session output accounting, reset at Start */
     rp_batch_state_t batch;
@@ -542,6 +546,7 @@ static void prv_session_start(uint32_t op_mask, uint64_t threshold, uint64_t eve
     rp_xbar_hw_start();
     rp_name_resend_all();
     prv_dev.recording = true;
+    prv_dev.idle_due = false;   /* a session follows at once: nothing to announce */
     memset(&prv_dev.batch, 0, sizeof prv_dev.batch);
     prv_dev.dropped_reported = 0u;
     prv_dev.events_sent = 0u;
@@ -575,6 +580,7 @@ static void prv_session_end(void)
     (void)rp_device_drain();   /* still recording: its ticks count */
     prv_dev.recording = false;
     (void)prv_queue_push(PRV_MSG_COUNTERS, true);
+    prv_dev.idle_due = true;
 }
 
 static void prv_step_workload(void)
@@ -724,11 +730,12 @@ static void prv_periodic(uint64_t now)
     if (prv_dev.q_count != 0u) {
         return;   /* control messages first */
     }
-    if (prv_dev.hb_period != 0u && now >= prv_dev.next_hb) {
+    if (prv_dev.idle_due || (prv_dev.hb_period != 0u && now >= prv_dev.next_hb)) {
         size_t len = rp_encode_heartbeat(now, prv_dev.recording ? 1u : 0u, prv_payload,
                                          sizeof prv_payload);
         if (len != 0u && prv_send_payload(len, prv_batch_reserve())) {
             prv_dev.next_hb = now + prv_dev.hb_period;
+            prv_dev.idle_due = false;
         }
     }
     if (prv_dev.recording && prv_dev.counters_period != 0u && now >= prv_dev.next_counters) {
@@ -785,6 +792,7 @@ bool rp_device_poll(void)
         /* Nobody is listening: finish the session and wind down. */
         prv_dev.has_held = false;
         prv_session_end();
+        prv_dev.idle_due = false;
     }
     prv_step_workload();
     if (prv_dev.recording && !rp_recorder.active) {
@@ -798,7 +806,7 @@ bool rp_device_poll(void)
 
     bool idle = !prv_dev.recording && !prv_dev.wl_running && !prv_dev.has_held &&
                 prv_dev.q_count == 0u && rp_ring_count(&rp_recorder.ring) == 0u &&
-                !prv_names_pending();
+                !prv_names_pending() && !prv_dev.idle_due;
     return !(idle && (!up || prv_dev.cfg.autostart));
 }
 

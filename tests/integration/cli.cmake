@@ -2,6 +2,10 @@
 # real sim board (exec, TCP, Unix socket, pty), signals, faults, info on
 # damaged files, the demo; and, under umockdev, serial ports through
 # libserialport and USB through libusb. One ctest entry per CppUTest group.
+# A device that goes away right after a periodic Counters (CliFaults).
+add_executable(rp_frame_cut ${CMAKE_CURRENT_LIST_DIR}/frame_cut.c)
+target_link_libraries(rp_frame_cut PRIVATE rp_wire)
+
 add_executable(test_cli
   ${CMAKE_CURRENT_LIST_DIR}/cli_proc.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sim_harness.cpp
@@ -10,8 +14,9 @@ target_include_directories(test_cli PRIVATE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_CU
 target_link_libraries(test_cli PRIVATE rp_profiler rp_wire rp_proto rp_test_main util)
 target_compile_definitions(test_cli PRIVATE
   RP_BIN_DIR="${CMAKE_RUNTIME_OUTPUT_DIRECTORY}"
-  RP_SIM_BIN="$<TARGET_FILE:rramprof-sim>")
-add_dependencies(test_cli rramprof rramprof-sim)
+  RP_SIM_BIN="$<TARGET_FILE:rramprof-sim>"
+  RP_FRAME_CUT_BIN="$<TARGET_FILE:rp_frame_cut>")
+add_dependencies(test_cli rramprof rramprof-sim rp_frame_cut)
 
 foreach(group CliUsage CliCapture CliSignals CliFaults CliInfo CliDemo)
   add_test(NAME integration.cli.${group} COMMAND test_cli -c -g ${group})

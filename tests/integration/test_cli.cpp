@@ -469,6 +469,20 @@ TEST(CliFaults, DeviceGoneMidCaptureClosesTheFileAndFails)
     CHECK_HAS(r.out, "integrity  complete");
 }
 
+TEST(CliFaults, DeviceGoneJustAfterPeriodicCountersIsNotASessionEnd)
+{
+    // The stream stops right after the third periodic Counters: only the
+    // idle Heartbeat after a session's final Counters says it ended.
+    std::string cap = dir + "/cut.rpcap";
+    std::string from = exec_sim("--counters-ms 1") + " | " + RP_FRAME_CUT_BIN + " 3";
+    Result r = capture({ "--from", from, "-o", cap, "-q" });
+    LONGS_EQUAL_TEXT(5, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "the device went away in the middle of the capture");
+    CaptureFacts f = read_capture(cap);
+    CHECK(f.complete);
+    CHECK(f.events > 0);
+}
+
 TEST(CliFaults, FullDiskIsAnOutputError)
 {
     Result r = capture({ "--from", exec_sim(""), "-o", "/dev/full", "--events", "100000", "-q" });

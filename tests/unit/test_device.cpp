@@ -503,13 +503,17 @@ TEST(device, stop_sends_rest_then_counters_then_response)
     poll_n(2);
     CHECK_FALSE(rp_device_recording());
 
-    // Order: batches, then Counters, then the Stop response.
+    // Order: batches, then Counters, then the Stop response, then an idle
+    // Heartbeat (heartbeats are off here: it marks the session's end).
     int counters_at = link.index_of(COUNTERS);
     CHECK(counters_at > 0);
-    Frame *stop = link.frames.back();
+    Frame *stop = link.frames[link.frames.size() - 2];
     LONGS_EQUAL(RESPONSE, stop->body_case);
     LONGS_EQUAL(2, stop->response->request_id);
-    LONGS_EQUAL((int)link.frames.size() - 2, counters_at);
+    LONGS_EQUAL((int)link.frames.size() - 3, counters_at);
+    LONGS_EQUAL(HEARTBEAT, link.frames.back()->body_case);
+    LONGS_EQUAL(0, link.frames.back()->heartbeat->state);
+    LONGS_EQUAL(1, link.count(HEARTBEAT));
     for (size_t i = start_frame + 1; i < (size_t)counters_at; i++) {
         LONGS_EQUAL(BATCH, link.frames[i]->body_case);
     }
@@ -698,6 +702,26 @@ TEST(device, heartbeats_follow_the_configured_period)
     LONGS_EQUAL(1, link.last(HEARTBEAT)->heartbeat->state);
 }
 
+TEST(device, only_a_session_end_sends_an_idle_heartbeat_between_periods)
+{
+    cfg.counters_ms = 1;  // periodic Counters every 1000 ticks, no heartbeats
+    init_and_start(1);
+    for (int i = 0; i < 5; i++) {
+        fake_hal_timer_advance(1000);
+        poll_n(1);
+    }
+    link.collect();
+    CHECK(link.count(COUNTERS) >= 4);
+    LONGS_EQUAL(0, link.count(HEARTBEAT));  // periodic Counters: no end announced
+    send_cmd(make_cmd(RP_CMD_STOP, 2));
+    poll_n(2);
+    LONGS_EQUAL(1, link.count(HEARTBEAT));
+    LONGS_EQUAL(0, link.last(HEARTBEAT)->heartbeat->state);
+    fake_hal_timer_advance(100000);
+    poll_n(3);
+    LONGS_EQUAL(1, link.count(HEARTBEAT));  // once, not a period
+}
+
 TEST(device, configure_sets_periodic_counters_while_recording)
 {
     rp_device_init(&cfg);
@@ -814,7 +838,7 @@ TEST(device, counters_include_a_stall_still_going_on)
     // The final Counters went out in the drain that ended the stall.
     LONGS_EQUAL(1, link.count(COUNTERS));
     LONGS_EQUAL(1300, link.last(COUNTERS)->counters->tx_stall_ticks);
-    LONGS_EQUAL(3, link.frames.back()->response->request_id);
+    LONGS_EQUAL(3, link.last(RESPONSE)->response->request_id);
 }
 
 TEST(device, ring_overflow_is_reported_exactly)
@@ -942,7 +966,10 @@ TEST(device, event_limit_with_autostart_finishes_by_itself)
     CHECK_FALSE(rp_device_recording());
     LONGS_EQUAL(HELLO, link.frames[0]->body_case);
     LONGS_EQUAL(0, link.count(RESPONSE));
-    Frame *last = link.frames.back();
+    // The final Counters, then the idle Heartbeat that says the session ended.
+    LONGS_EQUAL(HEARTBEAT, link.frames.back()->body_case);
+    LONGS_EQUAL(0, link.frames.back()->heartbeat->state);
+    Frame *last = link.frames[link.frames.size() - 2];
     LONGS_EQUAL(COUNTERS, last->body_case);
     LONGS_EQUAL(50, last->counters->events_recorded);  // exactly, mid-step
     LONGS_EQUAL(last->counters->events_recorded, last->counters->events_sent);
@@ -964,7 +991,8 @@ TEST(device, autostart_waits_for_the_transport_before_finishing)
     CHECK_FALSE(rp_device_poll());
     link.collect();
     LONGS_EQUAL(5, all_events().size());
-    LONGS_EQUAL(COUNTERS, link.frames.back()->body_case);
+    LONGS_EQUAL(COUNTERS, link.frames[link.frames.size() - 2]->body_case);
+    LONGS_EQUAL(HEARTBEAT, link.frames.back()->body_case);   // sent before the loop ends
 }
 
 TEST(device, link_down_ends_the_session_and_the_loop)
@@ -975,7 +1003,8 @@ TEST(device, link_down_ends_the_session_and_the_loop)
     CHECK_FALSE(rp_device_poll());
     link.collect();
     CHECK_FALSE(rp_device_recording());
-    // Bookkeeping still went out (the sim link discards it once down).
+    // Bookkeeping still went out (the sim link discards it once down); no
+    // idle Heartbeat waits for a link that is gone.
     LONGS_EQUAL(7, all_events().size());
     LONGS_EQUAL(COUNTERS, link.frames.back()->body_case);
 }
@@ -993,14 +1022,16 @@ TEST(device, commands_wait_while_a_stop_is_draining)
     fake_hal.tx_space = FAKE_TX_UNLIMITED;
     poll_n(3);
     CHECK_TRUE(rp_device_recording());
-    // Stop's events, Counters and answer precede the Start answer.
+    // Stop's events, Counters, answer and idle Heartbeat precede the Start
+    // answer.
     LONGS_EQUAL(20, all_events().size());
     Frame *last = link.frames.back();
     LONGS_EQUAL(3, last->response->request_id);
-    Frame *prev = link.frames[link.frames.size() - 2];
-    LONGS_EQUAL(RESPONSE, prev->body_case);
-    LONGS_EQUAL(2, prev->response->request_id);
-    LONGS_EQUAL(COUNTERS, link.frames[link.frames.size() - 3]->body_case);
+    LONGS_EQUAL(HEARTBEAT, link.frames[link.frames.size() - 2]->body_case);
+    Frame *stop = link.frames[link.frames.size() - 3];
+    LONGS_EQUAL(RESPONSE, stop->body_case);
+    LONGS_EQUAL(2, stop->response->request_id);
+    LONGS_EQUAL(COUNTERS, link.frames[link.frames.size() - 4]->body_case);
 }
 
 static rp_command_t start_with(const char *workload, uint32_t id, uint64_t limit = 0)
