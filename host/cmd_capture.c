@@ -65,7 +65,6 @@ typedef struct prv_cap {
     uint32_t stop_id;
     int stop_acked;
     int recording;         /* a Start was acknowledged */
-    int ended_with_counters;  /* the last good frame was Counters */
     int idle_heartbeat;    /* the last Heartbeat said: not recording */
     int64_t last_rx_ms;
 } prv_cap_t;
@@ -131,9 +130,6 @@ static int prv_on_msg(void *ctx, const rp_msg_t *m)
     }
     if (m->err != RP_OK)
         return RP_OK;
-    /* A device that ends its session by itself (an event limit) sends its
-     * final Counters last; a link that dies leaves anything else last. */
-    c->ended_with_counters = m->kind == RP_FRAME_COUNTERS;
     switch (m->kind) {
     case RP_FRAME_RESPONSE: {
         const rp_response_t *r = &m->u.response;
@@ -498,11 +494,12 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     while (!eof && link_rc == RP_OK && !prv_sig && !c.write_err) {
         if (o->events && c.events >= o->events) {
             /* The device holds the limit too (Start with a workload): let
-             * it end the session and send its final Counters before the
-             * Stop goes out, so no command reaches it while it still
+             * it end the session (final Counters, then the idle Heartbeat
+             * that marks the end; a periodic Counters is not one) before
+             * the Stop goes out, so no command reaches it while it still
              * counts its own cost. A short wait; a device that does not
              * end is stopped as usual. */
-            if (!o->workload || c.ended_with_counters || c.idle_heartbeat)
+            if (!o->workload || c.idle_heartbeat)
                 break;
             if (!limit_wait_end)
                 limit_wait_end = rp_cli_now_ms() + PRV_LIMIT_WAIT_MS;
