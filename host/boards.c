@@ -257,6 +257,9 @@ static int prv_check(const rp_cli_board_t *b, unsigned seen, const char *origin,
     for (int k = 0; k < PRV_K_COUNT; k++)
         if (prv_keys[k].required && !(seen & (1u << k)))
             return prv_fail(err, cap, "%s: missing '%s'", origin, prv_keys[k].name);
+    if ((uint64_t)b->flash_base + b->flash_size > (uint64_t)UINT32_MAX + 1u)
+        return prv_fail(err, cap, "%s: flash_base 0x%08x plus flash_size %u runs past 4 GiB", origin,
+                        (unsigned)b->flash_base, (unsigned)b->flash_size);
     bool vid = (seen & (1u << PRV_K_VID)) != 0, pid = (seen & (1u << PRV_K_PID)) != 0;
     if (vid != pid)
         return prv_fail(err, cap, "%s: usb_vid and usb_pid go together", origin);

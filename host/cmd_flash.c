@@ -347,13 +347,21 @@ int rp_cli_flash(int argc, char **argv)
         int ex = prv_load_board(board_name, &board);
         if (ex != RP_EXIT_OK)
             return ex;
-        if (method == PRV_M_NONE)
-            method = prv_method_of_board(&board);
-        if (method == PRV_M_NONE) {
+        prv_method_t own = prv_method_of_board(&board);
+        if (own == PRV_M_NONE) {
             fprintf(stderr, "rramprof flash: board %s has no flash method (flash_method = %s); it needs no image\n",
                     board.name, rp_cli_board_flash_name(board.flash));
             return RP_EXIT_USAGE;
         }
+        /* A real MCU can be reached several ways (probe, ROM bootloader,
+         * DFU); an emulated board only through QEMU. */
+        if (method != PRV_M_NONE && method != own && (own == PRV_M_QEMU || method == PRV_M_QEMU)) {
+            fprintf(stderr, "rramprof flash: board %s is flashed with %s, not --method %s\n", board.name,
+                    rp_cli_board_flash_name(board.flash), prv_method_names[method]);
+            return RP_EXIT_USAGE;
+        }
+        if (method == PRV_M_NONE)
+            method = own;
     }
 
     uint32_t base = have_addr ? addr : board.flash_size ? board.flash_base : 0x08000000u;
@@ -433,10 +441,9 @@ int rp_cli_flash(int argc, char **argv)
         rc = rp_flash_serial_an3155(&ctx, &img);
         break;
     case PRV_M_DFU:
-        if (!port && board.has_usb_id) {
-            snprintf(port_buf, sizeof port_buf, "usb:%04x:%04x", board.usb_vid, board.usb_pid);
-            port = port_buf;
-        }
+        /* Not the board's usb_vid/usb_pid: those name its link (an
+         * ST-LINK's serial port), while the ROM bootloader in DFU mode
+         * enumerates as a device of its own. */
         ctx.port = port;
         if (dry_run)
             printf("method dfu (USB DfuSe) on %s\n", port ? port : "the DFU device 0483:df11");

@@ -182,7 +182,10 @@ static int prv_elf_board(const char *path, const uint8_t *buf, size_t len, rp_fl
     for (uint16_t i = 0; i < shnum; i++) {
         const uint8_t *sh = buf + shoff + (size_t)i * shentsize;
         uint32_t name = prv_le32(sh);
-        if (name >= names_size || names_size - name < sizeof want ||
+        if (name >= names_size)   /* a damaged table could hide the tag */
+            return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF section %u's name lies outside the section names",
+                            path, i);
+        if (names_size - name < sizeof want ||
             memcmp(buf + names_off + name, want, sizeof want) != 0)
             continue;
         uint32_t type = prv_le32(sh + 4), offset = prv_le32(sh + 16), size = prv_le32(sh + 20);
@@ -208,6 +211,11 @@ static int prv_load_elf(const char *path, const uint8_t *buf, size_t len, prv_li
         return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: not a 32-bit ELF (Cortex-M images are ELF32)", path);
     if (buf[5] != 1)
         return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: not a little-endian ELF", path);
+    if (buf[6] != 1)   /* EI_VERSION */
+        return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF version %u, not 1", path, buf[6]);
+    uint16_t etype = prv_le16(buf + 16);
+    if (etype != 2)   /* ET_EXEC: a linked image; no relocations, core dumps or shared objects */
+        return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF of type %u, not a linked executable (2)", path, etype);
     uint16_t machine = prv_le16(buf + 18);
     if (machine != 40)   /* EM_ARM */
         return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF for machine %u, not ARM (40)", path, machine);
@@ -216,17 +224,22 @@ static int prv_load_elf(const char *path, const uint8_t *buf, size_t len, prv_li
     if (phnum == 0)
         return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF has no program headers (an object file, not a linked "
                                                     "image?)", path);
-    if (phentsize < 32 || (uint64_t)phoff + (uint64_t)phentsize * phnum > len)
+    if (phentsize != 32)
+        return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF program header size %u, not 32", path, phentsize);
+    if ((uint64_t)phoff + (uint64_t)phentsize * phnum > len)
         return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF program headers run past the end of the file", path);
     img->entry = prv_le32(buf + 24);
     for (uint16_t i = 0; i < phnum; i++) {
         const uint8_t *ph = buf + phoff + (size_t)i * phentsize;
         uint32_t type = prv_le32(ph), offset = prv_le32(ph + 4), paddr = prv_le32(ph + 12);
-        uint32_t filesz = prv_le32(ph + 16);
+        uint32_t filesz = prv_le32(ph + 16), memsz = prv_le32(ph + 20);
         if (type != 1 || filesz == 0)   /* PT_LOAD with bytes in the file */
             continue;
         if ((uint64_t)offset + filesz > len)
             return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF segment %u runs past the end of the file", path, i);
+        if (filesz > memsz)
+            return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF segment %u holds more bytes (%u) than it loads (%u)",
+                            path, i, filesz, memsz);
         int rc = prv_list_add(l, paddr, buf + offset, filesz);
         if (rc == RP_ERR_RANGE)
             return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: ELF segment %u wraps past 4 GiB", path, i);
@@ -467,11 +480,14 @@ int rp_flash_image_check_board(const rp_flash_image_t *img, const char *path, co
     uint64_t lo = flash_base, hi = (uint64_t)flash_base + flash_size;
     for (uint32_t i = 0; i < img->count; i++) {
         uint64_t a = img->seg[i].address, end = a + img->seg[i].size;
-        if (a < lo || end > hi)
-            return prv_fail(err, errlen, RP_ERR_RANGE,
-                            "the image does not fit: bytes 0x%08" PRIx64 "-0x%08" PRIx64 " lie outside the flash 0x%08"
-                            PRIx64 "-0x%08" PRIx64 " of %s: is %s built for it?",
-                            a, end - 1, lo, hi - 1, name, path);
+        if (a >= lo && end <= hi)
+            continue;
+        /* Name the bytes that lie outside, not the whole segment. */
+        uint64_t out_a = a < lo ? a : (a > hi ? a : hi), out_end = a < lo ? (end < lo ? end : lo) : end;
+        return prv_fail(err, errlen, RP_ERR_RANGE,
+                        "the image does not fit: bytes 0x%08" PRIx64 "-0x%08" PRIx64 " lie outside the flash 0x%08"
+                        PRIx64 "-0x%08" PRIx64 " of %s: is %s built for it?",
+                        out_a, out_end - 1, lo, hi - 1, name, path);
     }
     return RP_OK;
 }

@@ -123,7 +123,7 @@ bad-readback)
     expect_fail 11 "verify failed at 0x080004d2" ;;
 too-big)
     start_sim; flash big.bin
-    expect_fail 10 "the image does not fit: bytes 0x08000000-0x080927bf lie outside the flash 0x08000000-0x0807ffff"
+    expect_fail 10 "the image does not fit: bytes 0x08080000-0x080927bf lie outside the flash 0x08000000-0x0807ffff"
     grep -q "exit (0 bytes received)" sim.log || die "the device was touched for an image that does not fit" ;;
 outside)
     start_sim; flash outside.elf

@@ -281,6 +281,13 @@ TEST(FlashImage, ElfErrors)
     std::string none = elf({});
     std::string ovl = elf({ { 1, 0x08000000u, 4, 4, std::string("abcd") },
                             { 1, 0x08000002u, 4, 4, std::string("efgh") } });
+    std::string rel = elf(one);
+    le16(rel, 16, 1);   // ET_REL
+    std::string ver = elf(one);
+    ver[6] = 9;
+    std::string phsize = elf(one);
+    le16(phsize, 42, 8);
+    std::string more = elf({ { 1, 0x08000000u, 4, 2, std::string("abcd") } });   // filesz > memsz
     expect_load_errors({
         { "a.elf", e64, "a.elf: not a 32-bit ELF" },
         { "b.elf", ebe, "b.elf: not a little-endian ELF" },
@@ -290,6 +297,10 @@ TEST(FlashImage, ElfErrors)
         { "f.elf", none, "f.elf: ELF has no program headers" },
         { "g.elf", ovl, "g.elf: overlapping data: 0x08000000-0x08000003 and 0x08000002-0x08000005" },
         { "h.elf", "not an elf at all", "h.elf: not an ELF file (no ELF magic)" },
+        { "i.elf", rel, "i.elf: ELF of type 1, not a linked executable (2)" },
+        { "j.elf", ver, "j.elf: ELF version 9, not 1" },
+        { "k.elf", phsize, "k.elf: ELF program header size 8, not 32" },
+        { "l.elf", more, "l.elf: ELF segment 0 holds more bytes (4) than it loads (2)" },
     });
 }
 
@@ -318,6 +329,8 @@ TEST(FlashImage, ElfBoardSectionErrors)
     le16(shpast, 48, 200);   // e_shnum: the table runs past the file
     std::string namespast = elf_with_section(one, tag("b"));
     le32(namespast, namespast.size() - 80 + 16, 1u << 20);   // .shstrtab offset
+    std::string namebad = elf_with_section(one, tag("b"));
+    le32(namebad, namebad.size() - 40, 0xfffffff0u);   // the tag's sh_name
     std::string bodypast = elf_with_section(one, tag("b"));
     le32(bodypast, bodypast.size() - 40 + 16, 1u << 20);   // the tag's offset
     expect_load_errors({
@@ -331,6 +344,7 @@ TEST(FlashImage, ElfBoardSectionErrors)
           "g.elf: ELF section .rramprof.board does not hold" },
         { "h.elf", elf_with_section(one, tag(std::string(RP_FLASH_BOARD_MAX, 'n').c_str())),
           "h.elf: ELF section .rramprof.board does not hold" },
+        { "i.elf", namebad, "i.elf: ELF section 2's name lies outside the section names" },
     });
 }
 
@@ -362,8 +376,10 @@ TEST(FlashImage, CheckBoardRefusesAnotherBoardsImage)
                     "0x00000000-0x003fffff of qemu-mps2-an386", err);
     LONGS_EQUAL(RP_ERR_RANGE, rp_flash_image_check_board(&u.img, upath.c_str(), "nucleo-f446re", 0x08000002u,
                                                          16u, err, sizeof err));   // starts before the flash
+    STRCMP_CONTAINS("bytes 0x08000000-0x08000001 lie outside the flash 0x08000002-0x08000011", err);
     LONGS_EQUAL(RP_ERR_RANGE, rp_flash_image_check_board(&u.img, upath.c_str(), "nucleo-f446re", 0x08000000u,
                                                          3u, err, sizeof err));    // ends after it
+    STRCMP_CONTAINS("bytes 0x08000003-0x08000003 lie outside the flash 0x08000000-0x08000002", err);
     LONGS_EQUAL(RP_OK, rp_flash_image_check_board(&u.img, upath.c_str(), "nucleo-f446re", 0x08000000u, 4u, err,
                                                   sizeof err));                    // exactly fills it
     LONGS_EQUAL(RP_OK, rp_flash_image_check_board(&u.img, upath.c_str(), "qemu-mps2-an386", 0, 0, err,
@@ -440,6 +456,8 @@ TEST(FlashBoardKeys, FlashingKeysParse)
     UNSIGNED_LONGS_EQUAL(57600, b.bootloader_baud);
     STRCMP_EQUAL("interface/cmsis-dap.cfg", b.openocd_interface);
     STRCMP_EQUAL("target/stm32f4x.cfg", b.openocd_target);
+    std::string top = base + "flash_base = 0xfffff000\nflash_size = 0x1000\n";   // ends exactly at 4 GiB
+    LONGS_EQUAL_TEXT(0, rp_cli_board_parse(top.data(), top.size(), "x.conf", &b, err, sizeof err), err);
 
     struct {
         const char *line, *msg;
@@ -448,6 +466,8 @@ TEST(FlashBoardKeys, FlashingKeysParse)
         { "flash_size = 0", "x.conf:7: flash_size '0' is not a positive number of bytes" },
         { "chip_id = 421g", "x.conf:7: chip_id '421g' is not a 16-bit hex ID" },
         { "bootloader_baud = fast", "x.conf:7: bootloader_baud 'fast' is not a positive whole number" },
+        { "flash_base = 0xfffff000\nflash_size = 0x1001",
+          "x.conf: flash_base 0xfffff000 plus flash_size 4097 runs past 4 GiB" },
     };
     for (auto &c : bad) {
         std::string t = base + c.line + "\n";

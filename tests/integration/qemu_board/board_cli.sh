@@ -78,6 +78,13 @@ RRAMPROF_QEMU=/nonexistent expect 10 \
     capture --board qemu-mps2-an386 --firmware "$dir/stm32.elf" -o "$dir/x.rpcap"
 RRAMPROF_QEMU=/nonexistent expect 10 "bytes 0x00000000-0x00000007 lie outside the flash 0x08000000-0x080fffff" -- \
     capture --board netduinoplus2 --firmware "$dir/fake.elf" -o "$dir/x.rpcap"
+# a flash method the board cannot have (exit 2)
+expect 2 "board qemu-mps2-an386 is flashed with qemu, not --method serial" -- \
+    flash --board qemu-mps2-an386 --method serial --port /dev/null --dry-run "$dir/fake.elf"
+expect 2 "board sim has no flash method" -- flash --board sim --method serial --port /dev/null --dry-run "$dir/fake.elf"
+# dfu looks for the ROM bootloader (0483:df11), not the board's link (0483:374b)
+expect 0 "method dfu (USB DfuSe) on the DFU device 0483:df11" -- \
+    flash --board nucleo-f446re --method dfu --dry-run "$dir/stm32.elf"
 # the STM32 image on its board gets as far as QEMU
 RRAMPROF_QEMU=/nonexistent expect 3 "QEMU binary /nonexistent" -- \
     capture --board netduinoplus2 --firmware "$dir/stm32.elf" -o "$dir/x.rpcap"
