@@ -141,8 +141,15 @@ static int prv_open_pty(prv_dev_t *d, const char *path, uint32_t baud)
     tio.c_iflag &= ~(tcflag_t)(IXON | IXOFF | INPCK);
     cfsetispeed(&tio, speed);
     cfsetospeed(&tio, speed);
-    if (tcsetattr(d->fd, TCSANOW, &tio) != 0)
-        return prv_fail(d->ctx, RP_ERR_NOT_FOUND, "cannot configure %s: %s", path, strerror(errno));
+    if (tcsetattr(d->fd, TCSANOW, &tio) != 0) {
+        /* A pseudo-terminal has no parity to set: Linux applies the rest,
+         * and glibc, reading back a PARENB that did not stick, reports
+         * EINVAL. The speed that did stick decides. */
+        int e = errno;
+        struct termios got;
+        if (e != EINVAL || tcgetattr(d->fd, &got) != 0 || cfgetospeed(&got) != speed)
+            return prv_fail(d->ctx, RP_ERR_NOT_FOUND, "cannot configure %s: %s", path, strerror(e));
+    }
     return RP_OK;
 }
 
@@ -165,8 +172,8 @@ static int prv_open(prv_dev_t *d, const char *port, uint32_t baud)
     /* Unix98 pseudo-terminal slaves have majors 136..143. */
     if (S_ISCHR(st.st_mode) && major(st.st_rdev) >= 136 && major(st.st_rdev) <= 143)
         return prv_open_pty(d, port, baud);
-    if (sp_get_port_by_name(port, &d->sp) != SP_OK)
-        return prv_sp_fail(d, "no serial port", port);
+    if (sp_get_port_by_name(port, &d->sp) != SP_OK)   /* it exists: the stat above found it */
+        return prv_fail(d->ctx, RP_ERR_NOT_FOUND, "%s is not a serial port", port);
     if (sp_open(d->sp, SP_MODE_READ_WRITE) != SP_OK)
         return prv_sp_fail(d, "cannot open", port);
     /* One configuration applied at once: setting the fields one by one

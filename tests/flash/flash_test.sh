@@ -86,6 +86,16 @@ hex)
 legacy-erase)
     start_sim --legacy-erase; flash app.bin; expect_ok exp_bin.mem
     grep -q "sim: command 0x43" sim.log || die "the legacy Erase (0x43) was not used" ;;
+twice)
+    # The second run finds the pty at the speed already (a pty keeps no
+    # parity, and its settings read back differently): it flashes too.
+    start_sim; flash app.bin
+    [ "$RC" -eq 0 ] || die "first flash exited $RC"
+    flash app.bin; expect_ok exp_bin.mem ;;
+not-a-port)
+    flash_port() { "$RP" flash --board nucleo-f446re --method serial --port "$1" --timeout 1 app.bin > out.txt 2> err.txt; RC=$?; }
+    flash_port /dev/null; expect_fail 3 "/dev/null is not a serial port"
+    flash_port "$W"; expect_fail 3 "is not a serial port" ;;
 no-start)
     start_sim; flash --no-start app.bin
     [ "$RC" -eq 0 ] || die "exit $RC"
