@@ -101,6 +101,11 @@ TEST(TransportUri, MalformedUrisAreRejected)
 {
     LONGS_EQUAL(RP_TRANSPORT_ERR_SCHEME, open_err("tcp://nohostport"));
     LONGS_EQUAL(RP_TRANSPORT_ERR_SCHEME, open_err("tcp://host:"));
+    std::string d;
+    LONGS_EQUAL(RP_TRANSPORT_ERR_SCHEME, open_err("tcp://127.0.0.1:99999", &d));   // not port 34463
+    CHECK(d.find("port 99999 is not 1-65535") != std::string::npos);
+    LONGS_EQUAL(RP_TRANSPORT_ERR_SCHEME, open_err("tcp://127.0.0.1:0"));
+    LONGS_EQUAL(RP_TRANSPORT_ERR_SCHEME, open_err("tcp://127.0.0.1:000065535"));
     LONGS_EQUAL(RP_TRANSPORT_ERR_SCHEME, open_err("unix:"));
     LONGS_EQUAL(RP_TRANSPORT_ERR_SCHEME, open_err("exec:"));
     LONGS_EQUAL(RP_TRANSPORT_ERR_SCHEME, open_err("file:"));

@@ -54,6 +54,11 @@ int rp_transport_open_tcp(rp_transport_t *t, const char *rest)
         h++;
     }
     const char *port = colon + 1;
+    /* getaddrinfo takes a number modulo 65536 (99999 would reach 34463):
+     * a numeric port must be a real one. Service names pass through. */
+    if (port[strspn(port, "0123456789")] == '\0' && (strlen(port) > 5 || atol(port) < 1 || atol(port) > 65535))
+        return rp_transport_fail(t, RP_TRANSPORT_ERR_SCHEME, "malformed TCP URI 'tcp://%s': port %s is not 1-65535",
+                                 rest, port);
 
     struct addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof hints);
