@@ -70,7 +70,10 @@ uint32_t rp_hal_board_counters_available(void)
 void rp_board_main(void)
 {
 #if defined(RP_NETDUINO_SILICON) && RP_NETDUINO_SILICON
-    rp_stm32_clock_168mhz();
+    /* From the HSI, as before (the board's 25 MHz crystal is unused). */
+    if (rp_stm32_clock_168mhz(0u) == RP_STM32_CLOCK_FAILED) {
+        rp_cm_fatal(RP_CM_FATAL_CLOCK);
+    }
     rp_stm32_clock_enable(RP_STM32_EN_GPIOB);
     rp_stm32_gpio_af(RP_STM32_GPIOB, 6u, 7u);
     rp_stm32_gpio_af(RP_STM32_GPIOB, 7u, 7u);

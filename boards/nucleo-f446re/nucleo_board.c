@@ -1,6 +1,8 @@
-/* NUCLEO-F446RE: STM32F446RE at 168 MHz from the HSI through the PLL,
- * USART2 on PA2/PA3 (AF7) wired to the ST-LINK virtual COM port, DWT
- * CYCCNT timestamps, the DWT counters as hardware counters (sampled by the
+/* NUCLEO-F446RE: STM32F446RE at 168 MHz through the PLL from the 8 MHz
+ * the ST-LINK's MCO feeds into OSC_IN (HSE bypass; the 16 MHz HSI, +-1%,
+ * if that clock is missing), USART2 on PA2/PA3 (AF7) wired to the ST-LINK
+ * virtual COM port, DWT CYCCNT timestamps (restarted when a detaching
+ * probe stops them), the DWT counters as hardware counters (sampled by the
  * core through port/rp_port.h), board identity, and the
  * simulated crossbar (one tile, so the model fits in 128 KB of SRAM with
  * the ring). No RRAM is attached to this board: docs/porting.md describes
@@ -11,11 +13,13 @@
 #include <stdint.h>
 
 #include "rp_cm_board.h"
+#include "rp_cm_clock.h"
 #include "rp_cm_dwt.h"
 #include "rp_cm_link.h"
 #include "rp_cm_main.h"
 #include "rp_cm_startup.h"
 #include "rp_cm_xbar.h"
+#include "rramprof/rp_encoder.h"
 #include "rramprof/rp_hal_board.h"
 #include "stm32f4/rp_stm32f4.h"
 
@@ -58,10 +62,23 @@ uint32_t rp_hal_board_counters_available(void)
     return rp_cm_dwt_available();
 }
 
+/* CYCCNT is the only timebase; see rp_cm_clock.h. */
+bool rp_board_timer_rearm(void)
+{
+    return rp_cm_dwt_rearm();
+}
+
 void rp_board_main(void)
 {
-    rp_stm32_clock_168mhz();
-    (void)rp_cm_dwt_init();
+    /* Without 168 MHz every timestamp and the baud rate would be wrong:
+     * stop (reset, without a debugger) rather than run on the HSI. */
+    if (rp_stm32_clock_168mhz(RP_STM32_CLK_HSE_BYPASS_8MHZ | RP_STM32_CLK_F446) ==
+        RP_STM32_CLOCK_FAILED) {
+        rp_cm_fatal(RP_CM_FATAL_CLOCK);
+    }
+    if ((rp_cm_dwt_init() & RP_HW_CYCCNT) == 0u) {
+        rp_cm_fatal(RP_CM_FATAL_TIMEBASE);
+    }
     rp_stm32_clock_enable(RP_STM32_EN_GPIOA);
     rp_stm32_clock_enable(RP_STM32_EN_USART2);
     rp_stm32_gpio_af(RP_STM32_GPIOA, 2u, 7u);

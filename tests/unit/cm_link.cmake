@@ -1,7 +1,8 @@
 # The Cortex-M UART link (boards/common/cortexm/rp_cm_link.c) on the host,
 # against a fake UART that takes a chosen number of bytes per call: direct
 # writes, queueing while the UART is full, wrap-around of a small queue,
-# byte order, and RX polling.
+# byte order, RX polling, and an RX interrupt that empties the UART even
+# with the RX queue full (dropping and counting).
 add_library(rp_cm_link_host STATIC ${CMAKE_SOURCE_DIR}/boards/common/cortexm/rp_cm_link.c)
 target_include_directories(rp_cm_link_host PUBLIC
   ${CMAKE_SOURCE_DIR}/boards/common/cortexm

@@ -1,5 +1,6 @@
 /* rp_hal_timer.h for Cortex-M boards: the port's 32-bit counter
  * (rp_port_cycles32) extended to 64 bits in software. */
+#include "rp_cm_clock.h"
 #include "rp_port.h"
 #include "rramprof/rp_hal_timer.h"
 
@@ -44,4 +45,19 @@ uint64_t rp_hal_timer_hz(void)
 uint32_t rp_hal_timer_bits(void)
 {
     return 32u;
+}
+
+bool rp_cm_timer_look(uint32_t then, uint32_t now)
+{
+    if (now != then) {
+        return false;
+    }
+    (void)rp_board_timer_rearm();
+    return true;
+}
+
+/* Default: the counter cannot stop, or the board cannot restart it. */
+__attribute__((weak)) bool rp_board_timer_rearm(void)
+{
+    return false;
 }

@@ -47,3 +47,22 @@ uint32_t rp_cm_dwt_available(void)
 {
     return prv_available;
 }
+
+bool rp_cm_dwt_rearm(void)
+{
+    if ((prv_available & RP_HW_CYCCNT) == 0u) {
+        return false;
+    }
+    PRV_DEMCR |= PRV_DEMCR_TRCENA;
+    uint32_t want = PRV_CTRL_CYCCNTENA;
+    if ((prv_available & RP_HW_CPICNT) != 0u) {
+        want |= PRV_CTRL_EVTENA;
+    }
+    /* Only the enable bits that were lost: setting an event counter's bit
+     * zeroes that counter. */
+    uint32_t ctrl = RP_CM_DWT_CTRL;
+    if ((ctrl & want) != want) {
+        RP_CM_DWT_CTRL = ctrl | want;
+    }
+    return true;
+}

@@ -17,6 +17,7 @@
 #ifndef RP_CM_DWT_H
 #define RP_CM_DWT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define RP_CM_DWT_CTRL (*(volatile uint32_t *)0xE0001000u)
@@ -29,6 +30,11 @@
 uint32_t rp_cm_dwt_init(void);
 /* What rp_cm_dwt_init found (0 before it ran). */
 uint32_t rp_cm_dwt_available(void);
+/* Sets DEMCR.TRCENA and the enable bits of the counters found at init
+ * again: a debug probe may clear TRCENA when it detaches, which stops
+ * CYCCNT and the other counters (they keep their values). False without
+ * CYCCNT. For rp_board_timer_rearm (rp_cm_clock.h). */
+bool rp_cm_dwt_rearm(void);
 
 /* raw[0] = CYCCNT, raw[1..5] = CPICNT, EXCCNT, SLEEPCNT, LSUCNT, FOLDCNT.
  * Reads only; call only when rp_cm_dwt_available() is not 0. */

@@ -21,6 +21,8 @@ static uint8_t prv_tx[RP_CM_LINK_TX_SIZE];
 static uint32_t prv_tx_head, prv_tx_tail;
 static uint8_t prv_rx[RP_CM_LINK_RX_SIZE];
 static volatile uint32_t prv_rx_head, prv_rx_tail;
+/* Written only by rp_cm_link_rx_isr (interrupt, or thread mode masked). */
+static uint32_t prv_rx_dropped;
 
 #define PRV_TX_MASK (RP_CM_LINK_TX_SIZE - 1u)
 
@@ -47,15 +49,34 @@ bool rp_cm_link_tx_idle(void)
     return prv_tx_head == prv_tx_tail;
 }
 
-void rp_cm_link_rx_isr(void)
+/* Moves received bytes from the UART into the queue; with `all`, also
+ * when the queue is full, dropping and counting what finds no room. */
+static void prv_rx_take(bool all)
 {
     uint8_t b;
-    /* A full queue leaves bytes in the UART, so the UART flags the overrun
-     * rather than this queue losing them silently. */
-    while (prv_rx_head - prv_rx_tail < RP_CM_LINK_RX_SIZE && rp_board_uart_getc(&b)) {
-        prv_rx[prv_rx_head & (RP_CM_LINK_RX_SIZE - 1u)] = b;
-        prv_rx_head++;
+    while ((all || prv_rx_head - prv_rx_tail < RP_CM_LINK_RX_SIZE) && rp_board_uart_getc(&b)) {
+        if (prv_rx_head - prv_rx_tail < RP_CM_LINK_RX_SIZE) {
+            prv_rx[prv_rx_head & (RP_CM_LINK_RX_SIZE - 1u)] = b;
+            prv_rx_head++;
+        } else {
+            prv_rx_dropped++;
+        }
     }
+}
+
+void rp_cm_link_rx_isr(void)
+{
+    /* Empty the UART even when the queue is full: a byte left in it keeps
+     * the RX interrupt raised (STM32 RXNE), so the handler would run again
+     * at once, for ever, and thread mode, the queue's only reader, would
+     * never run. A byte without room is dropped and counted; the frame it
+     * belonged to then fails its CRC and the device ignores that command. */
+    prv_rx_take(true);
+}
+
+uint32_t rp_cm_link_rx_dropped(void)
+{
+    return prv_rx_dropped;
 }
 
 size_t rp_hal_transport_tx_space(void)
@@ -87,18 +108,27 @@ size_t rp_hal_transport_write(const uint8_t *data, size_t len)
     return sent + n;
 }
 
-size_t rp_hal_transport_read(uint8_t *buf, size_t cap)
+static size_t prv_rx_copy(uint8_t *buf, size_t cap)
 {
-    /* Polling too, so a board without the RX interrupt wired still works. */
-    rp_port_irq_t s = rp_port_irq_save();
-    rp_cm_link_rx_isr();
-    rp_port_irq_restore(s);
     size_t n = 0;
     while (n < cap && prv_rx_tail != prv_rx_head) {
         buf[n++] = prv_rx[prv_rx_tail & (RP_CM_LINK_RX_SIZE - 1u)];
         prv_rx_tail++;
     }
     return n;
+}
+
+size_t rp_hal_transport_read(uint8_t *buf, size_t cap)
+{
+    /* What is queued first, then a poll into the room that made, so a
+     * board without the RX interrupt wired still works. The poll stops
+     * when the queue is full: in thread mode the bytes can wait in the
+     * UART for the next read. */
+    size_t n = prv_rx_copy(buf, cap);
+    rp_port_irq_t s = rp_port_irq_save();
+    prv_rx_take(false);
+    rp_port_irq_restore(s);
+    return n + prv_rx_copy(buf + n, cap - n);
 }
 
 bool rp_hal_transport_up(void)

@@ -22,12 +22,19 @@
 /* Hands data[0..len) to the UART while it has room, in order, without
  * waiting; returns how many bytes it took (0..len). */
 size_t rp_board_uart_write(const uint8_t *data, size_t len);
-/* Takes one received byte; false if none is waiting. */
+/* Takes one received byte; false if none is waiting. Must also clear
+ * whatever else raises the RX interrupt (e.g. an overrun), since the link
+ * calls it until it returns false. */
 bool rp_board_uart_getc(uint8_t *b);
 
 void rp_cm_link_pump(void);
-/* From the UART RX interrupt: moves every received byte into the queue. */
+/* From the UART RX interrupt: takes every byte the UART holds (so the
+ * interrupt condition clears) into the queue; bytes that find the queue
+ * full are dropped and counted. */
 void rp_cm_link_rx_isr(void);
+/* Received bytes dropped so far because the RX queue was full (bytes the
+ * UART itself lost to an overrun are not seen here). */
+uint32_t rp_cm_link_rx_dropped(void);
 /* True when nothing is waiting to be sent. */
 bool rp_cm_link_tx_idle(void);
 

@@ -12,9 +12,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "rp_cm_clock.h"
 #include "rp_cm_link.h"
 #include "rp_cm_main.h"
 #include "rp_cm_startup.h"
+#include "rp_port.h"
 #include "rramprof/rp_device.h"
 
 #ifndef RP_BOARD_WORKLOAD
@@ -53,9 +55,14 @@ void rp_cm_device_loop(void)
         .counters_ms = 1000u,
     };
     rp_device_init(&cfg);
+    /* Idle, nothing else waits on the counter: restart it here too if it
+     * stops, or Heartbeats and Counters would stop with it. */
+    rp_cm_timer_watch_t watch;
+    rp_cm_timer_watch_init(&watch, rp_board_hw_ticks32());
     for (;;) {
         bool busy = rp_device_poll();
         rp_cm_link_pump();
+        (void)rp_cm_timer_stalled(&watch, rp_board_hw_ticks32());
         if (RP_BOARD_TEST != 0 && !busy && rp_cm_link_tx_idle()) {
             rp_cm_semihost_exit(0u);
         }

@@ -65,11 +65,25 @@ typedef struct rp_stm32_gpio {
 /* Turns on a peripheral clock (RP_STM32_EN_*). */
 void rp_stm32_clock_enable(uint32_t en);
 
-/* Runs the core at 168 MHz from the 16 MHz HSI through the PLL (AHB 168,
- * APB1 42, APB2 84 MHz; timers on APB1 see 84 MHz), with the flash wait
- * states and voltage scale that needs. Waits on the RCC ready flags, so
- * only for silicon (QEMU's STM32F4 models no RCC). */
-void rp_stm32_clock_168mhz(void);
+/* rp_stm32_clock_168mhz flags. */
+#define RP_STM32_CLK_HSE_BYPASS_8MHZ (1u << 0)   /* PLL from an 8 MHz clock on
+                                                  * OSC_IN (HSE bypass), the HSI
+                                                  * if that does not start */
+#define RP_STM32_CLK_F446 (1u << 1)   /* STM32F446: PLLR, 2-bit VOS, VOSRDY */
+
+typedef enum rp_stm32_clock_src {
+    RP_STM32_CLOCK_FAILED = 0,   /* a ready flag timed out; SYSCLK may be the HSI */
+    RP_STM32_CLOCK_HSI = 1,      /* PLL from the 16 MHz HSI (+-1%) */
+    RP_STM32_CLOCK_HSE = 2,      /* PLL from the HSE */
+} rp_stm32_clock_src_t;
+
+/* Runs the core at 168 MHz through the PLL (AHB 168, APB1 42, APB2
+ * 84 MHz; timers on APB1 see 84 MHz), with the flash wait states and
+ * voltage scale that needs, from whatever clock state it finds (reset,
+ * or the PLL already running after the ROM bootloader). Every wait on a
+ * ready flag is bounded; returns the PLL's source, or FAILED. Only for
+ * silicon (QEMU's STM32F4 models no RCC). */
+rp_stm32_clock_src_t rp_stm32_clock_168mhz(uint32_t flags);
 
 /* Pin `pin` of `gpio` to alternate function `af`, very high speed. */
 void rp_stm32_gpio_af(rp_stm32_gpio_t *gpio, uint32_t pin, uint32_t af);

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "rp_cm_clock.h"
 #include "rp_port.h"
 #include "rramprof/rp_hal_xbar.h"
 #include "rramprof/rp_status.h"
@@ -73,7 +74,23 @@ static int prv_end(int rc, uint64_t duration_ps)
         uint32_t margin = left / 32u + 4u;
         rp_board_wait_ticks(left > margin ? left - margin : 0u);
     }
-    while ((uint32_t)(rp_port_cycles32() - prv_x.t0) < wait) {
+    /* The spin ends even if the counter stops: the first stall restarts it
+     * where the board can (rp_board_timer_rearm), a second one in the same
+     * wait fails the operation instead of hanging. */
+    rp_cm_timer_watch_t watch;
+    rp_cm_timer_watch_init(&watch, rp_port_cycles32());
+    bool stalled = false;
+    for (;;) {
+        uint32_t now = rp_port_cycles32();
+        if ((uint32_t)(now - prv_x.t0) >= wait) {
+            break;
+        }
+        if (rp_cm_timer_stalled(&watch, now)) {
+            if (stalled) {
+                return rc != RP_OK ? rc : RP_ERR_HAL;
+            }
+            stalled = true;
+        }
     }
     return rc;
 }

@@ -1,6 +1,7 @@
 /* rp_cm_link.c (built with a 64-byte TX queue and a 16-byte RX queue)
  * against a fake UART: rp_board_uart_write takes at most `room` bytes per
- * call and appends them to `wire`; rp_board_uart_getc hands out `rx_in`.
+ * call and appends them to `wire`; rp_board_uart_getc hands out `rx_in`
+ * (a receive FIFO of any depth).
  * The link keeps its state between tests, so setup drains it first. */
 #include <stdint.h>
 #include <string.h>
@@ -157,4 +158,55 @@ TEST(CmLink, ReadPollsTheUartAndKeepsOrder)
         got.insert(got.end(), buf, buf + n);
     }
     CHECK_TRUE(rx_in == got);
+}
+
+/* The RX interrupt must leave the UART empty whatever the queue's state:
+ * on an STM32 a byte left in DR keeps RXNE and the interrupt raised, and
+ * the handler would run for ever. What finds no room is dropped and
+ * counted; what was queued stays, in order. */
+TEST(CmLink, RxInterruptEmptiesTheUartWhenTheQueueIsFullAndCountsTheDrops)
+{
+    for (int i = 0; i < 40; i++) {
+        rx_in.push_back((uint8_t)(i * 5 + 1));
+    }
+    uint32_t dropped = rp_cm_link_rx_dropped();
+    rp_cm_link_rx_isr();
+    LONGS_EQUAL(40, rx_at);
+    LONGS_EQUAL(24, rp_cm_link_rx_dropped() - dropped);
+    rp_cm_link_rx_isr(); /* full queue, empty UART: nothing more */
+    LONGS_EQUAL(24, rp_cm_link_rx_dropped() - dropped);
+
+    std::vector<uint8_t> got;
+    uint8_t buf[64];
+    size_t n;
+    while ((n = rp_hal_transport_read(buf, sizeof buf)) != 0u) {
+        got.insert(got.end(), buf, buf + n);
+    }
+    CHECK_TRUE(std::vector<uint8_t>(rx_in.begin(), rx_in.begin() + 16) == got);
+}
+
+/* A poll from thread mode makes room first (it hands out what is queued)
+ * and never drops: what does not fit waits in the UART. */
+TEST(CmLink, ReadHandsOutTheQueueBeforePollingAndNeverDrops)
+{
+    for (int i = 0; i < 20; i++) {
+        rx_in.push_back((uint8_t)(i * 3 + 2));
+    }
+    rp_cm_link_rx_isr(); /* 16 queued, 4 dropped */
+    std::vector<uint8_t> want(rx_in.begin(), rx_in.begin() + 16);
+    rx_in.clear();
+    rx_at = 0;
+    for (int i = 0; i < 30; i++) {
+        rx_in.push_back((uint8_t)(i * 11 + 7));
+    }
+    want.insert(want.end(), rx_in.begin(), rx_in.end());
+    uint32_t dropped = rp_cm_link_rx_dropped();
+    std::vector<uint8_t> got;
+    uint8_t buf[10];
+    size_t n;
+    while ((n = rp_hal_transport_read(buf, sizeof buf)) != 0u) {
+        got.insert(got.end(), buf, buf + n);
+    }
+    LONGS_EQUAL(0, rp_cm_link_rx_dropped() - dropped);
+    CHECK_TRUE(want == got);
 }
