@@ -1,6 +1,7 @@
 /* Board metadata files (boards.h): parser, lookup and listing. */
 #define _GNU_SOURCE
 #include "boards.h"
+#include "rp_flash.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -220,8 +221,13 @@ static int prv_set(rp_cli_board_t *b, int key, const char *v, const char *origin
             return prv_fail(err, cap, "%s:%u: usb_pid '%s' is not a 16-bit hex ID (e.g. 374b)", origin, line, v);
         return 0;
     case PRV_K_MACHINE:
-        return prv_copy(b->qemu_machine, sizeof b->qemu_machine, v, origin, line, "qemu_machine", err, cap);
     case PRV_K_CPU:
+        /* One QEMU name each (-M NAME, -cpu NAME), not more options. */
+        if (!prv_valid_name(v))
+            return prv_fail(err, cap, "%s:%u: %s '%s' is not a QEMU %s name (letters, digits, '-', '_', '.')",
+                            origin, line, prv_keys[key].name, v, key == PRV_K_MACHINE ? "machine" : "CPU");
+        if (key == PRV_K_MACHINE)
+            return prv_copy(b->qemu_machine, sizeof b->qemu_machine, v, origin, line, "qemu_machine", err, cap);
         return prv_copy(b->qemu_cpu, sizeof b->qemu_cpu, v, origin, line, "qemu_cpu", err, cap);
     case PRV_K_FLASH_BASE:
         if (!prv_parse_u32(v, &b->flash_base))
@@ -237,8 +243,9 @@ static int prv_set(rp_cli_board_t *b, int key, const char *v, const char *origin
             return prv_fail(err, cap, "%s:%u: chip_id '%s' is not a 16-bit hex ID (e.g. 0x421)", origin, line, v);
         return 0;
     case PRV_K_BL_BAUD:
-        if (!prv_parse_dec(v, UINT32_MAX, &n) || n == 0)
-            return prv_fail(err, cap, "%s:%u: bootloader_baud '%s' is not a positive whole number", origin, line, v);
+        if (!prv_parse_dec(v, UINT32_MAX, &n) || !rp_flash_an3155_baud_ok((uint32_t)n))
+            return prv_fail(err, cap, "%s:%u: bootloader_baud '%s' is not a rate the serial method supports (%s)",
+                            origin, line, v, RP_FLASH_AN3155_BAUDS);
         b->bootloader_baud = (uint32_t)n;
         return 0;
     case PRV_K_OCD_IF:
@@ -319,6 +326,14 @@ int rp_cli_board_parse(const char *text, size_t len, const char *origin, rp_cli_
         pos += n + (nl ? 1 : 0);
         if (memchr(buf, '\0', n))
             return prv_fail(err, err_cap, "%s:%u: not a text file (NUL byte)", origin, line);
+        /* Values end up on the terminal (list --boards, error messages):
+         * no escape sequences or other control bytes. Tabs are blanks; a
+         * CR may only end the line (CRLF files). */
+        for (size_t i = 0; i < n; i++) {
+            unsigned char ch = (unsigned char)buf[i];
+            if ((ch < 0x20u && ch != '\t' && !(ch == '\r' && i == n - 1)) || ch == 0x7Fu)
+                return prv_fail(err, err_cap, "%s:%u: not a text file (control byte 0x%02x)", origin, line, ch);
+        }
         char *hash = strchr(buf, '#');
         if (hash)
             *hash = '\0';
@@ -434,6 +449,35 @@ static bool prv_has(const rp_cli_board_t *v, size_t n, const char *name)
     return false;
 }
 
+/* Names of invalid board files: like a valid file, one hides the same
+ * name in later dirs, so the list shows what --board NAME would load. */
+typedef struct prv_names {
+    char (*name)[RP_CLI_BOARD_NAME_MAX];
+    size_t n, cap;
+} prv_names_t;
+
+static bool prv_names_has(const prv_names_t *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->name[i], name) == 0)
+            return true;
+    return false;
+}
+
+static bool prv_names_add(prv_names_t *s, const char *name)
+{
+    if (s->n == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 4;
+        char(*nv)[RP_CLI_BOARD_NAME_MAX] = realloc(s->name, ncap * sizeof *nv);
+        if (!nv)
+            return false;
+        s->name = nv;
+        s->cap = ncap;
+    }
+    snprintf(s->name[s->n++], RP_CLI_BOARD_NAME_MAX, "%s", name);
+    return true;
+}
+
 int rp_cli_board_list(const char *const *dirs, size_t ndirs, rp_cli_board_t **out, size_t *count, char *err,
                       size_t err_cap)
 {
@@ -442,6 +486,7 @@ int rp_cli_board_list(const char *const *dirs, size_t ndirs, rp_cli_board_t **ou
     if (err && err_cap)
         err[0] = '\0';
     rp_cli_board_t *v = NULL;
+    prv_names_t broken = { NULL, 0, 0 };
     size_t n = 0, cap = 0;
     for (size_t i = 0; i < ndirs; i++) {
         if (!dirs[i] || !dirs[i][0])
@@ -458,7 +503,7 @@ int rp_cli_board_list(const char *const *dirs, size_t ndirs, rp_cli_board_t **ou
             memcpy(name, e->d_name, len + 1);
             if (len > 5 && strcmp(name + len - 5, ".conf") == 0)
                 name[len - 5] = '\0';
-            if (!prv_valid_name(name) || prv_has(v, n, name))
+            if (!prv_valid_name(name) || prv_has(v, n, name) || prv_names_has(&broken, name))
                 continue;
             if (n == cap) {
                 size_t ncap = cap ? cap * 2 : 8;
@@ -466,6 +511,7 @@ int rp_cli_board_list(const char *const *dirs, size_t ndirs, rp_cli_board_t **ou
                 if (!nv) {
                     closedir(d);
                     free(v);
+                    free(broken.name);
                     return prv_fail(err, err_cap, "out of memory");
                 }
                 v = nv;
@@ -473,18 +519,40 @@ int rp_cli_board_list(const char *const *dirs, size_t ndirs, rp_cli_board_t **ou
             }
             char one[512];
             int rc = prv_load_in(dirs[i], name, &v[n], one, sizeof one);
-            if (rc == 0)
+            if (rc == 0) {
                 n++;
-            else if (rc < 0 && err && err_cap && err[0] == '\0')
-                snprintf(err, err_cap, "%s", one);
+            } else if (rc < 0) {
+                if (err && err_cap && err[0] == '\0')
+                    snprintf(err, err_cap, "%s", one);
+                if (!prv_names_add(&broken, name)) {
+                    closedir(d);
+                    free(v);
+                    free(broken.name);
+                    return prv_fail(err, err_cap, "out of memory");
+                }
+            }
             /* rc == 1: a folder without board.conf (e.g. boards/common) */
         }
         closedir(d);
     }
+    free(broken.name);
     if (n > 1)
         qsort(v, n, sizeof *v, prv_by_name);
     *out = v;
     *count = n;
+    return 0;
+}
+
+int rp_cli_board_env_check(char *err, size_t err_cap)
+{
+    const char *env = getenv("RRAMPROF_BOARDS_DIR");
+    if (!env || !env[0])
+        return 0;
+    struct stat st;
+    if (stat(env, &st) != 0)
+        return prv_fail(err, err_cap, "RRAMPROF_BOARDS_DIR=%s: %s", env, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return prv_fail(err, err_cap, "RRAMPROF_BOARDS_DIR=%s: not a directory", env);
     return 0;
 }
 
@@ -544,7 +612,7 @@ int rp_cli_board_show(FILE *out, FILE *errf, const char *self_dir)
     rp_cli_board_t *v = NULL;
     size_t n = 0;
     char err[512];
-    if (rp_cli_board_list(dirs, nd, &v, &n, err, sizeof err) != 0) {
+    if (rp_cli_board_env_check(err, sizeof err) != 0 || rp_cli_board_list(dirs, nd, &v, &n, err, sizeof err) != 0) {
         fprintf(errf, "rramprof: %s\n", err);
         return -1;
     }

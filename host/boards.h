@@ -113,6 +113,10 @@ int rp_cli_board_list(const char *const *dirs, size_t ndirs, rp_cli_board_t **ou
 size_t rp_cli_board_dirs(const char *self_dir, char storage[][RP_CLI_BOARD_PATH_MAX], const char **ptrs,
                          size_t max);
 
+/* A set RRAMPROF_BOARDS_DIR must name a directory: one that does not is a
+ * mistake to report (-1, err says why), not a dir to skip. 0 otherwise. */
+int rp_cli_board_env_check(char *err, size_t err_cap);
+
 const char *rp_cli_board_flash_name(rp_cli_board_flash_t f);
 const char *rp_cli_board_link_name(rp_cli_board_link_t l);
 

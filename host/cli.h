@@ -102,8 +102,11 @@ int rp_link_send(rp_link_t *l, struct rp_command *cmd, uint32_t *request_id);
 int rp_link_pump(rp_link_t *l, int timeout_ms, rp_msg_fn fn, void *ctx);
 
 /* Probes uri: opens it, sends GetInfo and waits up to timeout_ms for the
- * Hello. Returns RP_OK and fills *board / *fw (may be NULL). */
-int rp_link_probe(const char *uri, int timeout_ms, char *board, size_t board_cap, char *fw, size_t fw_cap);
+ * Hello. Returns RP_OK and fills *board / *fw (may be NULL); on failure
+ * returns the error and, when why is not NULL, what the transport said
+ * about it (empty if nothing). */
+int rp_link_probe(const char *uri, int timeout_ms, char *board, size_t board_cap, char *fw, size_t fw_cap,
+                  char *why, size_t why_cap);
 
 /* Writes the udev hint for a permission error to f. */
 void rp_cli_udev_hint(FILE *f);

@@ -266,7 +266,7 @@ static int prv_pick_device(char *uri, size_t cap)
     for (size_t i = 0; i < n; i++) {
         if (ports[i].kind == RP_PORT_SERIAL && ports[i].vid == 0)
             continue; /* never send probes to plain UARTs of unknown use */
-        if (rp_link_probe(ports[i].uri, 500, NULL, 0, NULL, 0) != RP_OK)
+        if (rp_link_probe(ports[i].uri, 500, NULL, 0, NULL, 0, NULL, 0) != RP_OK)
             continue;
         if (found++ == 0)
             snprintf(uri, cap, "%s", ports[i].uri);
@@ -355,7 +355,8 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
         fprintf(stderr, "rramprof: %s\n", msg);
         if (rc == RP_TRANSPORT_ERR_ACCESS)
             rp_cli_udev_hint(stderr);
-        ex = RP_EXIT_NO_DEVICE;
+        /* A --from the tool cannot parse is a bad command line. */
+        ex = rc == RP_TRANSPORT_ERR_SCHEME ? RP_EXIT_USAGE : RP_EXIT_NO_DEVICE;
         goto out_restore;
     }
     rp_session_callbacks_t cb = { prv_on_events, NULL, &c };
@@ -787,6 +788,10 @@ static int prv_board_uri(const char *name, const char *firmware, char *uri, size
     size_t nd = rp_cli_board_dirs(self, storage, dirs, RP_CLI_BOARD_DIRS_MAX);
     rp_cli_board_t b;
     char err[600];
+    if (rp_cli_board_env_check(err, sizeof err) != 0) {
+        fprintf(stderr, "rramprof capture: %s\n", err);
+        return RP_EXIT_USAGE;
+    }
     int rc = rp_cli_board_find(name, dirs, nd, &b, err, sizeof err);
     if (rc < 0) {
         fprintf(stderr, "rramprof capture: %s\n", err);
@@ -918,9 +923,15 @@ int rp_cli_capture(int argc, char **argv)
             break;
         case 'm':
             if (!rp_cli_parse_op_mask(optarg, &o.op_mask)) {
-                fprintf(stderr, "rramprof capture: bad --op-mask '%s' (e.g. write,verify or all)\n", optarg);
+                fprintf(stderr, "rramprof capture: bad --op-mask '%s' (e.g. write,verify or all; a number: bit n "
+                                "selects op n, 1 <= n <= 15, and 0 means all)\n", optarg);
                 return RP_EXIT_USAGE;
             }
+            /* Bits 8-15 are ops of later firmware: allowed, but this
+             * firmware records nothing for them. */
+            if (o.op_mask && !(o.op_mask & ((1u << RP_OP_COUNT) - 2u)))
+                fprintf(stderr, "rramprof capture: warning: --op-mask '%s' selects no op this version knows "
+                                "(write..compute are bits 1-%d): expect no events\n", optarg, RP_OP_COUNT - 1);
             break;
         case 't':
             if (!rp_cli_parse_count(optarg, &o.threshold_ns)) {

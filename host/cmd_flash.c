@@ -141,6 +141,10 @@ static int prv_load_board(const char *name, rp_cli_board_t *b)
     const char *dirs[RP_CLI_BOARD_DIRS_MAX];
     size_t nd = rp_cli_board_dirs(self, storage, dirs, RP_CLI_BOARD_DIRS_MAX);
     char err[600];
+    if (rp_cli_board_env_check(err, sizeof err) != 0) {
+        fprintf(stderr, "rramprof flash: %s\n", err);
+        return RP_EXIT_USAGE;
+    }
     int rc = rp_cli_board_find(name, dirs, nd, b, err, sizeof err);
     if (rc < 0) {
         fprintf(stderr, "rramprof flash: %s\n", err);
@@ -221,13 +225,18 @@ static int prv_flash_qemu(const rp_cli_board_t *b, const char *image, const rp_f
         printf("would boot %s in QEMU (%s) and wait up to %.1f s for the firmware's Hello\n", image, uri, timeout_s);
         return RP_EXIT_OK;
     }
-    char board[128] = "", fw[128] = "";
+    char board[128] = "", fw[128] = "", why[600] = "";
     fprintf(stderr, "rramprof flash: booting %s in QEMU (machine %s)\n", image, b->qemu_machine);
-    int rc = rp_link_probe(uri, (int)(timeout_s * 1000), board, sizeof board, fw, sizeof fw);
+    int rc = rp_link_probe(uri, (int)(timeout_s * 1000), board, sizeof board, fw, sizeof fw, why, sizeof why);
+    if (rc == RP_ERR_TIMEOUT) {
+        fprintf(stderr, "rramprof flash: failed: the image did not say Hello under QEMU within %.1f s\n", timeout_s);
+        return RP_EXIT_TIMEOUT;
+    }
     if (rc != RP_OK) {
-        fprintf(stderr, "rramprof flash: failed: the image did not say Hello under QEMU within %.1f s: %s\n",
-                timeout_s, rp_transport_strerror(rc));
-        return rc == RP_ERR_TIMEOUT ? RP_EXIT_TIMEOUT : RP_EXIT_NO_DEVICE;
+        /* QEMU missing or not started: no device; QEMU stopped the image
+         * (a lockup at reset, say): the device went away, in QEMU's words. */
+        fprintf(stderr, "rramprof flash: failed: %s\n", why[0] ? why : rp_transport_strerror(rc));
+        return rc == RP_ERR_IO || rc == RP_TRANSPORT_ERR_CLOSED ? RP_EXIT_GONE : RP_EXIT_NO_DEVICE;
     }
     printf("rramprof flash: booted in QEMU: board %s, firmware %s\n", board, fw);
     return RP_EXIT_OK;
@@ -362,6 +371,17 @@ int rp_cli_flash(int argc, char **argv)
         }
         if (method == PRV_M_NONE)
             method = own;
+    }
+    /* Refused rather than ignored: a user who names a port or a rate
+     * expects it to be used. QEMU's UART is a socket of rramprof's own
+     * and openocd finds its probe through the interface config. */
+    if (port && (method == PRV_M_QEMU || method == PRV_M_OPENOCD)) {
+        fprintf(stderr, "rramprof flash: --port does not apply to --method %s\n", prv_method_names[method]);
+        return RP_EXIT_USAGE;
+    }
+    if (baud && method != PRV_M_SERIAL) {
+        fprintf(stderr, "rramprof flash: --baud is for --method serial, not %s\n", prv_method_names[method]);
+        return RP_EXIT_USAGE;
     }
 
     uint32_t base = have_addr ? addr : board.flash_size ? board.flash_base : 0x08000000u;

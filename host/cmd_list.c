@@ -96,7 +96,7 @@ int rp_cli_list(int argc, char **argv)
         int may_probe = probe && (p->kind == RP_PORT_USB || p->vid != 0 || all);
         if (may_probe) {
             char board[64], fw[64];
-            int pr = rp_link_probe(p->uri, (int)(timeout_s * 1000.0), board, sizeof board, fw, sizeof fw);
+            int pr = rp_link_probe(p->uri, (int)(timeout_s * 1000.0), board, sizeof board, fw, sizeof fw, NULL, 0);
             if (pr == RP_OK) {
                 snprintf(verdict, sizeof verdict, "yes: board %s, firmware %s", board, fw);
                 devices++;

@@ -112,13 +112,19 @@ static int prv_probe_msg(void *ctx, const rp_msg_t *m)
     return RP_OK;
 }
 
-int rp_link_probe(const char *uri, int timeout_ms, char *board, size_t board_cap, char *fw, size_t fw_cap)
+int rp_link_probe(const char *uri, int timeout_ms, char *board, size_t board_cap, char *fw, size_t fw_cap,
+                  char *why, size_t why_cap)
 {
     rp_link_t l;
     char msg[512];
+    if (why && why_cap)
+        why[0] = '\0';
     int rc = rp_link_open(&l, uri, msg, sizeof msg);
-    if (rc != RP_OK)
+    if (rc != RP_OK) {
+        if (why && why_cap)
+            snprintf(why, why_cap, "%s", msg);
         return rc;
+    }
     rp_command_t cmd;
     memset(&cmd, 0, sizeof cmd);
     cmd.kind = RP_CMD_GET_INFO;
@@ -135,6 +141,11 @@ int rp_link_probe(const char *uri, int timeout_ms, char *board, size_t board_cap
         if (n < 0)
             rc = n;
     }
+    /* The transport's own account (for QEMU: its last line, such as a
+     * Lockup) says more than the error code alone. */
+    const char *detail = rp_transport_detail(l.t);
+    if (rc != RP_OK && why && why_cap && detail && detail[0])
+        snprintf(why, why_cap, "%s", detail);
     rp_link_close(&l);
     return rc;
 }

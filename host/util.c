@@ -70,7 +70,9 @@ bool rp_cli_parse_op_mask(const char *s, uint32_t *out)
         char *end = NULL;
         errno = 0;
         unsigned long v = strtoul(s, &end, 0);
-        if (errno || *end || v > 0xFFFFu)
+        /* Bit n selects op n (op values are < 16 on the wire); bit 0 is
+         * NONE, no op at all. 0 is the protocol's "every op". */
+        if (errno || *end || v > 0xFFFFu || (v != 0 && (v & 0xFFFEu) == 0))
             return false;
         *out = (uint32_t)v;
         return true;

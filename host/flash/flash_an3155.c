@@ -124,6 +124,11 @@ static speed_t prv_speed(uint32_t baud)
     return 0;
 }
 
+bool rp_flash_an3155_baud_ok(uint32_t baud)
+{
+    return prv_speed(baud) != 0;
+}
+
 static int prv_open_pty(prv_dev_t *d, const char *path, uint32_t baud)
 {
     speed_t speed = prv_speed(baud);
@@ -488,16 +493,15 @@ static void prv_progress(rp_flash_ctx_t *ctx, const char *phase, uint64_t done, 
 static int prv_plan(rp_flash_ctx_t *ctx, const rp_flash_image_t *img, uint32_t base, uint32_t size,
                     uint16_t *sectors, size_t *nsect)
 {
-    uint64_t end = (uint64_t)base + size;
     *nsect = 0;
+    uint32_t out_first, out_last;
+    if (rp_flash_image_outside(img, base, size, &out_first, &out_last))
+        return prv_fail(ctx, RP_ERR_RANGE,
+                        "the image does not fit: bytes 0x%08x-0x%08x lie outside the flash 0x%08x-0x%08llx (%u KiB)",
+                        out_first, out_last, base, (unsigned long long)base + size - 1, size / 1024u);
     for (uint32_t i = 0; i < img->count; i++) {
         const rp_flash_segment_t *s = &img->seg[i];
         uint64_t s_end = (uint64_t)s->address + s->size;
-        if (s->address < base || s_end > end)
-            return prv_fail(ctx, RP_ERR_RANGE,
-                            "the image does not fit: bytes 0x%08x-0x%08llx lie outside the flash 0x%08x-0x%08llx "
-                            "(%u KiB)", s->address, (unsigned long long)(s_end - 1), base,
-                            (unsigned long long)(end - 1), size / 1024u);
         uint32_t first = prv_sector_of(s->address - base), last = prv_sector_of((uint32_t)(s_end - 1 - base));
         for (uint32_t k = first; k <= last; k++) {
             if (*nsect && sectors[*nsect - 1] >= k)

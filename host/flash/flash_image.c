@@ -3,6 +3,7 @@
  * sorted list of non-overlapping segments. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rp_flash.h"
 
@@ -365,9 +368,21 @@ static bool prv_ends_with(const char *s, const char *suffix)
 
 static int prv_read_file(const char *path, uint8_t **out, size_t *len, char *err, size_t cap)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* Opened without blocking and checked before reading: a FIFO or a
+     * device would otherwise wait for a writer or never end. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return prv_fail(err, cap, RP_ERR_IO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return prv_fail(err, cap, RP_ERR_MALFORMED, "%s: not a regular file", path);
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return prv_fail(err, cap, RP_ERR_IO, "%s: %s", path, strerror(errno));
+    }
     size_t have = 0, room = 64 * 1024;
     uint8_t *buf = malloc(room);
     while (buf) {
@@ -477,17 +492,28 @@ int rp_flash_image_check_board(const rp_flash_image_t *img, const char *path, co
                         path, img->board, board, board, img->board);
     if (flash_size == 0)
         return RP_OK;
-    uint64_t lo = flash_base, hi = (uint64_t)flash_base + flash_size;
+    uint32_t first, last;
+    if (rp_flash_image_outside(img, flash_base, flash_size, &first, &last))
+        return prv_fail(err, errlen, RP_ERR_RANGE,
+                        "the image does not fit: bytes 0x%08" PRIx32 "-0x%08" PRIx32 " lie outside the flash 0x%08"
+                        PRIx32 "-0x%08" PRIx64 " of %s: is %s built for it?",
+                        first, last, flash_base, (uint64_t)flash_base + flash_size - 1, name, path);
+    return RP_OK;
+}
+
+bool rp_flash_image_outside(const rp_flash_image_t *img, uint32_t base, uint32_t size, uint32_t *first,
+                            uint32_t *last)
+{
+    uint64_t lo = base, hi = (uint64_t)base + size;
     for (uint32_t i = 0; i < img->count; i++) {
         uint64_t a = img->seg[i].address, end = a + img->seg[i].size;
         if (a >= lo && end <= hi)
             continue;
-        /* Name the bytes that lie outside, not the whole segment. */
+        /* The bytes that lie outside, not the whole segment. */
         uint64_t out_a = a < lo ? a : (a > hi ? a : hi), out_end = a < lo ? (end < lo ? end : lo) : end;
-        return prv_fail(err, errlen, RP_ERR_RANGE,
-                        "the image does not fit: bytes 0x%08" PRIx64 "-0x%08" PRIx64 " lie outside the flash 0x%08"
-                        PRIx64 "-0x%08" PRIx64 " of %s: is %s built for it?",
-                        out_a, out_end - 1, lo, hi - 1, name, path);
+        *first = (uint32_t)out_a;
+        *last = (uint32_t)(out_end - 1);
+        return true;
     }
-    return RP_OK;
+    return false;
 }

@@ -83,6 +83,8 @@ int rp_flash_openocd(rp_flash_ctx_t *ctx, const char *image_path, const char *fo
     bool found = prv_find(exe, sizeof exe);
     if (ctx->dry_run)
         return RP_OK;
+    if (!found && getenv("RRAMPROF_OPENOCD") && *getenv("RRAMPROF_OPENOCD"))
+        return prv_fail(ctx, RP_ERR_NOT_FOUND, "RRAMPROF_OPENOCD=%s is not an executable file", exe);
     if (!found)
         return prv_fail(ctx, RP_ERR_NOT_FOUND, "openocd is not installed: %s", PRV_INSTALL_HINT);
 

@@ -64,6 +64,11 @@ void rp_flash_image_free(rp_flash_image_t *img);
  * to get a matching image. */
 int rp_flash_image_check_board(const rp_flash_image_t *img, const char *path, const char *board,
                                uint32_t flash_base, uint32_t flash_size, char *err, size_t errlen);
+
+/* Whether some byte of img lies outside [base, base + size): then
+ * *first..*last (inclusive) are the first such run of bytes. */
+bool rp_flash_image_outside(const rp_flash_image_t *img, uint32_t base, uint32_t size, uint32_t *first,
+                            uint32_t *last);
 uint32_t rp_flash_image_bytes(const rp_flash_image_t *img);
 
 /* Progress of one phase ("erase", "write", "verify"): done of total bytes. */
@@ -88,6 +93,11 @@ typedef struct rp_flash_ctx {
  * started; else a negative rp_err_t and ctx->err. */
 int rp_flash_serial_an3155(rp_flash_ctx_t *ctx, const rp_flash_image_t *img);
 int rp_flash_dfuse(rp_flash_ctx_t *ctx, const rp_flash_image_t *img);
+
+/* Whether the serial method can run its line at baud (board.conf's
+ * bootloader_baud is checked with it); RP_FLASH_AN3155_BAUDS lists them. */
+bool rp_flash_an3155_baud_ok(uint32_t baud);
+#define RP_FLASH_AN3155_BAUDS "1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600"
 
 /* AN3155 erase plan (for --dry-run): the STM32F2/F4 sectors the image
  * touches, at most cap of them stored. Returns the count, or a negative

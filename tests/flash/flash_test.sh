@@ -9,6 +9,7 @@
 # Every failure case must exit with its documented status, print its
 # message, and never print "verified".
 set -u
+. "$(dirname "$0")/../integration/qemu_board/mini_elf.sh"
 RP=$1 SIM=$2 MK=$3 CASE=$5 EXTRA=${6:-} EXTRA2=${7:-}
 W=$4/$CASE
 SIM_PID=
@@ -235,7 +236,13 @@ qemu)
     grep -q "booted in QEMU: board qemu-mps2-an386" out.txt || die "no 'booted in QEMU' line"
     "$RP" flash --board qemu-mps2-an386 app.bin > out.txt 2> err.txt
     RC=$?
-    expect_fail 10 "QEMU boots ELF images" ;;
+    expect_fail 10 "QEMU boots ELF images"
+    # An image that locks the core up at reset (a reset vector without the
+    # Thumb bit, no fault handler): QEMU's own words, and the device is gone.
+    mini_elf crash.elf '\000\000\000\000' '\010\000\000\000'
+    "$RP" flash --board qemu-mps2-an386 --timeout 20 crash.elf > out.txt 2> err.txt
+    RC=$?
+    expect_fail 5 "qemu: fatal: Lockup" ;;
 *)
     die "unknown case" ;;
 esac

@@ -120,6 +120,16 @@ TEST(CliUsage, BadCommandLinesExitTwo)
     r = capture({ "-o", "x.rpcap", "--op-mask", "write,teleport" });
     LONGS_EQUAL(2, r.code);
     CHECK_HAS(r.err, "bad --op-mask");
+    // A number must select an op: bit 0 is NONE, and 0 alone means all.
+    r = capture({ "-o", "x.rpcap", "--op-mask", "1" });
+    LONGS_EQUAL(2, r.code);
+    CHECK_HAS(r.err, "bad --op-mask '1'");
+    r = capture({ "-o", "x.rpcap", "--op-mask", "0x10000" });
+    LONGS_EQUAL(2, r.code);
+    // Ops 8-15 belong to later firmware: taken, with a warning.
+    r = capture({ "--op-mask", "0x100", "--events", "lots", "-o", "x.rpcap" });
+    LONGS_EQUAL(2, r.code);
+    CHECK_HAS(r.err, "--op-mask '0x100' selects no op this version knows");
     LONGS_EQUAL(2, run_cmd({ rramprof_bin(), "info" }, kRunMs).code);
 }
 
@@ -374,9 +384,15 @@ TEST(CliFaults, UnknownPortSaysSo)
     r = capture({ "--from", "tcp://127.0.0.1:1", "-o", dir + "/x.rpcap" });
     LONGS_EQUAL_TEXT(3, r.code, show(r).c_str());
     CHECK_HAS(r.err, "refused");
+    // A URI the tool cannot parse is a bad command line (2), not a
+    // missing device.
     r = capture({ "--from", "carrier-pigeon:1", "-o", dir + "/x.rpcap" });
-    LONGS_EQUAL_TEXT(3, r.code, show(r).c_str());
+    LONGS_EQUAL_TEXT(2, r.code, show(r).c_str());
     CHECK_HAS(r.err, "unknown transport");
+    r = capture({ "--from", "tcp://127.0.0.1:99999", "-o", dir + "/x.rpcap" });
+    LONGS_EQUAL_TEXT(2, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "port 99999 is not 1-65535");
+    CHECK(file_size(dir + "/x.rpcap") < 0);
 }
 
 TEST(CliFaults, DeviceThatNeverAnswersTimesOut)

@@ -119,6 +119,15 @@ TEST(BoardParse, ErrorsNameTheFileAndLine)
         { 6, "core = again", "x.conf:6: 'core' given twice" },
         { 6, "qemu_cpu =", "x.conf:6: 'qemu_cpu' has no value" },
         { 2, "name = bad/name", "x.conf:2: name 'bad/name' may only hold" },
+        // one QEMU name each, not a way to pass QEMU more options
+        { 10, "qemu_machine = mps2-an386 -s", "x.conf:10: qemu_machine 'mps2-an386 -s' is not a QEMU machine name" },
+        { 11, "qemu_cpu = cortex-m4,x=1", "x.conf:11: qemu_cpu 'cortex-m4,x=1' is not a QEMU CPU name" },
+        // a rate the serial method cannot set, caught when the file is read
+        { 6, "bootloader_baud = 123", "x.conf:6: bootloader_baud '123' is not a rate the serial method supports" },
+        { 6, "bootloader_baud = 0", "x.conf:6: bootloader_baud '0'" },
+        // control bytes would reach the terminal through messages and lists
+        { 3, "mcu = Some \x1b[2J MCU", "x.conf:3: not a text file (control byte 0x1b)" },
+        { 3, "mcu = Some\rMCU", "x.conf:3: not a text file (control byte 0x0d)" },
     };
     for (const Case &c : cases) {
         rp_cli_board_t b;
@@ -249,6 +258,48 @@ TEST(BoardFiles, ListIsSortedDeduplicatedAndSkipsBadFiles)
     STRCMP_EQUAL("zeta", v[1].name);
     CHECK_TEXT(strstr(err, "broken.conf: missing 'mcu'") != nullptr, err);
     free(v);
+}
+
+TEST(BoardFiles, InvalidFileHidesTheSameNameInLaterDirs)
+{
+    // As --board NAME would load the first file, the list must not show a
+    // later dir's valid board in its place.
+    std::string a = dir + "/a", t = dir + "/t";
+    CHECK(mkdir(a.c_str(), 0700) == 0);
+    CHECK(mkdir(t.c_str(), 0700) == 0);
+    write_file(a + "/alpha.conf", "name = alpha\n");
+    write_file(t + "/alpha.conf", board_text("alpha", "tree"));
+    write_file(t + "/zeta.conf", board_text("zeta"));
+    const char *dirs[] = { a.c_str(), t.c_str() };
+    rp_cli_board_t *v = nullptr;
+    size_t n = 0;
+    char err[512];
+    LONGS_EQUAL(0, rp_cli_board_list(dirs, 2, &v, &n, err, sizeof err));
+    LONGS_EQUAL(1, n);
+    STRCMP_EQUAL("zeta", v[0].name);
+    CHECK_TEXT(strstr(err, "alpha.conf: missing 'mcu'") != nullptr, err);
+    free(v);
+    rp_cli_board_t b;
+    LONGS_EQUAL(-1, rp_cli_board_find("alpha", dirs, 2, &b, err, sizeof err));
+}
+
+TEST(BoardFiles, BoardsDirFromTheEnvironmentMustBeADirectory)
+{
+    char err[512];
+    unsetenv("RRAMPROF_BOARDS_DIR");
+    LONGS_EQUAL(0, rp_cli_board_env_check(err, sizeof err));
+    setenv("RRAMPROF_BOARDS_DIR", dir.c_str(), 1);
+    LONGS_EQUAL(0, rp_cli_board_env_check(err, sizeof err));
+    std::string missing = dir + "/missing";
+    setenv("RRAMPROF_BOARDS_DIR", missing.c_str(), 1);
+    LONGS_EQUAL(-1, rp_cli_board_env_check(err, sizeof err));
+    STRCMP_EQUAL(("RRAMPROF_BOARDS_DIR=" + missing + ": No such file or directory").c_str(), err);
+    std::string file = dir + "/file";
+    write_file(file, "x");
+    setenv("RRAMPROF_BOARDS_DIR", file.c_str(), 1);
+    LONGS_EQUAL(-1, rp_cli_board_env_check(err, sizeof err));
+    STRCMP_EQUAL(("RRAMPROF_BOARDS_DIR=" + file + ": not a directory").c_str(), err);
+    unsetenv("RRAMPROF_BOARDS_DIR");
 }
 
 TEST(BoardFiles, SearchDirsFollowTheEnvironmentAndTheBinary)

@@ -384,6 +384,15 @@ TEST(FlashImage, CheckBoardRefusesAnotherBoardsImage)
                                                   sizeof err));                    // exactly fills it
     LONGS_EQUAL(RP_OK, rp_flash_image_check_board(&u.img, upath.c_str(), "qemu-mps2-an386", 0, 0, err,
                                                   sizeof err));                    // no flash size: no check
+    // The serial method's own plan (a library caller may skip the board
+    // check) names the same bytes.
+    rp_flash_ctx_t ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.flash_base = 0x08000000u;
+    ctx.flash_size = 3u;
+    uint16_t sectors[4];
+    LONGS_EQUAL(RP_ERR_RANGE, rp_flash_an3155_sectors(&ctx, &u.img, sectors, 4));
+    STRCMP_CONTAINS("bytes 0x08000003-0x08000003 lie outside the flash 0x08000000-0x08000002", ctx.err);
     rp_flash_image_free(&u.img);
 }
 
@@ -465,7 +474,7 @@ TEST(FlashBoardKeys, FlashingKeysParse)
         { "flash_base = 0x1234567890", "x.conf:7: flash_base '0x1234567890' is not a 32-bit address" },
         { "flash_size = 0", "x.conf:7: flash_size '0' is not a positive number of bytes" },
         { "chip_id = 421g", "x.conf:7: chip_id '421g' is not a 16-bit hex ID" },
-        { "bootloader_baud = fast", "x.conf:7: bootloader_baud 'fast' is not a positive whole number" },
+        { "bootloader_baud = fast", "x.conf:7: bootloader_baud 'fast' is not a rate the serial method supports" },
         { "flash_base = 0xfffff000\nflash_size = 0x1001",
           "x.conf: flash_base 0xfffff000 plus flash_size 4097 runs past 4 GiB" },
     };

@@ -22,21 +22,7 @@ expect() {
     grep -qF -- "$text" "$dir/out" || { fail "rramprof $*: no '$text' in:"; cat "$dir/out" >&2; }
 }
 
-# mini_elf PATH ADDR: a linked 32-bit ARM ELF whose one segment (8 bytes,
-# an initial SP and a reset vector) loads at ADDR (octal escapes of its
-# four little-endian bytes, e.g. '\000\000\000\010' for 0x08000000).
-mini_elf() {
-    {
-        printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000'   # 32-bit, LE
-        printf '\002\000\050\000\001\000\000\000'                         # EXEC, ARM, v1
-        printf '\011\000\000\000\064\000\000\000\000\000\000\000'     # entry, phoff 52, shoff 0
-        printf '\000\000\000\000\064\000\040\000\001\000\000\000\000\000\000\000'
-        printf '\001\000\000\000\124\000\000\000'                         # PT_LOAD at offset 84
-        printf "$2$2"                                                   # vaddr, paddr
-        printf '\010\000\000\000\010\000\000\000\005\000\000\000\004\000\000\000'
-        printf '\000\000\100\040\011\000\000\000'                         # SP, reset
-    } >"$1"
-}
+. "$(dirname "$0")/mini_elf.sh"
 mini_elf "$dir/fake.elf" '\000\000\000\000'
 # the known boards, both ways
 for args in "capture --board list" "list --boards"; do
@@ -85,6 +71,35 @@ expect 2 "board sim has no flash method" -- flash --board sim --method serial --
 # dfu looks for the ROM bootloader (0483:df11), not the board's link (0483:374b)
 expect 0 "method dfu (USB DfuSe) on the DFU device 0483:df11" -- \
     flash --board nucleo-f446re --method dfu --dry-run "$dir/stm32.elf"
+# options another method would use are refused, not ignored (exit 2)
+expect 2 "--port does not apply to --method openocd" -- \
+    flash --board nucleo-f446re --port /dev/ttyACM0 --dry-run "$dir/stm32.elf"
+expect 2 "--port does not apply to --method qemu" -- flash --board qemu-mps2-an386 --port /dev/null "$dir/fake.elf"
+expect 2 "--baud is for --method serial, not qemu" -- flash --board qemu-mps2-an386 --baud 9600 "$dir/fake.elf"
+expect 2 "--baud is for --method serial, not dfu" -- \
+    flash --board nucleo-f446re --method dfu --baud 9600 --dry-run "$dir/stm32.elf"
+# an openocd named by RRAMPROF_OPENOCD that is not there is reported as such
+RRAMPROF_OPENOCD=$dir/no-openocd expect 3 "RRAMPROF_OPENOCD=$dir/no-openocd is not an executable file" -- \
+    flash --board nucleo-f446re "$dir/stm32.elf"
+# an image that is not a regular file is refused before it is read (a FIFO
+# would block the read until a writer came)
+mkfifo "$dir/fifo.elf"
+expect 10 "$dir/fifo.elf: not a regular file" -- flash --board nucleo-f446re --dry-run "$dir/fifo.elf"
+expect 10 "$dir: not a regular file" -- flash --board nucleo-f446re --dry-run "$dir"
+# a boards dir named in the environment must exist (exit 2); a board file
+# there that is invalid is what --board loads, and the list does not show
+# the built-in board of that name in its place
+RRAMPROF_BOARDS_DIR=$dir/no-boards expect 2 "RRAMPROF_BOARDS_DIR=$dir/no-boards: No such file or directory" -- \
+    capture --board sim -o "$dir/x.rpcap"
+RRAMPROF_BOARDS_DIR=$dir/no-boards expect 2 "RRAMPROF_BOARDS_DIR=$dir/no-boards" -- \
+    flash --board nucleo-f446re --dry-run "$dir/stm32.elf"
+RRAMPROF_BOARDS_DIR=$dir/no-boards expect 1 "RRAMPROF_BOARDS_DIR=$dir/no-boards" -- list --boards
+mkdir "$dir/boards"
+printf 'name = sim\n' >"$dir/boards/sim.conf"
+RRAMPROF_BOARDS_DIR=$dir/boards expect 1 "$dir/boards/sim.conf: missing 'mcu'" -- capture --board sim -o "$dir/x.rpcap"
+RRAMPROF_BOARDS_DIR=$dir/boards expect 0 "warning: skipped $dir/boards/sim.conf: missing 'mcu'" -- list --boards
+RRAMPROF_BOARDS_DIR=$dir/boards "$rramprof" list --boards 2>/dev/null | grep -q "^sim " \
+    && fail "list --boards shows the built-in sim board that the invalid override hides"
 # the STM32 image on its board gets as far as QEMU
 RRAMPROF_QEMU=/nonexistent expect 3 "QEMU binary /nonexistent" -- \
     capture --board netduinoplus2 --firmware "$dir/stm32.elf" -o "$dir/x.rpcap"
