@@ -19,6 +19,16 @@
  * looks every 2-4 ms, the idle device loop about every 0.1 s. */
 #define RP_CM_TIMER_STALL_READS (1u << 16)
 
+/* Only a board whose timestamp counter can stop while the firmware runs
+ * (the DWT cycle counter) sets RP_CM_TIMER_CAN_STOP=1 in its DEFINES; on
+ * the others the watch compiles to nothing, so their crossbar spin keeps
+ * its resolution (6 instructions a turn rather than 8: under QEMU that
+ * changed which 40-instruction tick a wait ends in, and with it the
+ * recorded durations). */
+#ifndef RP_CM_TIMER_CAN_STOP
+#define RP_CM_TIMER_CAN_STOP 0
+#endif
+
 typedef struct rp_cm_timer_watch {
     uint32_t snap;    /* the counter at the last look */
     uint32_t left;    /* iterations until the next look */
@@ -45,7 +55,7 @@ static inline void rp_cm_timer_watch_init(rp_cm_timer_watch_t *w, uint32_t now)
  * since the previous look; rp_board_timer_rearm has then been called. */
 static inline bool rp_cm_timer_stalled(rp_cm_timer_watch_t *w, uint32_t now)
 {
-    if (--w->left != 0u) {
+    if (!RP_CM_TIMER_CAN_STOP || --w->left != 0u) {
         return false;
     }
     /* By value, so the watch can live in registers. */
