@@ -233,10 +233,12 @@ static int prv_flash_qemu(const rp_cli_board_t *b, const char *image, const rp_f
         return RP_EXIT_TIMEOUT;
     }
     if (rc != RP_OK) {
-        /* QEMU missing or not started: no device; QEMU stopped the image
-         * (a lockup at reset, say): the device went away, in QEMU's words. */
+        /* The link closed after QEMU connected it: QEMU stopped the image
+         * (a lockup at reset, say), the device went away, in QEMU's words.
+         * Anything before that (QEMU missing, or gone before connecting):
+         * no device. */
         fprintf(stderr, "rramprof flash: failed: %s\n", why[0] ? why : rp_transport_strerror(rc));
-        return rc == RP_ERR_IO || rc == RP_TRANSPORT_ERR_CLOSED ? RP_EXIT_GONE : RP_EXIT_NO_DEVICE;
+        return rc == RP_TRANSPORT_ERR_CLOSED ? RP_EXIT_GONE : RP_EXIT_NO_DEVICE;
     }
     printf("rramprof flash: booted in QEMU: board %s, firmware %s\n", board, fw);
     return RP_EXIT_OK;
