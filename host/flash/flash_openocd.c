@@ -37,11 +37,13 @@ static bool prv_executable(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
-/* $RRAMPROF_OPENOCD, else the first openocd on PATH. */
-static bool prv_find(char *out, size_t cap)
+/* $RRAMPROF_OPENOCD (then *named is true), else the first openocd on
+ * PATH. */
+static bool prv_find(char *out, size_t cap, bool *named)
 {
     const char *env = getenv("RRAMPROF_OPENOCD");
-    if (env && *env) {
+    *named = env && *env;
+    if (*named) {
         snprintf(out, cap, "%s", env);
         return prv_executable(out);
     }
@@ -80,10 +82,11 @@ int rp_flash_openocd(rp_flash_ctx_t *ctx, const char *image_path, const char *fo
         return prv_fail(ctx, RP_ERR_ARG, "image path too long");
     snprintf(ctx->info, sizeof ctx->info, "openocd -f %s -f %s -c \"%.150s\"", interface_cfg, target_cfg, program);
     char exe[4096];
-    bool found = prv_find(exe, sizeof exe);
+    bool named;
+    bool found = prv_find(exe, sizeof exe, &named);
     if (ctx->dry_run)
         return RP_OK;
-    if (!found && getenv("RRAMPROF_OPENOCD") && *getenv("RRAMPROF_OPENOCD"))
+    if (!found && named)
         return prv_fail(ctx, RP_ERR_NOT_FOUND, "RRAMPROF_OPENOCD=%s is not an executable file", exe);
     if (!found)
         return prv_fail(ctx, RP_ERR_NOT_FOUND, "openocd is not installed: %s", PRV_INSTALL_HINT);
