@@ -31,6 +31,11 @@ enum {
 
 int rp_cli_capture(int argc, char **argv);
 int rp_cli_list(int argc, char **argv);
+/* `list --boards` and `capture --board list`: the board table on stdout.
+ * Exit 2 when RRAMPROF_BOARDS_DIR is set but not a directory (as capture
+ * and flash), 1 when no valid board file was found; cmd names the command
+ * in messages. */
+int rp_cli_list_boards(const char *cmd);
 int rp_cli_info(int argc, char **argv);
 int rp_cli_demo(int argc, char **argv);
 int rp_cli_report(int argc, char **argv);

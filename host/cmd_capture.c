@@ -960,11 +960,8 @@ int rp_cli_capture(int argc, char **argv)
         fprintf(stderr, "rramprof capture: unexpected argument '%s'\n", argv[optind]);
         return RP_EXIT_USAGE;
     }
-    if (board && strcmp(board, "list") == 0) {
-        char self[4096];
-        rp_cli_self_dir(self, sizeof self);
-        return rp_cli_board_show(stdout, stderr, self) == 0 ? RP_EXIT_OK : RP_EXIT_FAIL;
-    }
+    if (board && strcmp(board, "list") == 0)
+        return rp_cli_list_boards("capture");
     if (board && o.from) {
         fprintf(stderr, "rramprof capture: --board and --from exclude each other\n");
         return RP_EXIT_USAGE;

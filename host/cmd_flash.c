@@ -55,7 +55,8 @@ static void prv_usage(FILE *f)
             "Exit: 0 success (read back, started), 1 other failure, 2 usage, 3 no device (or\n"
             "openocd/QEMU missing), 4 the device did not answer, 5 the device went away,\n"
             "8 the device refused (NACK, write protection, wrong chip), 10 image\n"
-            "unreadable, corrupt or too large for the flash, 11 read-back differs.\n"
+            "unreadable, corrupt, too large for the flash or (serial) not startable by Go,\n"
+            "11 read-back differs.\n"
             "Details: docs/flash.md\n");
 }
 
@@ -448,19 +449,23 @@ int rp_cli_flash(int argc, char **argv)
             port = port_buf;
         }
         ctx.port = port;
-        if (dry_run) {
+        rc = rp_flash_serial_an3155(&ctx, &img);
+        /* The plan only for an image the method accepts (it fits, and Go
+         * can start it). */
+        if (dry_run && rc == RP_OK) {
             uint16_t sectors[64];
             int n = rp_flash_an3155_sectors(&ctx, &img, sectors, 64);
-            if (n >= 0) {
-                printf("method serial (STM32 ROM bootloader, AN3155) on %s at %u baud, 8E1\n",
-                       port ? port : "(the attached board)", ctx.baud);
-                printf("erase sector(s)");
-                for (int i = 0; i < n && i < 64; i++)
-                    printf("%s%u", i ? "," : " ", sectors[i]);
-                printf(", write, verify%s\n", no_start ? "" : ", then Go");
+            if (n < 0) {
+                rc = n;
+                break;
             }
+            printf("method serial (STM32 ROM bootloader, AN3155) on %s at %u baud, 8E1\n",
+                   port ? port : "(the attached board)", ctx.baud);
+            printf("erase sector(s)");
+            for (int i = 0; i < n && i < 64; i++)
+                printf("%s%u", i ? "," : " ", sectors[i]);
+            printf(", write, verify%s\n", no_start ? "" : ", then Go");
         }
-        rc = rp_flash_serial_an3155(&ctx, &img);
         break;
     case PRV_M_DFU:
         /* Not the board's usb_vid/usb_pid: those name its link (an

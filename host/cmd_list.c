@@ -25,7 +25,20 @@ static void prv_usage(FILE *f)
                "  --boards      list the known boards (capture --board NAME) instead\n"
                "  -h, --help    this text\n"
                "\n"
-               "Exit: 0 (also when nothing is attached), 1 enumeration failed, 2 usage.\n");
+               "Exit: 0 (also when nothing is attached), 1 enumeration failed (--boards: no\n"
+               "valid board file), 2 usage (also RRAMPROF_BOARDS_DIR set but not a directory).\n");
+}
+
+int rp_cli_list_boards(const char *cmd)
+{
+    char err[600];
+    if (rp_cli_board_env_check(err, sizeof err) != 0) {
+        fprintf(stderr, "rramprof %s: %s\n", cmd, err);
+        return RP_EXIT_USAGE;
+    }
+    char self[4096];
+    rp_cli_self_dir(self, sizeof self);
+    return rp_cli_board_show(stdout, stderr, self) == 0 ? RP_EXIT_OK : RP_EXIT_FAIL;
 }
 
 int rp_cli_list(int argc, char **argv)
@@ -38,27 +51,28 @@ int rp_cli_list(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int probe = 1, all = 0, ch;
+    int probe = 1, all = 0, boards = 0, probe_opts = 0, ch;
     double timeout_s = 0.5;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'n':
             probe = 0;
+            probe_opts = 1;
             break;
         case 'a':
             all = 1;
+            probe_opts = 1;
             break;
-        case 'B': {
-            char self[4096];
-            rp_cli_self_dir(self, sizeof self);
-            return rp_cli_board_show(stdout, stderr, self) == 0 ? RP_EXIT_OK : RP_EXIT_FAIL;
-        }
+        case 'B':
+            boards = 1;
+            break;
         case 't':
             if (!rp_cli_parse_seconds(optarg, &timeout_s) || timeout_s <= 0) {
                 fprintf(stderr, "rramprof list: bad --timeout '%s'\n", optarg);
                 return RP_EXIT_USAGE;
             }
+            probe_opts = 1;
             break;
         case 'h':
             prv_usage(stdout);
@@ -69,9 +83,17 @@ int rp_cli_list(int argc, char **argv)
         }
     }
     if (optind != argc) {
+        fprintf(stderr, "rramprof list: unexpected argument '%s'\n", argv[optind]);
         prv_usage(stderr);
         return RP_EXIT_USAGE;
     }
+    /* Refused rather than ignored, as elsewhere: they would change nothing. */
+    if (boards && probe_opts) {
+        fprintf(stderr, "rramprof list: --no-probe, --all and --timeout are for devices, not --boards\n");
+        return RP_EXIT_USAGE;
+    }
+    if (boards)
+        return rp_cli_list_boards("list");
 
     rp_port_info_t *ports = NULL;
     size_t n = 0;

@@ -599,7 +599,8 @@ static int prv_run(prv_dev_t *d, const rp_flash_image_t *img, uint32_t base)
     }
 
     if (!ctx->no_start) {
-        /* Go loads SP and PC from the vector table: the image's first address. */
+        /* Go loads SP and PC from the vector table: the image's first
+         * address (checked by rp_flash_image_check_start). */
         rc = prv_go(d, img->seg[0].address);
         if (rc != RP_OK)
             return rc;
@@ -623,6 +624,18 @@ int rp_flash_serial_an3155(rp_flash_ctx_t *ctx, const rp_flash_image_t *img)
         int rc = prv_plan(ctx, img, base, ctx->flash_size, sectors, &n);
         if (rc != RP_OK)
             return rc;
+    }
+    /* Go jumps through the image's first two words; refused before the
+     * device is touched rather than written and left unstarted, so a
+     * run that exits 0 has done what was asked (stm32flash, too, refuses
+     * a bad -g address before it opens the port). */
+    if (!ctx->no_start) {
+        char why[RP_FLASH_ERR_MAX];
+        int rc = rp_flash_image_check_start(img, why, sizeof why);
+        if (rc != RP_OK)
+            return prv_fail(ctx, rc,
+                            "cannot start the image with Go: %.120s; nothing was written (flash it where it was "
+                            "linked, or add --no-start)", why);
     }
     if (ctx->dry_run)
         return RP_OK;

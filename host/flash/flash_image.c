@@ -517,3 +517,43 @@ bool rp_flash_image_outside(const rp_flash_image_t *img, uint32_t base, uint32_t
     }
     return false;
 }
+
+/* An initial stack pointer: word-aligned, at most the top of a RAM (the
+ * stack grows down from it), in the Cortex-M SRAM region or the
+ * STM32F4's CCM RAM (0x10000000, 64 KiB). */
+static bool prv_stack_in_ram(uint32_t sp)
+{
+    return (sp & 3u) == 0 && ((sp > 0x20000000u && sp <= 0x40000000u) || (sp > 0x10000000u && sp <= 0x10010000u));
+}
+
+static bool prv_inside(const rp_flash_image_t *img, uint32_t a)
+{
+    for (uint32_t i = 0; i < img->count; i++)
+        if (a >= img->seg[i].address && (uint64_t)a < (uint64_t)img->seg[i].address + img->seg[i].size)
+            return true;
+    return false;
+}
+
+int rp_flash_image_check_start(const rp_flash_image_t *img, char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = '\0';
+    if (!img || img->count == 0)
+        return prv_fail(err, errlen, RP_ERR_ARG, "empty image");
+    const rp_flash_segment_t *s = &img->seg[0];   /* segments are sorted: the lowest address */
+    if (s->address % RP_FLASH_VTOR_ALIGN != 0)
+        return prv_fail(err, errlen, RP_ERR_RANGE,
+                        "0x%08" PRIx32 " is not a vector table address (not %u-byte aligned)", s->address,
+                        RP_FLASH_VTOR_ALIGN);
+    if (s->size < 8)
+        return prv_fail(err, errlen, RP_ERR_RANGE, "%" PRIu32 " byte(s) at 0x%08" PRIx32 " hold no vector table",
+                        s->size, s->address);
+    uint32_t sp = prv_le32(s->data), reset = prv_le32(s->data + 4);
+    if (!prv_stack_in_ram(sp))
+        return prv_fail(err, errlen, RP_ERR_RANGE,
+                        "its first word 0x%08" PRIx32 " is no initial stack pointer (not in RAM)", sp);
+    if (!(reset & 1u) || !prv_inside(img, reset & ~1u))
+        return prv_fail(err, errlen, RP_ERR_RANGE,
+                        "its reset vector 0x%08" PRIx32 " is not a Thumb address inside the image", reset);
+    return RP_OK;
+}

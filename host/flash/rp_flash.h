@@ -71,6 +71,17 @@ bool rp_flash_image_outside(const rp_flash_image_t *img, uint32_t base, uint32_t
                             uint32_t *last);
 uint32_t rp_flash_image_bytes(const rp_flash_image_t *img);
 
+/* Whether img can be started the way the STM32 ROM bootloader's Go starts
+ * it: Go loads SP from the first word at the image's first (lowest)
+ * address and jumps to the second, and the firmware then points VTOR at
+ * that address. So the address must be a vector table's: aligned to
+ * RP_FLASH_VTOR_ALIGN (VTOR ignores the low bits; the F2/F4 tables of
+ * 98-113 vectors need 512), the first word a stack pointer in RAM, the
+ * second a Thumb address (bit 0 set) inside the image. RP_OK, else
+ * RP_ERR_RANGE and err says which word or address is wrong. */
+#define RP_FLASH_VTOR_ALIGN 512u
+int rp_flash_image_check_start(const rp_flash_image_t *img, char *err, size_t errlen);
+
 /* Progress of one phase ("erase", "write", "verify"): done of total bytes. */
 typedef void (*rp_flash_progress_fn)(void *ctx, const char *phase, uint64_t done, uint64_t total);
 
@@ -90,7 +101,9 @@ typedef struct rp_flash_ctx {
 } rp_flash_ctx_t;
 
 /* Every method: RP_OK once written, verified and (unless no_start)
- * started; else a negative rp_err_t and ctx->err. */
+ * started; else a negative rp_err_t and ctx->err. The serial method
+ * refuses, before it opens the port, an image that Go cannot start
+ * (rp_flash_image_check_start) unless no_start. */
 int rp_flash_serial_an3155(rp_flash_ctx_t *ctx, const rp_flash_image_t *img);
 int rp_flash_dfuse(rp_flash_ctx_t *ctx, const rp_flash_image_t *img);
 

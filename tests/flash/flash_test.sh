@@ -103,6 +103,40 @@ no-start)
     grep -q "verified, not started" out.txt || die "no 'verified, not started'"
     stop_sim; cmp mem.img exp_bin.mem || die "memory differs"
     if grep -q "sim: go" sim.log; then die "--no-start sent Go"; fi ;;
+start-check)
+    # Go jumps through the two words at the image's first address: one
+    # that cannot be started there is refused before the device is
+    # touched (exit 10), dry run included; --no-start still writes it.
+    for args in "--address 0x08000100 app.bin" "--address 0x08004000 app.bin" "noise.bin"; do
+        # shellcheck disable=SC2086
+        start_sim; flash $args
+        case $args in
+        *0x08000100*) why="0x08000100 is not a vector table address (not 512-byte aligned)" ;;
+        *0x08004000*) why="its reset vector 0x08000101 is not a Thumb address inside the image" ;;
+        *) why="its first word 0x12345678 is no initial stack pointer (not in RAM)" ;;
+        esac
+        expect_fail 10 "cannot start the image with Go: $why; nothing was written"
+        grep -q "or add --no-start" err.txt || die "$args: no --no-start hint"
+        grep -q "exit (0 bytes received)" sim.log || die "$args: the device was touched"
+    done
+    "$RP" flash --board nucleo-f446re --method serial --port /dev/null --dry-run --address 0x08000100 app.bin \
+        > out.txt 2> err.txt
+    RC=$?
+    expect_fail 10 "0x08000100 is not a vector table address"
+    if grep -q "then Go" out.txt; then die "the dry run printed a plan it refuses"; fi
+    start_sim; flash --no-start --address 0x08000100 app.bin
+    [ "$RC" -eq 0 ] || die "--no-start: exit $RC"
+    grep -q "verified, not started" out.txt || die "--no-start: no 'verified, not started'"
+    stop_sim
+    if grep -q "sim: go" sim.log; then die "--no-start sent Go"; fi
+    # Linked for 0x08004000 and written there: started there.
+    rm -f mem.img
+    start_sim; flash --address 0x08004000 app4000.bin
+    [ "$RC" -eq 0 ] || die "app4000.bin: exit $RC"
+    grep -q "verified, started" out.txt || die "app4000.bin: no 'verified, started'"
+    stop_sim
+    cmp mem.img exp_4000.mem || die "app4000.bin: flash memory differs"
+    grep -q "sim: go 0x08004000" sim.log || die "app4000.bin was not started at 0x08004000" ;;
 dry-run)
     "$RP" flash --board nucleo-f446re --method serial --port /dev/null --dry-run app.hex > out.txt 2> err.txt
     RC=$?

@@ -2,6 +2,8 @@
  * memory the simulated 512 KiB STM32F446 flash must hold afterwards:
  *
  *   app.bin     40000 bytes at 0x08000000             exp_bin.mem
+ *   app4000.bin 40000 bytes linked for 0x08004000     exp_4000.mem
+ *   noise.bin   1024 bytes with no vector table (no stack pointer)
  *   app.elf     ELF32 ARM: .text at 0x08000000, .data loaded at
  *               0x08010000 (runs at 0x20000000), a .bss and a note
  *               segment that must not be written       exp_elf.mem
@@ -13,8 +15,10 @@
  *   corrupt.hex app.hex with a wrong checksum on line 5
  *   noeof.hex   app.hex without its end-of-file record
  *
- * The expected memories are built from the payload directly, never by the
- * parser under test. */
+ * The images that start begin with a vector table (initial SP in RAM, a
+ * Thumb reset vector inside the image), as Go needs. The expected
+ * memories are built from the payload directly, never by the parser under
+ * test. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -78,6 +82,13 @@ static void le16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
     p[1] = (uint8_t)(v >> 8);
+}
+
+/* The first two words Go uses: initial SP and reset vector (Thumb). */
+static void vectors(uint8_t *p, uint32_t base)
+{
+    le32(p, 0x20020000u);
+    le32(p + 4, base + 0x101u);
 }
 
 typedef struct ph {
@@ -196,14 +207,22 @@ int main(int argc, char **argv)
 
     static uint8_t bin[40000];
     fill(bin, sizeof bin);
+    vectors(bin, FLASH_BASE);
     write_file("app.bin", bin, sizeof bin);
     put_mem(mem, FLASH_BASE, bin, sizeof bin);
     write_file("exp_bin.mem", mem, FLASH_SIZE);
+
+    vectors(bin, 0x08004000u);
+    write_file("app4000.bin", bin, sizeof bin);
+    memset(mem, 0xFF, FLASH_SIZE);
+    put_mem(mem, 0x08004000u, bin, sizeof bin);
+    write_file("exp_4000.mem", mem, FLASH_SIZE);
 
     static uint8_t text[20000], data[1001], note[16];
     fill(text, sizeof text);
     fill(data, sizeof data);
     fill(note, sizeof note);
+    vectors(text, FLASH_BASE);
     const ph_t ph[] = {
         { 1, FLASH_BASE, FLASH_BASE, sizeof text, sizeof text, text },
         { 1, 0x20000000u, 0x08010000u, sizeof data, 2000, data },
@@ -222,6 +241,7 @@ int main(int argc, char **argv)
     static uint8_t ha[3000], hb[600];
     fill(ha, sizeof ha);
     fill(hb, sizeof hb);
+    vectors(ha, FLASH_BASE);
     write_hex("app.hex", ha, hb, 0, 1);
     write_hex("corrupt.hex", ha, hb, 5, 1);
     write_hex("noeof.hex", ha, hb, 0, 0);
@@ -234,6 +254,11 @@ int main(int argc, char **argv)
     fill(big, 600000);
     write_file("big.bin", big, 600000);
     free(big);
+
+    static uint8_t noise[1024];
+    fill(noise, sizeof noise);
+    le32(noise, 0x12345678u);   /* not in RAM: no stack pointer */
+    write_file("noise.bin", noise, sizeof noise);
     free(mem);
     return 0;
 }

@@ -16,7 +16,7 @@ function(rp_flash_test name)
   set_tests_properties(integration.flash.${name} PROPERTIES TIMEOUT 120)
 endfunction()
 
-foreach(c bin elf hex twice not-a-port legacy-erase no-start dry-run wrong-chip nack write-protected vanish silent bad-readback
+foreach(c bin elf hex twice not-a-port legacy-erase no-start start-check dry-run wrong-chip nack write-protected vanish silent bad-readback
           too-big outside corrupt-hex no-eof-hex no-port usage tty-progress openocd-missing openocd)
   rp_flash_test(${c})
 endforeach()

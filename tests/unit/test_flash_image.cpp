@@ -447,6 +447,53 @@ TEST(FlashImage, MissingFileAndTooManySegments)
     STRCMP_CONTAINS("33 separate address ranges (at most 32)", t.err.c_str());
 }
 
+// What Go needs at the image's first address: a 512-byte aligned vector
+// table whose first word is a stack pointer in RAM and whose second is a
+// Thumb address inside the image.
+std::string start_check(const std::string &bytes, uint32_t base)
+{
+    Loaded l = load(write_file("vt.bin", bytes), base);
+    LONGS_EQUAL(RP_OK, l.rc);
+    char err[RP_FLASH_ERR_MAX];
+    int rc = rp_flash_image_check_start(&l.img, err, sizeof err);
+    rp_flash_image_free(&l.img);
+    LONGS_EQUAL(err[0] ? RP_ERR_RANGE : RP_OK, rc);
+    return err;
+}
+
+std::string vector_table(uint32_t sp, uint32_t reset)
+{
+    std::string s(64, '\0');
+    le32(s, 0, sp);
+    le32(s, 4, reset);
+    return s;
+}
+
+TEST(FlashImage, StartNeedsAVectorTableAtTheFirstAddress)
+{
+    STRCMP_EQUAL("", start_check(vector_table(0x20020000u, 0x08000011u), 0x08000000u).c_str());
+    STRCMP_EQUAL("", start_check(vector_table(0x20020000u, 0x08004021u), 0x08004000u).c_str());
+    STRCMP_EQUAL("", start_check(vector_table(0x10010000u, 0x08000011u), 0x08000000u).c_str());   // CCM stack
+    // Word-aligned is not enough: VTOR drops the low bits.
+    STRCMP_EQUAL("0x08000100 is not a vector table address (not 512-byte aligned)",
+                 start_check(vector_table(0x20020000u, 0x08000111u), 0x08000100u).c_str());
+    STRCMP_EQUAL("4 byte(s) at 0x08000000 hold no vector table",
+                 start_check(std::string("\0\0\x02\x20", 4), 0x08000000u).c_str());
+    STRCMP_EQUAL("its first word 0x08000000 is no initial stack pointer (not in RAM)",
+                 start_check(vector_table(0x08000000u, 0x08000011u), 0x08000000u).c_str());
+    STRCMP_EQUAL("its first word 0x20000000 is no initial stack pointer (not in RAM)",
+                 start_check(vector_table(0x20000000u, 0x08000011u), 0x08000000u).c_str());   // empty stack
+    STRCMP_EQUAL("its first word 0x2001fffe is no initial stack pointer (not in RAM)",
+                 start_check(vector_table(0x2001FFFEu, 0x08000011u), 0x08000000u).c_str());
+    STRCMP_EQUAL("its reset vector 0x08000010 is not a Thumb address inside the image",
+                 start_check(vector_table(0x20020000u, 0x08000010u), 0x08000000u).c_str());   // ARM state
+    // A .bin linked for 0x08000000 but written at 0x08004000.
+    STRCMP_EQUAL("its reset vector 0x08000011 is not a Thumb address inside the image",
+                 start_check(vector_table(0x20020000u, 0x08000011u), 0x08004000u).c_str());
+    STRCMP_EQUAL("its reset vector 0x08000041 is not a Thumb address inside the image",
+                 start_check(vector_table(0x20020000u, 0x08000041u), 0x08000000u).c_str());   // one past the end
+}
+
 TEST_GROUP(FlashBoardKeys){};
 
 TEST(FlashBoardKeys, FlashingKeysParse)

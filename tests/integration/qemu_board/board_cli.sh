@@ -93,7 +93,19 @@ RRAMPROF_BOARDS_DIR=$dir/no-boards expect 2 "RRAMPROF_BOARDS_DIR=$dir/no-boards:
     capture --board sim -o "$dir/x.rpcap"
 RRAMPROF_BOARDS_DIR=$dir/no-boards expect 2 "RRAMPROF_BOARDS_DIR=$dir/no-boards" -- \
     flash --board nucleo-f446re --dry-run "$dir/stm32.elf"
-RRAMPROF_BOARDS_DIR=$dir/no-boards expect 1 "RRAMPROF_BOARDS_DIR=$dir/no-boards" -- list --boards
+# the lists too, with the same message (they exited 1)
+printf 'name = sim\n' >"$dir/a-file"
+for args in "list --boards" "capture --board list"; do
+    # shellcheck disable=SC2086
+    RRAMPROF_BOARDS_DIR=$dir/no-boards expect 2 "RRAMPROF_BOARDS_DIR=$dir/no-boards: No such file or directory" -- $args
+    # shellcheck disable=SC2086
+    RRAMPROF_BOARDS_DIR=$dir/a-file expect 2 "RRAMPROF_BOARDS_DIR=$dir/a-file: not a directory" -- $args
+done
+RRAMPROF_BOARDS_DIR=$dir/a-file expect 2 "RRAMPROF_BOARDS_DIR=$dir/a-file: not a directory" -- \
+    flash --board nucleo-f446re --dry-run "$dir/stm32.elf"
+# list --boards takes no device options and no arguments (exit 2)
+expect 2 "--no-probe, --all and --timeout are for devices, not --boards" -- list --boards --no-probe
+expect 2 "unexpected argument 'sim'" -- list --boards sim
 mkdir "$dir/boards"
 printf 'name = sim\n' >"$dir/boards/sim.conf"
 RRAMPROF_BOARDS_DIR=$dir/boards expect 1 "$dir/boards/sim.conf: missing 'mcu'" -- capture --board sim -o "$dir/x.rpcap"
