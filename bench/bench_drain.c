@@ -46,6 +46,11 @@ bool rp_hal_transport_up(void)
 {
     return true;
 }
+
+uint32_t rp_hal_transport_rx_lost(void)
+{
+    return 0u;
+}
 #else
 #include "fake_hal.h"
 #endif

@@ -151,6 +151,10 @@ void rp_cli_print_counters(FILE *f, uint64_t clock_hz, const rp_session_stats_t 
         rp_cli_fmt_ticks((double)c->drain_ticks / (double)c->events_sent, clock_hz, b, sizeof b);
         fprintf(f, "overhead   %s to record and %s to drain per event (observer effect)\n", a, b);
     }
+    if (c->link_rx_lost)
+        fprintf(f, "link rx    the device lost %" PRIu64 " received byte(s) since boot (receive queue full or UART "
+                   "overrun); commands in them were ignored\n",
+                c->link_rx_lost);
     if (c->hw_valid) {
         /* Only what the Counters mark valid; the device line says what the
          * board lacks. CPI and shares: `rramprof report`. */

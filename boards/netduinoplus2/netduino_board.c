@@ -29,9 +29,21 @@
 #define PRV_APB2_HZ 16000000u   /* ignored by QEMU's USART model */
 #endif
 
+/* QEMU 7.2's USART raises its interrupt for RXNE only, never for TXE
+ * (later versions model TXEIE), so under QEMU the link sends from thread
+ * mode; on silicon TX runs from the TXE interrupt like the NUCLEO's. */
+#if defined(RP_NETDUINO_SILICON) && RP_NETDUINO_SILICON
+#define PRV_TX_IRQ true
+#else
+#define PRV_TX_IRQ false
+#endif
+
 static void prv_usart1_irq(void)
 {
     rp_cm_link_rx_isr();
+    if (PRV_TX_IRQ) {
+        rp_cm_link_tx_isr();
+    }
 }
 
 /* No rp_board_wait_ticks: crossbar waits spin on TIM2. A TIM one-shot
@@ -52,9 +64,19 @@ size_t rp_board_uart_write(const uint8_t *data, size_t len)
     return rp_stm32_usart_write(RP_STM32_USART1, data, len);
 }
 
-bool rp_board_uart_getc(uint8_t *b)
+unsigned rp_board_uart_getc(uint8_t *b)
 {
-    return rp_stm32_usart_getc(RP_STM32_USART1, b);
+    bool overrun;
+    bool got = rp_stm32_usart_getc(RP_STM32_USART1, b, &overrun);
+    return (got ? RP_CM_RX_BYTE : 0u) | (overrun ? RP_CM_RX_OVERRUN : 0u);
+}
+
+bool rp_board_uart_tx_irq(bool on)
+{
+    if (PRV_TX_IRQ) {
+        rp_stm32_usart_tx_irq(RP_STM32_USART1, on);
+    }
+    return PRV_TX_IRQ;
 }
 
 const char *rp_hal_board_name(void)

@@ -1,7 +1,7 @@
 /* NUCLEO-F446RE: STM32F446RE at 168 MHz through the PLL from the 8 MHz
  * the ST-LINK's MCO feeds into OSC_IN (HSE bypass; the 16 MHz HSI, +-1%,
  * if that clock is missing), USART2 on PA2/PA3 (AF7) wired to the ST-LINK
- * virtual COM port, DWT CYCCNT timestamps (restarted when a detaching
+ * virtual COM port (TX from its TXE interrupt), DWT CYCCNT timestamps (restarted when a detaching
  * probe stops them), the DWT counters as hardware counters (sampled by the
  * core through port/rp_port.h), board identity, and the
  * simulated crossbar (one tile, so the model fits in 128 KB of SRAM with
@@ -27,9 +27,12 @@
 #define PRV_BAUD 115200u
 #define PRV_IRQ_COUNT 97u
 
+/* One interrupt for both directions: RXNE (and overrun), and TXE while
+ * the link has bytes queued. */
 static void prv_usart2_irq(void)
 {
     rp_cm_link_rx_isr();
+    rp_cm_link_tx_isr();
 }
 
 __attribute__((section(".isr_vector"), used)) static void (*const prv_vectors[16 + PRV_IRQ_COUNT])(
@@ -45,9 +48,17 @@ size_t rp_board_uart_write(const uint8_t *data, size_t len)
     return rp_stm32_usart_write(RP_STM32_USART2, data, len);
 }
 
-bool rp_board_uart_getc(uint8_t *b)
+unsigned rp_board_uart_getc(uint8_t *b)
 {
-    return rp_stm32_usart_getc(RP_STM32_USART2, b);
+    bool overrun;
+    bool got = rp_stm32_usart_getc(RP_STM32_USART2, b, &overrun);
+    return (got ? RP_CM_RX_BYTE : 0u) | (overrun ? RP_CM_RX_OVERRUN : 0u);
+}
+
+bool rp_board_uart_tx_irq(bool on)
+{
+    rp_stm32_usart_tx_irq(RP_STM32_USART2, on);
+    return true;
 }
 
 const char *rp_hal_board_name(void)

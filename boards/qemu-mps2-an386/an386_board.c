@@ -3,7 +3,7 @@
  *
  * Memory map (AN386 application note, QEMU hw/arm/mps2.c): code in ZBT
  * SSRAM1 at 0x00000000, data in SSRAM2/3 at 0x20000000, CMSDK TIMER0 at
- * 0x40000000, UART0 at 0x40004000 (RX interrupt = IRQ 0), all APB
+ * 0x40000000, UART0 at 0x40004000 (RX interrupt IRQ 0, TX IRQ 1), all APB
  * peripherals on the 25 MHz clock.
  *
  * Crossbar waits spin on TIMER0 (no rp_board_wait_ticks) in every image
@@ -34,6 +34,7 @@
 #define PRV_UART0 ((rp_cmsdk_uart_t *)0x40004000u)
 #define PRV_TIMER0 ((rp_cmsdk_timer_t *)0x40000000u)
 #define PRV_UART0_RX_IRQ 0u
+#define PRV_UART0_TX_IRQ 1u
 #if defined(RP_BOARD_BENCH)
 #define PRV_TIMER1 ((rp_cmsdk_timer_t *)0x40001000u)
 #define PRV_TIMER1_IRQ 9u
@@ -43,6 +44,12 @@
 static void prv_uart0_rx_irq(void)
 {
     rp_cm_link_rx_isr();
+}
+
+static void prv_uart0_tx_irq(void)
+{
+    rp_cmsdk_uart_tx_irq_clear(PRV_UART0);   /* before the link writes more */
+    rp_cm_link_tx_isr();
 }
 
 #if defined(RP_BOARD_BENCH)
@@ -81,12 +88,13 @@ __attribute__((section(".isr_vector"), used)) static void (*const prv_vectors[16
     void) = {
     RP_CM_CORE_VECTORS(rp_cm_default_handler),
     [16 + PRV_UART0_RX_IRQ] = prv_uart0_rx_irq,
+    [16 + PRV_UART0_TX_IRQ] = prv_uart0_tx_irq,
 #if defined(RP_BOARD_BENCH)
-    [16 + PRV_UART0_RX_IRQ + 1 ... 16 + PRV_TIMER1_IRQ - 1] = rp_cm_default_handler,
+    [16 + PRV_UART0_TX_IRQ + 1 ... 16 + PRV_TIMER1_IRQ - 1] = rp_cm_default_handler,
     [16 + PRV_TIMER1_IRQ] = prv_timer1_irq,
     [16 + PRV_TIMER1_IRQ + 1 ... 16 + PRV_IRQ_COUNT - 1] = rp_cm_default_handler,
 #else
-    [16 + PRV_UART0_RX_IRQ + 1 ... 16 + PRV_IRQ_COUNT - 1] = rp_cm_default_handler,
+    [16 + PRV_UART0_TX_IRQ + 1 ... 16 + PRV_IRQ_COUNT - 1] = rp_cm_default_handler,
 #endif
 };
 
@@ -95,9 +103,17 @@ size_t rp_board_uart_write(const uint8_t *data, size_t len)
     return rp_cmsdk_uart_write(PRV_UART0, data, len);
 }
 
-bool rp_board_uart_getc(uint8_t *b)
+unsigned rp_board_uart_getc(uint8_t *b)
 {
-    return rp_cmsdk_uart_getc(PRV_UART0, b);
+    bool overrun;
+    bool got = rp_cmsdk_uart_getc(PRV_UART0, b, &overrun);
+    return (got ? RP_CM_RX_BYTE : 0u) | (overrun ? RP_CM_RX_OVERRUN : 0u);
+}
+
+bool rp_board_uart_tx_irq(bool on)
+{
+    rp_cmsdk_uart_tx_irq(PRV_UART0, on);
+    return true;
 }
 
 const char *rp_hal_board_name(void)
@@ -115,6 +131,7 @@ void rp_board_main(void)
     rp_cmsdk_timer_start(PRV_TIMER0);
     rp_cmsdk_uart_init(PRV_UART0, PRV_APB_HZ, PRV_BAUD, true);
     rp_cm_irq_enable(PRV_UART0_RX_IRQ);
+    rp_cm_irq_enable(PRV_UART0_TX_IRQ);
 #if defined(RP_BOARD_BENCH)
     rp_cm_irq_enable(PRV_TIMER1_IRQ);
 #endif

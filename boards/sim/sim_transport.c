@@ -474,6 +474,13 @@ bool rp_hal_transport_up(void)
     return !s_link.down;
 }
 
+/* The host's pipe, pty or socket buffers what the sim has not read yet
+ * and pushes back when full: nothing is lost on the way in. */
+uint32_t rp_hal_transport_rx_lost(void)
+{
+    return 0u;
+}
+
 bool rp_sim_transport_wait(int timeout_ms)
 {
     if (s_link.down) {

@@ -226,6 +226,7 @@ static void prv_fill_counters(rp_counters_t *c)
     /* Including a stall still going on (it may end in this very drain). */
     c->tx_stall_ticks = prv_dev.tx_stall_ticks +
                         (prv_dev.stalled ? c->timestamp - prv_dev.stall_since : 0u);
+    c->link_rx_lost = rp_hal_transport_rx_lost();
 }
 
 /* Encodes a queued message into prv_payload; 0 if it cannot be encoded. */

@@ -72,7 +72,7 @@ struct prv_descs {
     uint8_t array[1 + 17 + 1];
     uint8_t hello[1 + 13 + 3 + 1];
     uint8_t names[1 + 2 + 2 + 1];
-    uint8_t counters[1 + 18 + 1];
+    uint8_t counters[1 + 19 + 1];
     uint8_t drops[1 + 2 + 1];
     uint8_t heartbeat[1 + 2 + 1];
     uint8_t response[1 + 4 + 1 + 1];
@@ -151,6 +151,7 @@ static const struct prv_descs prv_d = {
                   PRV_C(hw_cycles, PRV_U64),      PRV_C(hw_cpi, PRV_U64),
                   PRV_C(hw_exc, PRV_U64),         PRV_C(hw_sleep, PRV_U64),
                   PRV_C(hw_lsu, PRV_U64),         PRV_C(hw_fold, PRV_U64),
+                  PRV_C(link_rx_lost, PRV_U64),
                   PRV_END },
     .drops = { PRV_FRAME_DROPS,
                PRV_M(struct prv_drops, dropped_total, PRV_U64),

@@ -181,6 +181,7 @@ static void prv_counters(const Rramprof__V1__Counters *c, rp_counters_t *o)
     o->hw_sleep = c->hw_sleep;
     o->hw_lsu = c->hw_lsu;
     o->hw_fold = c->hw_fold;
+    o->link_rx_lost = c->link_rx_lost;
 }
 
 /* Fills msg from an unpacked Frame; returns the fault, if any. */

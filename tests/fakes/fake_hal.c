@@ -144,6 +144,11 @@ bool rp_hal_transport_up(void)
     return fake_hal.up;
 }
 
+uint32_t rp_hal_transport_rx_lost(void)
+{
+    return fake_hal.rx_lost;
+}
+
 /* ---- board ---- */
 
 const char *rp_hal_board_name(void)

@@ -69,6 +69,7 @@ typedef struct fake_hal {
     uint8_t rx[FAKE_RX_CAP];
     size_t rx_head, rx_len;
     size_t rx_chunk;          /* most bytes one read returns (0 = no limit) */
+    uint32_t rx_lost;         /* rp_hal_transport_rx_lost() */
 
     /* crossbar */
     rp_array_info_t info;

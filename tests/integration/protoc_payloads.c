@@ -103,12 +103,13 @@ int main(int argc, char **argv)
     rp_counters_t c = { .timestamp = 123456789012ull, .events_recorded = 1000, .events_filtered = 20,
                         .events_dropped = 3, .events_sent = 997, .record_ticks = 40000,
                         .drain_ticks = 90000, .bytes_sent = 6000, .frames_sent = 8,
-                        .ring_high_water = 700, .tx_stall_ticks = 11, .hw_valid = 1, .hw_cycles = 77 };
+                        .ring_high_water = 700, .tx_stall_ticks = 11, .hw_valid = 1, .hw_cycles = 77,
+                        .link_rx_lost = 5 };
     static const char *const counters_expect[] = {
         "counters {", "timestamp: 123456789012", "events_recorded: 1000", "events_filtered: 20",
         "events_dropped: 3", "events_sent: 997", "record_ticks: 40000", "drain_ticks: 90000",
         "bytes_sent: 6000", "frames_sent: 8", "ring_high_water: 700", "tx_stall_ticks: 11",
-        "hw_valid: 1", "hw_cycles: 77", NULL
+        "hw_valid: 1", "hw_cycles: 77", "link_rx_lost: 5", NULL
     };
     bad |= prv_write(dir, "counters", buf, rp_encode_counters(&c, buf, sizeof(buf)), counters_expect);
 

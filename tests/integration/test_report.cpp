@@ -554,7 +554,7 @@ TEST(ReportExport, ChromeTraceNestsPerTrack)
 // A capture with spans three deep, recorded as the firmware records them:
 // each span when it ends, so children come before their parents, and a
 // parent often starts on the same tick as its first child.
-std::string nested_capture(const std::string &dir)
+std::string nested_capture(const std::string &dir, const rp_counters_t *counters = nullptr)
 {
     uint8_t buf[65536];
     rp_hello_t h;
@@ -625,8 +625,30 @@ std::string nested_capture(const std::string &dir)
         CHECK(n > 0);
         LONGS_EQUAL(RP_OK, rp_capture_writer_append(w, buf, n));
     }
+    if (counters) {
+        n = rp_encode_counters(counters, buf, sizeof buf);
+        CHECK(n > 0);
+        LONGS_EQUAL(RP_OK, rp_capture_writer_append(w, buf, n));
+    }
     LONGS_EQUAL(RP_OK, rp_capture_writer_close(w));
     return path;
+}
+
+// Bytes the device's receiver lost (Counters.link_rx_lost) are reported by
+// `info`, and only when there are any.
+TEST(ReportExport, InfoReportsBytesTheDeviceLostOnItsLink)
+{
+    rp_counters_t c;
+    memset(&c, 0, sizeof c);
+    c.events_recorded = c.events_sent = 840;
+    Result quiet = rramprof({ "info", nested_capture(dir, &c) });
+    LONGS_EQUAL_TEXT(0, quiet.code, show(quiet).c_str());
+    CHECK_HAS(quiet.out, "recorder   recorded 840");
+    CHECK(!has(quiet.out, "link rx"));
+    c.link_rx_lost = 3;
+    Result lost = rramprof({ "info", nested_capture(dir, &c) });
+    LONGS_EQUAL_TEXT(0, lost.code, show(lost).c_str());
+    CHECK_HAS(lost.out, "link rx    the device lost 3 received byte(s) since boot");
 }
 
 TEST(ReportExport, NestedSpansComeOutSortedAndNested)

@@ -188,6 +188,7 @@ TEST(decode, names_counters_drops_heartbeat)
     c.hw_sleep = 16;
     c.hw_lsu = 17;
     c.hw_fold = 18;
+    c.link_rx_lost = 19;
     n = rp_encode_counters(&c, buf, sizeof buf);
     LONGS_EQUAL(RP_OK, rp_decoder_decode(d, buf, n, &m));
     LONGS_EQUAL(RP_FRAME_COUNTERS, m.kind);
@@ -198,8 +199,9 @@ TEST(decode, names_counters_drops_heartbeat)
                             m.u.counters.frames_sent, m.u.counters.ring_high_water,
                             m.u.counters.tx_stall_ticks, m.u.counters.hw_valid,
                             m.u.counters.hw_cycles, m.u.counters.hw_cpi, m.u.counters.hw_exc,
-                            m.u.counters.hw_sleep, m.u.counters.hw_lsu, m.u.counters.hw_fold};
-    for (unsigned i = 0; i < 18; i++) {
+                            m.u.counters.hw_sleep, m.u.counters.hw_lsu, m.u.counters.hw_fold,
+                            m.u.counters.link_rx_lost};
+    for (unsigned i = 0; i < 19; i++) {
         UNSIGNED_LONGS_EQUAL(i + 1, got[i]);
     }
 

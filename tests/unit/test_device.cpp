@@ -743,6 +743,24 @@ TEST(device, configure_sets_periodic_counters_while_recording)
     LONGS_EQUAL(1, link.count(COUNTERS));
 }
 
+/* The link's lost received bytes reach the host in every Counters, as the
+ * transport counts them (since boot, not reset by Start). */
+TEST(device, counters_carry_the_links_lost_bytes)
+{
+    fake_hal.rx_lost = 7;
+    init_and_start(1);
+    record_reads(1);
+    send_cmd(make_cmd(RP_CMD_STOP, 2));
+    poll_n(3);
+    LONGS_EQUAL(7, link.last(COUNTERS)->counters->link_rx_lost);
+    fake_hal.rx_lost = 9;
+    send_cmd(make_cmd(RP_CMD_START, 3));
+    poll_n(2);
+    send_cmd(make_cmd(RP_CMD_STOP, 4));
+    poll_n(3);
+    LONGS_EQUAL(9, link.last(COUNTERS)->counters->link_rx_lost);
+}
+
 TEST(device, control_frames_wait_for_room_and_are_never_lost)
 {
     fake_hal.tx_space = 0;

@@ -240,7 +240,7 @@ TEST(encode_messages, counters_every_field)
     uint64_t *fields64[] = { &c.timestamp, &c.events_recorded, &c.events_filtered, &c.events_dropped,
                              &c.events_sent, &c.record_ticks, &c.drain_ticks, &c.bytes_sent,
                              &c.frames_sent, &c.tx_stall_ticks, &c.hw_cycles, &c.hw_cpi,
-                             &c.hw_exc, &c.hw_sleep, &c.hw_lsu, &c.hw_fold };
+                             &c.hw_exc, &c.hw_sleep, &c.hw_lsu, &c.hw_fold, &c.link_rx_lost };
     uint64_t v = 0x0123456789ABCDEFull;
     for (auto *f : fields64) {
         *f = v;
@@ -271,6 +271,7 @@ TEST(encode_messages, counters_every_field)
     UNSIGNED_LONGLONGS_EQUAL(c.hw_sleep, x->hw_sleep);
     UNSIGNED_LONGLONGS_EQUAL(c.hw_lsu, x->hw_lsu);
     UNSIGNED_LONGLONGS_EQUAL(c.hw_fold, x->hw_fold);
+    UNSIGNED_LONGLONGS_EQUAL(c.link_rx_lost, x->link_rx_lost);
     check_all_caps(enc);
 }
 

@@ -29,14 +29,25 @@ size_t rp_cmsdk_uart_write(rp_cmsdk_uart_t *u, const uint8_t *data, size_t len)
     return (size_t)(p - data);
 }
 
-bool rp_cmsdk_uart_getc(rp_cmsdk_uart_t *u, uint8_t *b)
+bool rp_cmsdk_uart_getc(rp_cmsdk_uart_t *u, uint8_t *b, bool *overrun)
 {
-    if ((u->state & RP_CMSDK_UART_RXFULL) == 0u) {
+    uint32_t state = u->state;
+    *overrun = (state & RP_CMSDK_UART_RXOVR) != 0u;
+    if (*overrun) {
+        u->state = RP_CMSDK_UART_RXOVR;
+    }
+    if ((state & RP_CMSDK_UART_RXFULL) == 0u) {
         return false;
     }
     *b = (uint8_t)u->data;
     u->intstatus = RP_CMSDK_UART_INT_RX;
     return true;
+}
+
+void rp_cmsdk_uart_tx_irq(rp_cmsdk_uart_t *u, bool on)
+{
+    uint32_t ctrl = u->ctrl;
+    u->ctrl = on ? ctrl | RP_CMSDK_UART_CTRL_TXIRQ : ctrl & ~RP_CMSDK_UART_CTRL_TXIRQ;
 }
 
 void rp_cmsdk_timer_start(rp_cmsdk_timer_t *t)

@@ -50,6 +50,7 @@
 #define PRV_SR_RXNE (1u << 5)
 #define PRV_SR_ORE (1u << 3)
 #define PRV_CR1_UE (1u << 13)
+#define PRV_CR1_TXEIE (1u << 7)
 #define PRV_CR1_RXNEIE (1u << 5)
 #define PRV_CR1_TE (1u << 3)
 #define PRV_CR1_RE (1u << 2)
@@ -203,9 +204,10 @@ size_t rp_stm32_usart_write(rp_stm32_usart_t *u, const uint8_t *data, size_t len
     return (size_t)(p - data);
 }
 
-bool rp_stm32_usart_getc(rp_stm32_usart_t *u, uint8_t *b)
+bool rp_stm32_usart_getc(rp_stm32_usart_t *u, uint8_t *b, bool *overrun)
 {
     uint32_t sr = u->sr;
+    *overrun = (sr & PRV_SR_ORE) != 0u;
     if ((sr & (PRV_SR_RXNE | PRV_SR_ORE)) == 0u) {
         return false;
     }
@@ -216,6 +218,12 @@ bool rp_stm32_usart_getc(rp_stm32_usart_t *u, uint8_t *b)
     }
     *b = v;
     return true;
+}
+
+void rp_stm32_usart_tx_irq(rp_stm32_usart_t *u, bool on)
+{
+    uint32_t cr1 = u->cr1;
+    u->cr1 = on ? cr1 | PRV_CR1_TXEIE : cr1 & ~PRV_CR1_TXEIE;
 }
 
 void rp_stm32_tim_free_run(rp_stm32_tim_t *t, uint32_t psc)

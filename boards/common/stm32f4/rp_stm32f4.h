@@ -13,7 +13,7 @@ typedef struct rp_stm32_usart {
     volatile uint32_t sr;    /* 0x00: TXE bit7, RXNE bit5, ORE bit3 */
     volatile uint32_t dr;    /* 0x04 */
     volatile uint32_t brr;   /* 0x08 */
-    volatile uint32_t cr1;   /* 0x0C: UE bit13, RXNEIE bit5, TE bit3, RE bit2 */
+    volatile uint32_t cr1;   /* 0x0C: UE bit13, TXEIE bit7, RXNEIE bit5, TE bit3, RE bit2 */
     volatile uint32_t cr2;
     volatile uint32_t cr3;
     volatile uint32_t gtpr;
@@ -94,8 +94,12 @@ void rp_stm32_usart_init(rp_stm32_usart_t *u, uint32_t pclk_hz, uint32_t baud, b
 /* Writes data[0..len) while TXE says the data register is free; returns
  * the bytes taken. */
 size_t rp_stm32_usart_write(rp_stm32_usart_t *u, const uint8_t *data, size_t len);
-/* Also clears an overrun (the byte lost to it is gone either way). */
-bool rp_stm32_usart_getc(rp_stm32_usart_t *u, uint8_t *b);
+/* Takes the received byte into *b (false if none). Also clears an
+ * overrun, and says so in *overrun (the byte lost to it is gone). */
+bool rp_stm32_usart_getc(rp_stm32_usart_t *u, uint8_t *b, bool *overrun);
+/* Enables or disables the TX-empty interrupt (TXEIE): level-triggered,
+ * raised for as long as the data register is free. */
+void rp_stm32_usart_tx_irq(rp_stm32_usart_t *u, bool on);
 
 /* Starts a 32-bit timer (TIM2/TIM5) free-running at clock / (psc + 1). */
 void rp_stm32_tim_free_run(rp_stm32_tim_t *t, uint32_t psc);

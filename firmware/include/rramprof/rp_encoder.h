@@ -77,6 +77,7 @@ typedef struct rp_counters {
     uint64_t tx_stall_ticks;
     uint32_t hw_valid;
     uint64_t hw_cycles, hw_cpi, hw_exc, hw_sleep, hw_lsu, hw_fold;
+    uint64_t link_rx_lost;
 } rp_counters_t;
 
 /* Per-stream batch state: the encoder advances it with every batch. */

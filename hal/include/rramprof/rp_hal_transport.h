@@ -25,6 +25,10 @@ size_t rp_hal_transport_read(uint8_t *buf, size_t cap);
 /* false once the host has gone away for good (sim: peer closed). Real
  * UARTs always return true. */
 bool rp_hal_transport_up(void);
+/* Received bytes lost before rp_hal_transport_read could hand them out
+ * (a full receive queue, a UART overrun), since boot; 0 where the link
+ * cannot lose any. Sent to the host in Counters. */
+uint32_t rp_hal_transport_rx_lost(void);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,8 @@
 /* rp_cm_link.c (built with a 64-byte TX queue and a 16-byte RX queue)
  * against a fake UART: rp_board_uart_write takes at most `room` bytes per
  * call and appends them to `wire`; rp_board_uart_getc hands out `rx_in`
- * (a receive FIFO of any depth).
+ * (a receive FIFO of any depth), reporting an overrun before the byte at
+ * each index in `overrun_at`.
  * The link keeps its state between tests, so setup drains it first. */
 #include <stdint.h>
 #include <string.h>
@@ -22,6 +23,7 @@ static size_t room;                /* bytes the UART takes per call */
 static std::vector<uint8_t> wire;  /* bytes the UART sent */
 static std::vector<uint8_t> rx_in; /* bytes waiting in the UART */
 static size_t rx_at;
+static std::vector<size_t> overrun_at;
 
 extern "C" size_t rp_board_uart_write(const uint8_t *data, size_t len)
 {
@@ -30,13 +32,26 @@ extern "C" size_t rp_board_uart_write(const uint8_t *data, size_t len)
     return n;
 }
 
-extern "C" bool rp_board_uart_getc(uint8_t *b)
+/* A board without a TX interrupt: the link sends from thread mode. */
+extern "C" bool rp_board_uart_tx_irq(bool on)
+{
+    (void)on;
+    return false;
+}
+
+extern "C" unsigned rp_board_uart_getc(uint8_t *b)
 {
     if (rx_at == rx_in.size()) {
-        return false;
+        return 0u;
+    }
+    unsigned got = RP_CM_RX_BYTE;
+    for (size_t at : overrun_at) {
+        if (at == rx_at) {
+            got |= RP_CM_RX_OVERRUN;
+        }
     }
     *b = rx_in[rx_at++];
-    return true;
+    return got;
 }
 
 /* n bytes of a running sequence starting at *next. */
@@ -61,6 +76,7 @@ TEST_GROUP(CmLink)
         wire.clear();
         rx_in.clear();
         rx_at = 0;
+        overrun_at.clear();
     }
 };
 
@@ -209,4 +225,23 @@ TEST(CmLink, ReadHandsOutTheQueueBeforePollingAndNeverDrops)
     }
     LONGS_EQUAL(0, rp_cm_link_rx_dropped() - dropped);
     CHECK_TRUE(want == got);
+}
+
+/* UART overruns and full-queue drops both count as lost bytes for the
+ * host (Counters.link_rx_lost); the byte that follows an overrun is kept. */
+TEST(CmLink, OverrunsAndDropsAddUpToTheLostBytes)
+{
+    for (int i = 0; i < 20; i++) {
+        rx_in.push_back((uint8_t)(i + 100));
+    }
+    overrun_at = { 0u, 7u };
+    uint32_t lost = rp_hal_transport_rx_lost();
+    uint32_t dropped = rp_cm_link_rx_dropped();
+    rp_cm_link_rx_isr(); /* 16 queued, 4 dropped */
+    LONGS_EQUAL(4, rp_cm_link_rx_dropped() - dropped);
+    LONGS_EQUAL(6, rp_hal_transport_rx_lost() - lost);
+    uint8_t buf[32];
+    LONGS_EQUAL(16, rp_hal_transport_read(buf, sizeof buf));
+    CHECK_TRUE(std::vector<uint8_t>(rx_in.begin(), rx_in.begin() + 16) ==
+               std::vector<uint8_t>(buf, buf + 16));
 }
