@@ -55,7 +55,7 @@ static void prv_usage(FILE *f)
             "Exit: 0 success (read back, started), 1 other failure, 2 usage, 3 no device (or\n"
             "openocd/QEMU missing), 4 the device did not answer, 5 the device went away,\n"
             "8 the device refused (NACK, write protection, wrong chip), 10 image\n"
-            "unreadable, corrupt, too large for the flash or (serial) not startable by Go,\n"
+            "unreadable, corrupt, too large for the flash or (serial, dfu) not startable,\n"
             "11 read-back differs.\n"
             "Details: docs/flash.md\n");
 }

@@ -738,8 +738,16 @@ int rp_flash_dfuse(rp_flash_ctx_t *ctx, const rp_flash_image_t *img)
     d->phase = "start";
     d->timeout_ms = ctx->timeout_s > 0 ? (unsigned)(ctx->timeout_s * 1000.0) : 5000u;
     int rc;
+    char why[RP_FLASH_ERR_MAX];
     if (!img || img->count == 0 || img->count > RP_FLASH_MAX_SEGMENTS || prv_image_bytes(img) == 0)
         rc = prv_fail(d, RP_ERR_ARG, "empty image: nothing to flash");
+    else if (!ctx->no_start && rp_flash_image_check_start(img, why, sizeof why) != RP_OK)
+        /* Leaving DFU jumps through the image's first two words, as the
+         * serial method's Go does: refused before the device is opened. */
+        rc = prv_fail(d, RP_ERR_RANGE,
+                      "cannot start the image on leaving DFU: %.120s; nothing was written (flash it where it "
+                      "was linked, or add --no-start)",
+                      why);
     else
         rc = prv_run(d, img);
     if (d->h) {

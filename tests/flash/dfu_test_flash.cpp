@@ -109,6 +109,9 @@ Run run_child(const std::vector<std::string> &argv, const std::vector<std::strin
     return r;
 }
 
+// Random bytes behind a vector table that leaving DFU can start when the
+// image is written at kBase (stack pointer in RAM, Thumb reset vector
+// inside the image); images of 16 bytes or more.
 std::vector<uint8_t> random_image(uint32_t len, uint32_t seed)
 {
     std::vector<uint8_t> b(len);
@@ -119,6 +122,9 @@ std::vector<uint8_t> random_image(uint32_t len, uint32_t seed)
         x ^= x << 5;
         c = (uint8_t)x;
     }
+    const uint32_t head[2] = { 0x20020000u, kBase + 9u };
+    for (unsigned i = 0; i < 8 && i < len; i++)
+        b[i] = (uint8_t)(head[i / 4] >> (8 * (i % 4)));
     return b;
 }
 
@@ -265,7 +271,7 @@ TEST(FlashDfu, PagesGivenInBytesAndASmallTransferSize)
     start(cfg);
     std::vector<uint8_t> image = random_image(5000, 15);
     std::vector<uint8_t> tail = sim->read(kBase + 6144, 2048);
-    Run r = driver(sim, { write_bin(dir, "fw.bin", image) + "@" + hexaddr(kBase + 100) }, dir);
+    Run r = driver(sim, { "--no-start", write_bin(dir, "fw.bin", image) + "@" + hexaddr(kBase + 100) }, dir);
     LONGS_EQUAL_TEXT(0, r.code, show(r, sim).c_str());
     CHECK_HAS(sim->layout(), "/08*512 g,04*002Kg");
     STRCMP_EQUAL("", compare(sim, kBase + 100, image).c_str());
@@ -394,6 +400,26 @@ TEST(FlashDfu, ReadBackMismatchFailsVerify)
     LONGS_EQUAL_TEXT(1, r.code, show(r, sim).c_str());
     CHECK_HAS(r.err, "verify failed at 0x08001234");
     CHECK_FALSE(sim->left()); // never started after a failed verify
+}
+
+// Leaving DFU jumps through the image's first two words: an image that
+// has no vector table at its first address is refused before the device
+// is touched, unless --no-start.
+TEST(FlashDfu, ImageLeaveCannotStartIsRefusedUnlessNoStart)
+{
+    start();
+    std::vector<uint8_t> image = random_image(5000, 16);
+    std::string at = write_bin(dir, "fw.bin", image) + "@" + hexaddr(kBase + 0x200);
+    Run r = driver(sim, { at }, dir);
+    LONGS_EQUAL_TEXT(1, r.code, show(r, sim).c_str());
+    CHECK_HAS(r.err, "cannot start the image on leaving DFU: its reset vector 0x08000009 is not a Thumb address "
+                     "inside the image; nothing was written");
+    LONGS_EQUAL(0, sim->erases());
+    LONGS_EQUAL(0, sim->blocks_written());
+    r = driver(sim, { "--no-start", at }, dir);
+    LONGS_EQUAL_TEXT(0, r.code, show(r, sim).c_str());
+    STRCMP_EQUAL("", compare(sim, kBase + 0x200, image).c_str());
+    CHECK_FALSE(sim->left());
 }
 
 TEST(FlashDfu, RefusedLeaveIsAFailure)

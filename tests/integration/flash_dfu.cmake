@@ -8,7 +8,8 @@ if(RP_DFU_UMOCKDEV_FOUND AND RP_DFU_LIBUSB_FOUND)
   # The method on its own, so the tests do not wait for the whole CLI.
   add_executable(dfu_driver
     ${CMAKE_SOURCE_DIR}/tests/flash/dfu_driver.c
-    ${CMAKE_SOURCE_DIR}/host/flash/flash_dfuse.c)
+    ${CMAKE_SOURCE_DIR}/host/flash/flash_dfuse.c
+    ${CMAKE_SOURCE_DIR}/host/flash/flash_image.c)
   target_include_directories(dfu_driver PRIVATE ${CMAKE_SOURCE_DIR}/host/flash)
   target_link_libraries(dfu_driver PRIVATE rp_wire PkgConfig::RP_DFU_LIBUSB)
 

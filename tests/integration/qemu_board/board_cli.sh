@@ -54,7 +54,7 @@ RRAMPROF_QEMU=/nonexistent expect 3 "QEMU binary /nonexistent" -- \
 # (exit 10), whether QEMU is installed or not
 printf 'not firmware\n' >"$dir/text.elf"
 printf '\001\002\003\004' >"$dir/fw.bin"
-mini_elf "$dir/stm32.elf" '\000\000\000\010'
+mini_elf "$dir/stm32.elf" '\000\000\000\010' '\001\000\000\010'   # reset vector 0x08000001: startable
 RRAMPROF_QEMU=/nonexistent expect 10 "$dir/text.elf: not an ELF file" -- \
     capture --board qemu-mps2-an386 --firmware "$dir/text.elf" -o "$dir/x.rpcap"
 RRAMPROF_QEMU=/nonexistent expect 10 "$dir/fw.bin is not an ELF image: QEMU boots the .elf" -- \
