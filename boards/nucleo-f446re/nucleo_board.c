@@ -50,9 +50,7 @@ size_t rp_board_uart_write(const uint8_t *data, size_t len)
 
 unsigned rp_board_uart_getc(uint8_t *b)
 {
-    bool overrun;
-    bool got = rp_stm32_usart_getc(RP_STM32_USART2, b, &overrun);
-    return (got ? RP_CM_RX_BYTE : 0u) | (overrun ? RP_CM_RX_OVERRUN : 0u);
+    return rp_stm32_usart_getc(RP_STM32_USART2, b);
 }
 
 bool rp_board_uart_tx_irq(bool on)

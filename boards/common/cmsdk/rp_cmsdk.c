@@ -1,6 +1,8 @@
 /* CMSDK APB UART and timer drivers; contract in rp_cmsdk.h. */
 #include "rp_cmsdk.h"
 
+#include "rp_cm_link.h"
+
 void rp_cmsdk_uart_init(rp_cmsdk_uart_t *u, uint32_t pclk_hz, uint32_t baud, bool rx_irq)
 {
     uint32_t div = pclk_hz / baud;
@@ -29,19 +31,20 @@ size_t rp_cmsdk_uart_write(rp_cmsdk_uart_t *u, const uint8_t *data, size_t len)
     return (size_t)(p - data);
 }
 
-bool rp_cmsdk_uart_getc(rp_cmsdk_uart_t *u, uint8_t *b, bool *overrun)
+unsigned rp_cmsdk_uart_getc(rp_cmsdk_uart_t *u, uint8_t *b)
 {
     uint32_t state = u->state;
-    *overrun = (state & RP_CMSDK_UART_RXOVR) != 0u;
-    if (*overrun) {
+    unsigned got = 0u;
+    if ((state & RP_CMSDK_UART_RXOVR) != 0u) {
         u->state = RP_CMSDK_UART_RXOVR;
+        got = RP_CM_RX_OVERRUN;
     }
-    if ((state & RP_CMSDK_UART_RXFULL) == 0u) {
-        return false;
+    if ((state & RP_CMSDK_UART_RXFULL) != 0u) {
+        *b = (uint8_t)u->data;
+        u->intstatus = RP_CMSDK_UART_INT_RX;
+        got |= RP_CM_RX_BYTE;
     }
-    *b = (uint8_t)u->data;
-    u->intstatus = RP_CMSDK_UART_INT_RX;
-    return true;
+    return got;
 }
 
 void rp_cmsdk_uart_tx_irq(rp_cmsdk_uart_t *u, bool on)

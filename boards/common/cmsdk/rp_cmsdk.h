@@ -38,9 +38,9 @@ void rp_cmsdk_uart_init(rp_cmsdk_uart_t *u, uint32_t pclk_hz, uint32_t baud, boo
 /* Writes data[0..len) while the UART has room (its TX buffer holds one
  * byte, so this polls TX full before each byte); returns the bytes taken. */
 size_t rp_cmsdk_uart_write(rp_cmsdk_uart_t *u, const uint8_t *data, size_t len);
-/* Takes the received byte into *b (false if none); *overrun says whether
- * the UART lost a byte before it, and clears that state. */
-bool rp_cmsdk_uart_getc(rp_cmsdk_uart_t *u, uint8_t *b, bool *overrun);
+/* rp_board_uart_getc (rp_cm_link.h) for this UART: the received byte,
+ * and an overrun (cleared here) as RP_CM_RX_OVERRUN. */
+unsigned rp_cmsdk_uart_getc(rp_cmsdk_uart_t *u, uint8_t *b);
 /* Enables or disables the TX interrupt. It is raised each time a byte
  * leaves the TX buffer while enabled (not when enabled with the buffer
  * empty); the handler clears it with rp_cmsdk_uart_tx_irq_clear first. */

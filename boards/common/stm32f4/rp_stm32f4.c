@@ -1,6 +1,8 @@
 /* STM32F4 drivers; contracts in rp_stm32f4.h. */
 #include "rp_stm32f4.h"
 
+#include "rp_cm_link.h"
+
 #define PRV_RCC_BASE 0x40023800u
 #define PRV_REG(addr) (*(volatile uint32_t *)(addr))
 #define PRV_RCC_CR PRV_REG(PRV_RCC_BASE + 0x00u)
@@ -204,20 +206,20 @@ size_t rp_stm32_usart_write(rp_stm32_usart_t *u, const uint8_t *data, size_t len
     return (size_t)(p - data);
 }
 
-bool rp_stm32_usart_getc(rp_stm32_usart_t *u, uint8_t *b, bool *overrun)
+unsigned rp_stm32_usart_getc(rp_stm32_usart_t *u, uint8_t *b)
 {
     uint32_t sr = u->sr;
-    *overrun = (sr & PRV_SR_ORE) != 0u;
     if ((sr & (PRV_SR_RXNE | PRV_SR_ORE)) == 0u) {
-        return false;
+        return 0u;
     }
     /* Reading SR then DR clears RXNE and ORE alike. */
     uint8_t v = (uint8_t)u->dr;
-    if ((sr & PRV_SR_RXNE) == 0u) {
-        return false;
+    unsigned got = (sr & PRV_SR_ORE) != 0u ? RP_CM_RX_OVERRUN : 0u;
+    if ((sr & PRV_SR_RXNE) != 0u) {
+        *b = v;
+        got |= RP_CM_RX_BYTE;
     }
-    *b = v;
-    return true;
+    return got;
 }
 
 void rp_stm32_usart_tx_irq(rp_stm32_usart_t *u, bool on)

@@ -94,9 +94,10 @@ void rp_stm32_usart_init(rp_stm32_usart_t *u, uint32_t pclk_hz, uint32_t baud, b
 /* Writes data[0..len) while TXE says the data register is free; returns
  * the bytes taken. */
 size_t rp_stm32_usart_write(rp_stm32_usart_t *u, const uint8_t *data, size_t len);
-/* Takes the received byte into *b (false if none). Also clears an
- * overrun, and says so in *overrun (the byte lost to it is gone). */
-bool rp_stm32_usart_getc(rp_stm32_usart_t *u, uint8_t *b, bool *overrun);
+/* rp_board_uart_getc (rp_cm_link.h) for this USART: the received byte,
+ * and an overrun (cleared here; the byte lost to it is gone) as
+ * RP_CM_RX_OVERRUN. */
+unsigned rp_stm32_usart_getc(rp_stm32_usart_t *u, uint8_t *b);
 /* Enables or disables the TX-empty interrupt (TXEIE): level-triggered,
  * raised for as long as the data register is free. */
 void rp_stm32_usart_tx_irq(rp_stm32_usart_t *u, bool on);
