@@ -51,10 +51,11 @@ static PRV_INLINE size_t prv_varint_len32(uint32_t v)
  * code size counts; bench/qemu_bench.sh). A test build sets
  * RP_ENCODER_FUSED_QUICK=0 to run the 32-bit way on the host.
  *
- * PRV_FUSED_QUICK: the gaps loop gathers the quick summary too. A 32-bit
- * core has too few registers for both: there the summary takes a loop of
- * its own, out of line so that it keeps `first` and `diff` in registers;
- * fewer instructions than the spills.
+ * PRV_FUSED_QUICK: the gaps loop gathers the quick summary (or the per-op
+ * statistics) too. A 32-bit core has too few registers for both: there
+ * the summary and the statistics take a loop of their own, out of line
+ * so that each keeps its state in registers; fewer instructions than the
+ * spills.
  *
  * PRV_PAIRS: the varint column loops take two events per turn, half the
  * loop overhead; on a 32-bit core one per turn, a third of their code. */
@@ -134,9 +135,10 @@ static inline prv_words_t prv_use_words(unsigned op)
  * that use it agree (rp_op_fields: other events' values there are
  * unspecified on the wire), their common value, and the OR of every
  * event's value, which bounds the size of each value's varint. Gathered
- * with the gaps in one pass (see prv_gaps_and_summary), indexed
- * read-modify-writes cost less than the two extra passes over the records
- * that unused members and duration bases otherwise take.
+ * with the gaps in one pass on 64-bit cores, in a pass of their own on
+ * 32-bit ones (see prv_gaps_pass), indexed read-modify-writes cost less
+ * than the two extra passes over the records that unused members and
+ * duration bases otherwise take.
  *
  * Durations need no AND: an op's durations are all equal iff their OR
  * equals the shortest (each is at least the shortest and has no bit
@@ -182,10 +184,9 @@ static inline void prv_stats_init(prv_stats_t *st)
     }
 }
 
-/* Adds r to the statistics of op k. */
-static inline void prv_stats_add_to(prv_stats_t *st, const rp_record_t *r, unsigned k)
+/* Adds a record's words w to the statistics of op k. */
+static PRV_INLINE void prv_stats_add_words(prv_stats_t *st, prv_words_t w, unsigned k)
 {
-    prv_words_t w = prv_words(r);
     prv_op_stats_t *o = &st->op[k];
     o->or_a |= w.a;
     o->and_a &= w.a;
@@ -201,8 +202,14 @@ static inline void prv_stats_add_to(prv_stats_t *st, const rp_record_t *r, unsig
     }
 }
 
+/* Adds r to the statistics of op k. */
+static PRV_INLINE void prv_stats_add_to(prv_stats_t *st, const rp_record_t *r, unsigned k)
+{
+    prv_stats_add_words(st, prv_words(r), k);
+}
+
 /* Adds r under its op; ops outside the enum go with NONE (as prv_use_words). */
-static inline void prv_stats_add(prv_stats_t *st, const rp_record_t *r)
+static PRV_INLINE void prv_stats_add(prv_stats_t *st, const rp_record_t *r)
 {
     prv_stats_add_to(st, r, r->op < RP_OP_COUNT ? r->op : RP_OP_NONE);
 }
@@ -211,7 +218,7 @@ static inline void prv_stats_add(prv_stats_t *st, const rp_record_t *r)
  * prv_stats_add, and the same unless an op outside the enum is present,
  * which the summary tells afterwards (the OR of every or_b holds its
  * bits); then the caller gathers the statistics again. */
-static inline void prv_stats_add_fast(prv_stats_t *st, const rp_record_t *r)
+static PRV_INLINE void prv_stats_add_fast(prv_stats_t *st, const rp_record_t *r)
 {
     prv_stats_add_to(st, r, r->op & (RP_OP_COUNT - 1u));
 }
@@ -606,6 +613,27 @@ static PRV_INLINE uint8_t *prv_gap_loop(uint8_t *q, const uint8_t *end, const rp
 }
 
 #if !PRV_FUSED_QUICK
+/* The per-op statistics of recs[1..n), recs[0] already added: a loop of
+ * its own on 32-bit cores, as the quick summary's. Fused into the gaps
+ * loop, the statistics were a call per record and the loop's state went
+ * to the stack: 66 instructions per record there, about 20 + 40 apart
+ * (mps2-an386, -Os; bench/qemu_profile.sh). */
+static PRV_NOINLINE void prv_stats_rest(prv_stats_t *st, const rp_record_t *recs, size_t n)
+{
+    for (const rp_record_t *r = recs + 1; r < recs + n; r++) {
+        prv_words_t w = prv_words(r);
+        /* As prv_stats_add_fast, but the op's low bits come from the word
+         * just loaded (op is the byte after arg: bits 32..39 of w.a on a
+         * little-endian core), not from a load of their own. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        unsigned k = (unsigned)(w.a >> 32) & (RP_OP_COUNT - 1u);
+#else
+        unsigned k = r->op & (RP_OP_COUNT - 1u);
+#endif
+        prv_stats_add_words(st, w, k);
+    }
+}
+
 /* The gaps alone, out of line for the same reason as prv_quick_rest. */
 static PRV_NOINLINE uint8_t *prv_gaps_alone(uint8_t *q, const uint8_t *end,
                                             const rp_record_t *recs, size_t n)
@@ -641,20 +669,21 @@ static PRV_INLINE uint8_t *prv_gaps_pass(uint8_t *p, const uint8_t *end, unsigne
     uint8_t *q = body;
     *q++ = 0; /* gap[0] */
 #if !PRV_FUSED_QUICK
-    if (!per_op) {
-        q = prv_gaps_alone(q, end, recs, n);
-        if (q == NULL) {
-            return NULL;
-        }
-        prv_quick_rest(quick, recs, n);
-    } else
-#endif
-    {
-        q = prv_gap_loop(q, end, recs, n, per_op, ops, quick);
-        if (q == NULL) {
-            return NULL;
-        }
+    q = prv_gaps_alone(q, end, recs, n);
+    if (q == NULL) {
+        return NULL;
     }
+    if (per_op) {
+        prv_stats_rest(ops, recs, n);
+    } else {
+        prv_quick_rest(quick, recs, n);
+    }
+#else
+    q = prv_gap_loop(q, end, recs, n, per_op, ops, quick);
+    if (q == NULL) {
+        return NULL;
+    }
+#endif
     /* All gaps 0: one byte each, every byte 0. Checked afterwards rather
      * than ORing every gap: the search stops at the first non-zero gap. */
     if ((size_t)(q - body) == n) {
