@@ -17,8 +17,8 @@
 # the filter: the figures are the recorder core's, as "drain + encode".
 # The drain paths are told apart by the bench's report calls
 # (prv_report_as: three before the drains, four after each). Drain code
-# that a workload's own steps reach (the device's polls while it waits
-# for the crossbar) counts too, unlike in qemu_bench.sh. Per event
+# run outside the timed drains counts too, unlike in qemu_bench.sh: the
+# bench's fill loop asks rp_ring_count after every workload step. Per event
 # means per nominal event (512 x BLOCKS); a block interrupted by the
 # icount budget is charged whole, so totals may exceed qemu_bench.sh's by
 # about one instruction.
