@@ -203,13 +203,13 @@ static PRV_INLINE void prv_stats_add_words(prv_stats_t *st, prv_words_t w, unsig
 }
 
 /* Adds r to the statistics of op k. */
-static PRV_INLINE void prv_stats_add_to(prv_stats_t *st, const rp_record_t *r, unsigned k)
+static inline void prv_stats_add_to(prv_stats_t *st, const rp_record_t *r, unsigned k)
 {
     prv_stats_add_words(st, prv_words(r), k);
 }
 
 /* Adds r under its op; ops outside the enum go with NONE (as prv_use_words). */
-static PRV_INLINE void prv_stats_add(prv_stats_t *st, const rp_record_t *r)
+static inline void prv_stats_add(prv_stats_t *st, const rp_record_t *r)
 {
     prv_stats_add_to(st, r, r->op < RP_OP_COUNT ? r->op : RP_OP_NONE);
 }
@@ -218,7 +218,7 @@ static PRV_INLINE void prv_stats_add(prv_stats_t *st, const rp_record_t *r)
  * prv_stats_add, and the same unless an op outside the enum is present,
  * which the summary tells afterwards (the OR of every or_b holds its
  * bits); then the caller gathers the statistics again. */
-static PRV_INLINE void prv_stats_add_fast(prv_stats_t *st, const rp_record_t *r)
+static inline void prv_stats_add_fast(prv_stats_t *st, const rp_record_t *r)
 {
     prv_stats_add_to(st, r, r->op & (RP_OP_COUNT - 1u));
 }
