@@ -58,7 +58,11 @@ static PRV_INLINE size_t prv_varint_len32(uint32_t v)
  * spills.
  *
  * PRV_PAIRS: the varint column loops take two events per turn, half the
- * loop overhead; on a 32-bit core one per turn, a third of their code. */
+ * loop overhead; on a 32-bit core one per turn, a third of their code.
+ *
+ * The same test picks how the duration-excess loop writes varints (see
+ * prv_varint32_wide): whole in line on 64-bit cores, up to two bytes in
+ * line and the rest through a call on 32-bit ones. */
 #if defined(RP_ENCODER_FUSED_QUICK)
 #define PRV_FUSED_QUICK RP_ENCODER_FUSED_QUICK
 #elif UINTPTR_MAX > UINT32_MAX
@@ -306,7 +310,7 @@ static inline uint8_t *prv_varint32(uint8_t *p, uint32_t v)
 }
 
 /* A varint of a value known to be below 2^14: at most two bytes, no loop. */
-static inline uint8_t *prv_varint14(uint8_t *p, uint32_t v)
+static PRV_INLINE uint8_t *prv_varint14(uint8_t *p, uint32_t v)
 {
     if (v >= 0x80u) {
         *p++ = (uint8_t)(v | 0x80u);
@@ -314,6 +318,26 @@ static inline uint8_t *prv_varint14(uint8_t *p, uint32_t v)
     }
     *p++ = (uint8_t)v;
     return p;
+}
+
+/* Varints of three bytes or more, out of line: rare in any column. */
+static PRV_NOINLINE uint8_t *prv_varint32_long(uint8_t *p, uint32_t v)
+{
+    return prv_varint32(p, v);
+}
+
+/* A varint of a 32-bit value in a column loop. On 32-bit cores one or two
+ * bytes in line and longer ones through a call: at -Os prv_varint32 alone
+ * becomes a call per value there, with the loop's state on the stack
+ * around it (solver, whose spans take up to four bytes: 1.7 instructions
+ * per event fewer on the Cortex-M4). x86-64 inlines prv_varint32 whole,
+ * and the call would cost it 1.2 (callgrind). */
+static PRV_INLINE uint8_t *prv_varint32_wide(uint8_t *p, uint32_t v)
+{
+    if (PRV_FUSED_QUICK) {
+        return prv_varint32(p, v);
+    }
+    return v < 0x4000u ? prv_varint14(p, v) : prv_varint32_long(p, v);
 }
 
 static inline bool prv_fits(const uint8_t *p, const uint8_t *end, uint32_t v)
@@ -514,11 +538,14 @@ static inline void prv_quick_add(prv_quick_t *q, const rp_record_t *r)
 static PRV_NOINLINE void prv_quick_rest(prv_quick_t *q, const rp_record_t *recs, size_t n)
 {
     prv_words_t f = q->first, d = { 0, 0, 0 };
-    for (const rp_record_t *r = recs + 1; r < recs + n; r++) {
-        prv_words_t w = prv_words(r);
-        d.a |= w.a ^ f.a;
-        d.b |= w.b ^ f.b;
-        d.c |= w.c ^ f.c;
+    const rp_record_t *r = recs + 1, *stop = recs + n;
+    if (r < stop) {
+        do { /* the test at the bottom: a branch per record fewer at -Os */
+            prv_words_t w = prv_words(r);
+            d.a |= w.a ^ f.a;
+            d.b |= w.b ^ f.b;
+            d.c |= w.c ^ f.c;
+        } while (++r < stop);
     }
     q->diff = d;
 }
@@ -559,27 +586,24 @@ static PRV_NOINLINE bool prv_quick_short(const prv_quick_t *q)
     return ((unused.a & q->diff.a) | (unused.b & q->diff.b) | (unused.c & q->diff.c)) != 0;
 }
 
-/* Gaps 1..n-1 of recs[0..n) from q, with the summary of `per_op` (see
- * prv_gaps_pass). Returns the new end, or NULL if they do not fit. */
-/* The varint of a gap of two bytes or more (zigzag >= 128): out of line,
- * as the gaps loop rarely needs it, and up to three bytes (gaps within a
- * million ticks) without a loop. Solver, 8% such gaps: 0.2 instructions
- * per event fewer on x86-64, 3 on the Cortex-M4 (64-bit shifts there). */
-static PRV_NOINLINE uint8_t *prv_varint_long(uint8_t *q, uint64_t g)
+/* The varint of a gap of three bytes or more (zigzag >= 2^14), out of
+ * line: the gaps loop rarely needs it. Up to three bytes (gaps within a
+ * million ticks) without a loop. Returns the bytes written. Two-byte gaps
+ * take the loop's own path (solver: one gap in four; 4.5 instructions per
+ * event fewer on the Cortex-M4 than through a call; x86-64 unchanged). */
+static PRV_NOINLINE size_t prv_varint_long(uint8_t *q, uint64_t g)
 {
-    q[0] = (uint8_t)(g | 0x80u);
-    if (g < 0x4000u) {
-        q[1] = (uint8_t)(g >> 7);
-        return q + 2;
-    }
     if (g < 0x200000u) {
+        q[0] = (uint8_t)(g | 0x80u);
         q[1] = (uint8_t)(g >> 7 | 0x80u);
         q[2] = (uint8_t)(g >> 14);
-        return q + 3;
+        return 3;
     }
-    return prv_varint(q + 1, g >> 7);
+    return (size_t)(prv_varint(q, g) - q);
 }
 
+/* Gaps 1..n-1 of recs[0..n) from q, with the summary of `per_op` (see
+ * prv_gaps_pass). Returns the new end, or NULL if they do not fit. */
 static PRV_INLINE uint8_t *prv_gap_loop(uint8_t *q, const uint8_t *end, const rp_record_t *recs,
                                         size_t n, bool per_op, prv_stats_t *ops,
                                         prv_quick_t *quick)
@@ -589,7 +613,11 @@ static PRV_INLINE uint8_t *prv_gap_loop(uint8_t *q, const uint8_t *end, const rp
     /* The room beyond a byte for each gap still to write (the caller
      * checked there is that byte): a one-byte gap leaves it as it is. */
     size_t slack = (size_t)(end - q) - (n - 1u);
-    for (const rp_record_t *r = recs + 1; r < stop; r++) {
+    const rp_record_t *r = recs + 1;
+    if (r == stop) {
+        return q;
+    }
+    do { /* the test at the bottom: one branch per gap fewer at -Os */
         if (per_op) {
             prv_stats_add_fast(ops, r);
         } else if (PRV_FUSED_QUICK) {
@@ -599,16 +627,21 @@ static PRV_INLINE uint8_t *prv_gap_loop(uint8_t *q, const uint8_t *end, const rp
         prev_end = r->start + r->duration;
         if (g < 0x80u) { /* the usual gap, spelled out for the compiler */
             *q++ = (uint8_t)g;
+        } else if (g < 0x4000u && slack != 0u) { /* two bytes */
+            q[0] = (uint8_t)(g | 0x80u);
+            q[1] = (uint8_t)(g >> 7);
+            q += 2;
+            slack--;
         } else {
             /* The exact length only when the slack is tight. */
             if (slack < 9u && rp_pb_varint_len(g) - 1u > slack) {
                 return NULL;
             }
-            uint8_t *at = q;
-            q = prv_varint_long(q, g);
-            slack -= (size_t)(q - at) - 1u;
+            size_t len = prv_varint_long(q, g);
+            q += len;
+            slack -= len - 1u;
         }
-    }
+    } while (++r < stop);
     return q;
 }
 
@@ -620,7 +653,11 @@ static PRV_INLINE uint8_t *prv_gap_loop(uint8_t *q, const uint8_t *end, const rp
  * (mps2-an386, -Os; bench/qemu_profile.sh). */
 static PRV_NOINLINE void prv_stats_rest(prv_stats_t *st, const rp_record_t *recs, size_t n)
 {
-    for (const rp_record_t *r = recs + 1; r < recs + n; r++) {
+    const rp_record_t *r = recs + 1, *stop = recs + n;
+    if (r >= stop) {
+        return;
+    }
+    do { /* the test at the bottom, as in prv_quick_rest */
         prv_words_t w = prv_words(r);
         /* As prv_stats_add_fast, but the op's low bits come from the word
          * just loaded (op is the byte after arg: bits 32..39 of w.a on a
@@ -631,7 +668,7 @@ static PRV_NOINLINE void prv_stats_rest(prv_stats_t *st, const rp_record_t *recs
         unsigned k = r->op & (RP_OP_COUNT - 1u);
 #endif
         prv_stats_add_words(st, w, k);
-    }
+    } while (++r < stop);
 }
 
 /* The gaps alone, out of line for the same reason as prv_quick_rest. */
@@ -876,11 +913,11 @@ static uint8_t *prv_excesses(uint8_t *p, const rp_record_t *recs, size_t n,
         }
     } else {
         for (; r < pairs; r += 2) {
-            PRV_EXCESS(prv_varint32, p, r, b, ops);
-            PRV_EXCESS(prv_varint32, p, r + 1, b, ops);
+            PRV_EXCESS(prv_varint32_wide, p, r, b, ops);
+            PRV_EXCESS(prv_varint32_wide, p, r + 1, b, ops);
         }
         for (; r < stop; r++) {
-            PRV_EXCESS(prv_varint32, p, r, b, ops);
+            PRV_EXCESS(prv_varint32_wide, p, r, b, ops);
         }
     }
     return p;
