@@ -8,7 +8,8 @@
 #
 # Builds the mps2-an386 -bench image with BLOCKS blocks of 512 events per
 # drain path (qemu_bench.sh runs 200; 20 take about 3 minutes here, and
-# the averages stay within about 1 instruction per event of the full run),
+# the averages move by up to about 6 instructions per event from the full
+# run's, solver the most),
 # runs it under QEMU -icount shift=0 logging every translated block
 # (in_asm) and every execution of one (exec,nochain), restricted with
 # -dfilter to the drain code (the objects of rp_encoder, rp_frame,
