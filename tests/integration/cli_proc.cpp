@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <sstream>
+#include <vector>
 
 extern "C" {
 #include "rramprof/rp_capture.h"
@@ -215,9 +216,30 @@ std::string rramprof_bin()
     return bin("rramprof");
 }
 
+namespace {
+
+std::vector<std::string> g_scratch_dirs;
+
+/* At exit: the test program's scratch directories go, unless
+ * RRAMPROF_KEEP_TEST_FILES is set (to look at a failure's files). */
+void prv_remove_scratch_dirs()
+{
+    if (getenv("RRAMPROF_KEEP_TEST_FILES") != nullptr)
+        return;
+    for (const std::string &d : g_scratch_dirs) {
+        std::string cmd = "rm -rf '" + d + "'";
+        if (system(cmd.c_str()) != 0)
+            fprintf(stderr, "could not remove %s\n", d.c_str());
+    }
+}
+
+} // namespace
+
 std::string scratch_dir()
 {
     static int counter = 0;
+    if (counter == 0)
+        atexit(prv_remove_scratch_dirs);
     const char *tmp = getenv("TMPDIR");
     std::ostringstream s;
     s << (tmp ? tmp : "/tmp") << "/rp-cli-test-" << getpid() << "-" << counter++;
@@ -225,6 +247,7 @@ std::string scratch_dir()
     std::string cmd = "rm -rf '" + d + "'";
     if (system(cmd.c_str()) != 0 || mkdir(d.c_str(), 0755) != 0)
         return "";
+    g_scratch_dirs.push_back(d);
     return d;
 }
 

@@ -63,7 +63,7 @@ Result run_cmd(const std::vector<std::string> &argv, int timeout_ms, const std::
 std::string bin(const std::string &name);   /* path in the build's bin/ */
 std::string sim_bin();
 std::string rramprof_bin();
-std::string scratch_dir();                  /* a fresh directory per call */
+std::string scratch_dir();                  /* a fresh directory per call, removed at exit */
 off_t file_size(const std::string &path);
 /* First "PREFIX<value>" on a line of text; value up to the end of line. */
 std::string after(const std::string &text, const std::string &prefix);

@@ -369,9 +369,15 @@ TEST(CliSignals, KillNineLeavesAFileInfoRecovers)
 TEST_GROUP(CliFaults)
 {
     std::string dir;
+    std::string mounted; // a tmpfs a test mounted: unmounted even if it fails
     void setup() override
     {
         dir = scratch_dir();
+    }
+    void teardown() override
+    {
+        if (!mounted.empty())
+            umount2(mounted.c_str(), MNT_DETACH);
     }
 };
 
@@ -514,6 +520,7 @@ TEST(CliFaults, SmallFilesystemFillsUpMidCapture)
     CHECK(mkdir(mnt.c_str(), 0755) == 0);
     int m = mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=256k");
     CHECK_TEXT(m == 0, "mounting a tmpfs needs root (the suite runs as root in CI)");
+    mounted = mnt;
     std::string cap = mnt + "/full.rpcap";
     Result r = capture({ "--from", exec_sim(""), "-o", cap, "--events", "200000", "-q" });
     LONGS_EQUAL_TEXT(6, r.code, show(r).c_str());
@@ -523,7 +530,6 @@ TEST(CliFaults, SmallFilesystemFillsUpMidCapture)
     CHECK_TEXT(i.code == 0 || i.code == 7, show(i).c_str());
     CaptureFacts f = read_capture(cap);
     CHECK(f.events > 1000);
-    umount2(mnt.c_str(), MNT_DETACH);
 }
 
 TEST(CliFaults, UnwritableOutputPathIsAnOutputError)
