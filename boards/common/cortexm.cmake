@@ -6,7 +6,9 @@
 #     LINKER_SCRIPT <file.ld>
 #     SOURCES <board sources...>
 #     [DEFINES <compile definitions for every firmware target...>]
-#     [BENCH])                       also rramprof-<board>-bench (rp_cm_bench.c)
+#     [BENCH]                        also rramprof-<board>-bench (rp_cm_bench.c)
+#     [SELFTEST])                    also rramprof-<board>-selftest
+#                                    (rp_cm_selftest.c; full encoder only)
 #
 # makes, for that board: rp_core_<board> (firmware core), rp_cm_<board>
 # (shared Cortex-M code: startup, clock, UART link, identity, crossbar
@@ -38,7 +40,7 @@ set(RRAMPROF_FW_TEST_WORKLOADS "program;mlp;scan;solver" CACHE STRING
     "Workloads that get a -test-<workload> image (empty: none)")
 
 function(rp_cm_board board)
-  cmake_parse_arguments(B "BENCH" "PORT_DIR;LINKER_SCRIPT" "SOURCES;DEFINES" ${ARGN})
+  cmake_parse_arguments(B "BENCH;SELFTEST" "PORT_DIR;LINKER_SCRIPT" "SOURCES;DEFINES" ${ARGN})
 
   if(RRAMPROF_FW_SMALL)
     target_compile_definitions(rp_wire PUBLIC RP_CONFIG_SMALL=1
@@ -82,6 +84,17 @@ function(rp_cm_board board)
   if(B_BENCH)
     list(APPEND variants "-bench")
   endif()
+  if(B_SELFTEST AND NOT RRAMPROF_FW_COMPACT_ENCODER)
+    list(APPEND variants "-selftest")
+    # The encoder again, its C form (no Thumb-2 loop) under other names,
+    # for the self-test to compare with.
+    add_library(rp_encoder_ref_${board} OBJECT
+      ${CMAKE_SOURCE_DIR}/firmware/src/rp_encoder.c)
+    target_link_libraries(rp_encoder_ref_${board} PRIVATE rp_wire)
+    target_compile_definitions(rp_encoder_ref_${board} PRIVATE RP_ENCODER_NO_ASM
+      rp_encode_batch=rp_ref_encode_batch rp_encode_batch_fit=rp_ref_encode_batch_fit)
+    rp_fw_cpu_flags(rp_encoder_ref_${board})
+  endif()
   foreach(variant "" ${variants})
     set(exe rramprof-${board}${variant})
     add_executable(${exe} ${B_SOURCES} ${RP_CM_DIR}/cortexm/rp_cm_main.c)
@@ -99,6 +112,11 @@ function(rp_cm_board board)
       # drain apart.
       target_link_options(${exe} PRIVATE -Wl,--wrap=rp_hal_transport_write
         -Wl,--wrap=rp_frame_encode)
+    endif()
+    if(variant STREQUAL "-selftest")
+      target_sources(${exe} PRIVATE ${RP_CM_DIR}/cortexm/rp_cm_selftest.c
+        $<TARGET_OBJECTS:rp_encoder_ref_${board}>)
+      target_compile_definitions(${exe} PRIVATE RP_BOARD_SELFTEST=1)
     endif()
     if(variant MATCHES "^-test-(.*)$")
       target_compile_definitions(${exe} PRIVATE RP_BOARD_TEST=1

@@ -84,6 +84,9 @@ foreach(workload program mlp scan solver)
            COMMAND test_qemu_integration -c -g QemuAn386 -n ${workload})
   set_tests_properties(integration.qemu.an386.${workload} PROPERTIES TIMEOUT 120)
 endforeach()
+add_test(NAME integration.qemu.an386.encoder_selftest
+         COMMAND test_qemu_integration -c -g QemuAn386 -n encoder_selftest)
+set_tests_properties(integration.qemu.an386.encoder_selftest PROPERTIES TIMEOUT 60)
 foreach(workload program mlp)
   add_test(NAME integration.qemu.an386_min.${workload}
            COMMAND test_qemu_integration -c -g QemuAn386Min -n ${workload})

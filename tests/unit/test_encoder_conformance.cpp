@@ -436,8 +436,11 @@ void check_column_form(const Records &r, size_t n_packed, uint32_t all, uint32_t
 
 // With per-op duration bases, each base is its op's shortest duration (0
 // for an absent op), the list ends at the highest op present, and the
-// excess column is sent exactly when some op's durations differ.
+// excess column is sent exactly when some op's durations differ. The full
+// encoder then takes one below each shortest that is not 0, so that no
+// excess is a zero byte (cheaper to frame); the compact one keeps them.
 size_t g_based_batches = 0;  // batches check_batch saw with duration bases
+const uint32_t kBaseBelowShortest = RP_CONFIG_COMPACT_ENCODER ? 0u : 1u;
 
 void check_duration_bases(const Records &r, const Rramprof__V1__EventBatch *b)
 {
@@ -453,8 +456,11 @@ void check_duration_bases(const Records &r, const Rramprof__V1__EventBatch *b)
     CHECK(seen.back());
     bool varies = false;
     for (size_t k = 0; k < ops; k++) {
-        UNSIGNED_LONGS_EQUAL(seen[k] ? lo[k] : 0, b->duration_base[k]);
         varies = varies || (seen[k] && hi[k] != lo[k]);
+    }
+    for (size_t k = 0; k < ops; k++) {
+        uint32_t below = varies && lo[k] != 0 ? kBaseBelowShortest : 0u;
+        UNSIGNED_LONGS_EQUAL(seen[k] ? lo[k] - below : 0, b->duration_base[k]);
     }
     UNSIGNED_LONGS_EQUAL(varies ? r.size() : 0, b->n_duration);
     UNSIGNED_LONGS_EQUAL(0, b->duration_all);
@@ -829,8 +835,8 @@ TEST(encode_batch, per_op_duration_bases_shrink_long_durations)
     Decoded d(buf.data(), len);
     const Rramprof__V1__EventBatch *b = d.f->batch;
     UNSIGNED_LONGS_EQUAL(RP_OP_VERIFY + 1, b->n_duration_base);
-    UNSIGNED_LONGS_EQUAL(700, b->duration_base[RP_OP_VERIFY]);
-    CHECK(b->duration_base[RP_OP_WRITE] >= 1500);
+    UNSIGNED_LONGS_EQUAL(700 - kBaseBelowShortest, b->duration_base[RP_OP_VERIFY]);
+    CHECK(b->duration_base[RP_OP_WRITE] >= 1500 - kBaseBelowShortest);
     size_t dur_bytes = 0;
     for (size_t i = 0; i < b->n_duration; i++) {
         dur_bytes += b->duration[i] < 128 ? 1 : 2;
@@ -1110,7 +1116,8 @@ TEST(encode_batch, based_durations_with_one_op_at_every_cap)
 
 // The size bound of the excesses comes from each op's OR of durations,
 // which can be far above the longest: 1023 and 1024 OR to 2047. The
-// excesses (0 and 1) still take a byte each.
+// excesses (0 and 1, or 1 and 2 over bases one lower) still take a byte
+// each.
 TEST(encode_batch, excesses_sized_by_the_or_of_durations)
 {
     Records r;
@@ -1131,11 +1138,12 @@ TEST(encode_batch, excesses_sized_by_the_or_of_durations)
     CHECK(d.f != nullptr);
     const Rramprof__V1__EventBatch *b = d.f->batch;
     UNSIGNED_LONGS_EQUAL(RP_OP_READ + 1, b->n_duration_base);
-    UNSIGNED_LONGS_EQUAL(1023, b->duration_base[RP_OP_WRITE]);
-    UNSIGNED_LONGS_EQUAL(5000, b->duration_base[RP_OP_READ]);
+    UNSIGNED_LONGS_EQUAL(1023 - kBaseBelowShortest, b->duration_base[RP_OP_WRITE]);
+    UNSIGNED_LONGS_EQUAL(5000 - kBaseBelowShortest, b->duration_base[RP_OP_READ]);
     UNSIGNED_LONGS_EQUAL(r.size(), b->n_duration);
     for (size_t i = 0; i < b->n_duration; i++) {
-        CHECK(b->duration[i] <= 1);
+        CHECK(b->duration[i] <= 1 + kBaseBelowShortest);
+        CHECK(b->duration[i] >= kBaseBelowShortest);  // no zero byte
     }
     check_batch(r, 0);
     check_batch_every_cap(r, { 1, 2 }, 0);

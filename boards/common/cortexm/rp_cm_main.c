@@ -8,7 +8,9 @@
  *   RP_BOARD_TEST         record from boot, and once everything is sent
  *                         leave through semihosting (QEMU -semihosting)
  *   RP_BOARD_BENCH        run the recorder benchmarks of rp_cm_bench.c
- *                         instead (the -bench image) */
+ *                         instead (the -bench image)
+ *   RP_BOARD_SELFTEST     run the encoder self-test of rp_cm_selftest.c
+ *                         instead (the -selftest image) */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,11 +42,17 @@ uint64_t rp_cm_seed(void)
 #if defined(RP_BOARD_BENCH) && RP_BOARD_BENCH
 void rp_cm_bench_run(void) __attribute__((noreturn));
 #endif
+#if defined(RP_BOARD_SELFTEST) && RP_BOARD_SELFTEST
+void rp_cm_selftest_run(void) __attribute__((noreturn));
+#endif
 
 void rp_cm_device_loop(void)
 {
 #if defined(RP_BOARD_BENCH) && RP_BOARD_BENCH
     rp_cm_bench_run();   /* bench image: measure, report, exit */
+#endif
+#if defined(RP_BOARD_SELFTEST) && RP_BOARD_SELFTEST
+    rp_cm_selftest_run();   /* self-test image: compare, report, exit */
 #endif
     rp_device_config_t cfg = {
         .default_workload = RP_BOARD_WORKLOAD,

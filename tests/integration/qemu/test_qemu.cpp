@@ -204,9 +204,32 @@ void check_workload(const Board &board, const std::string &workload)
                                    .c_str());
 }
 
+/* The -selftest image compares the encoder's Thumb-2 statistics loop with
+ * its C form on pseudo-random batches (boards/common/cortexm/
+ * rp_cm_selftest.c) and exits with status 1 on any difference. */
+void check_encoder_selftest(const Board &board)
+{
+    const std::string elf = std::string(board.fw_dir) + "/rramprof-" + board.name + "-selftest.elf";
+    CHECK_TEXT(access(elf.c_str(), R_OK) == 0, ("no firmware image " + elf).c_str());
+    int status = -1;
+    const std::string out = run_qemu(board, elf, &status);
+    const size_t line = out.find("SELFTEST batches ");
+    CHECK_TEXT(line != std::string::npos, ("no SELFTEST line in: " + out).c_str());
+    const std::string report = out.substr(line, out.find('\n', line) - line);
+    LONGS_EQUAL_TEXT(0, status, report.c_str());
+    CHECK_TEXT(report.find(" differences 0") != std::string::npos, report.c_str());
+    /* Enough batches fit some buffer to have tested something. */
+    unsigned long batches = 0, encoded = 0;
+    CHECK_TEXT(sscanf(report.c_str(), "SELFTEST batches %lu encoded %lu", &batches, &encoded) == 2,
+               report.c_str());
+    CHECK_TEXT(batches >= 1000u && encoded >= batches, report.c_str());
+}
+
 } // namespace
 
 TEST_GROUP(QemuAn386){};
+
+TEST(QemuAn386, encoder_selftest) { check_encoder_selftest(kAn386); }
 
 TEST(QemuAn386, program) { check_workload(kAn386, "program"); }
 TEST(QemuAn386, mlp) { check_workload(kAn386, "mlp"); }
