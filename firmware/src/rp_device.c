@@ -405,7 +405,12 @@ static size_t prv_encode_fitting(const rp_record_t *recs, uint32_t *n, uint64_t 
                                          sizeof prv_payload)
                        : 0u;
     }
-    prv_dev.size_first = sized && *n < peeked;
+    /* Sizing first again only while a whole batch at this one's bytes per
+     * event would not fit either: the size bound is loose and, trusted
+     * alone, it kept cutting batches that would have fit, each behind a
+     * sizing pass (docs/architecture.md). */
+    prv_dev.size_first = sized && *n < peeked &&
+                         (uint64_t)len * peeked >= (uint64_t)RP_FRAME_MAX_PAYLOAD * *n;
     return len;
 }
 #endif
