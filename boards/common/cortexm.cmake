@@ -67,6 +67,7 @@ function(rp_cm_board board)
     ${RP_CM_DIR}/cortexm/rp_cm_clock.c
     ${RP_CM_DIR}/cortexm/rp_cm_link.c
     ${RP_CM_DIR}/cortexm/rp_cm_board.c
+    ${RP_CM_DIR}/cortexm/rp_cm_text.c
     ${RP_CM_DIR}/xbar/rp_cm_xbar.c)
   target_include_directories(rp_cm_${board} PUBLIC
     ${RP_CM_DIR}/cortexm ${RP_CM_DIR}/xbar ${B_PORT_DIR})

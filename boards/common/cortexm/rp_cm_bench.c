@@ -26,6 +26,7 @@
 
 #include "rp_cm_link.h"
 #include "rp_cm_startup.h"
+#include "rp_cm_text.h"
 #include "rp_port.h"
 #include "rramprof/rp_device.h"
 #include "rramprof/rp_hal_transport.h"
@@ -113,14 +114,8 @@ static void prv_put(const char *s)
 
 static void prv_put_u32(uint32_t v)
 {
-    char buf[11];
-    int n = 10;
-    buf[n] = '\0';
-    do {
-        buf[--n] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0u);
-    prv_put(&buf[n]);
+    char buf[RP_CM_U32_TEXT];
+    prv_put(rp_cm_u32_text(buf, v));
 }
 
 /* Milli-instructions per event from ticks over `events`. */

@@ -17,6 +17,7 @@
 
 #include "rp_cm_link.h"
 #include "rp_cm_startup.h"
+#include "rp_cm_text.h"
 #include "rramprof/rp_encoder.h"
 #include "rramprof/rp_hal_transport.h"
 
@@ -104,8 +105,9 @@ static size_t prv_make_batch(rp_record_t *recs)
         r->status = (uint8_t)(prv_below(12u) == 0u ? prv_below(4u) : 0u);
         r->arg = (mode & 128u) != 0u ? prv_rand() >> prv_below(32u) : (op >= 5u ? 64u : 0u);
         if (prv_below(64u) == 0u) {
-            /* A member its op does not use, not 0: unspecified on the
-             * wire, and the encoder may send anything there. */
+            /* Now and then a bit more in arg: for the ops that do not use
+             * it, an unused member that is not 0 (unspecified on the
+             * wire: the encoder may send anything there). */
             r->arg |= 1u << prv_below(32u);
         }
     }
@@ -121,14 +123,8 @@ static void prv_put(const char *s)
 
 static void prv_put_u32(uint32_t v)
 {
-    char buf[11];
-    int n = 10;
-    buf[n] = '\0';
-    do {
-        buf[--n] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0u);
-    prv_put(&buf[n]);
+    char buf[RP_CM_U32_TEXT];
+    prv_put(rp_cm_u32_text(buf, v));
 }
 
 void rp_cm_selftest_run(void) __attribute__((noreturn));
