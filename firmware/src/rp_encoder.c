@@ -672,6 +672,7 @@ _Static_assert(offsetof(prv_op_stats_t, or_c) == 32, "op stats layout");
 _Static_assert(offsetof(prv_op_stats_t, lo) == 36, "op stats layout");
 _Static_assert(offsetof(prv_op_stats_t, count) == 40, "op stats layout");
 _Static_assert(sizeof(rp_record_t) == 32, "record stride");
+_Static_assert(RP_OP_COUNT == 8, "the loop takes the op's low bits with #7");
 
 /* prv_stats_add_fast for the records whose member bytes 8..27 start at
  * m, m + 32, ... before m_end (m < m_end). Per record: one LDM of its five
