@@ -63,6 +63,8 @@ void rp_cm_device_loop(void)
         .counters_ms = 1000u,
     };
     rp_device_init(&cfg);
+    /* Set up and serving: a fatal error from here on may reset again. */
+    rp_cm_fatal_device_up(&rp_cm_last_fatal);
     /* Idle, nothing else waits on the counter: restart it here too if it
      * stops, or Heartbeats and Counters would stop with it. */
     rp_cm_timer_watch_t watch;

@@ -20,7 +20,6 @@ extern const uint32_t _rp_cm_vectors[];
 #define PRV_AIRCR_VECTKEY (0x05FAu << 16)
 #define PRV_AIRCR_PRIGROUP (7u << 8)
 #define PRV_AIRCR_SYSRESETREQ (1u << 2)
-#define PRV_FATAL_MAGIC 0x52504654u /* "RPFT" */
 
 rp_cm_fatal_info_t rp_cm_last_fatal __attribute__((section(".noinit")));
 
@@ -53,21 +52,25 @@ void rp_cm_reset_handler(void)
 void rp_cm_fatal(uint32_t reason)
 {
     __asm__ __volatile__("cpsid i" ::: "memory");
-    rp_cm_last_fatal.magic = PRV_FATAL_MAGIC;
-    rp_cm_last_fatal.reason = reason;
+    int may_reset = rp_cm_fatal_note(&rp_cm_last_fatal, reason);
 #if defined(RP_CM_FAULT_RESET) && RP_CM_FAULT_RESET
     /* No debugger to stop for: a bkpt would escalate to HardFault and, in
      * a fault handler, lock the core up until a power cycle. Reset instead
      * (only on silicon: under QEMU a reset would rerun the image for
-     * ever instead of ending a test). */
+     * ever instead of ending a test), or park once resets did not help. */
     if ((PRV_DHCSR & PRV_DHCSR_C_DEBUGEN) == 0u) {
         __asm__ __volatile__("dsb" ::: "memory");
-        PRV_SCB_AIRCR = PRV_AIRCR_VECTKEY | (PRV_SCB_AIRCR & PRV_AIRCR_PRIGROUP) |
-                        PRV_AIRCR_SYSRESETREQ;
-        __asm__ __volatile__("dsb" ::: "memory");
+        if (may_reset) {
+            PRV_SCB_AIRCR = PRV_AIRCR_VECTKEY | (PRV_SCB_AIRCR & PRV_AIRCR_PRIGROUP) |
+                            PRV_AIRCR_SYSRESETREQ;
+            __asm__ __volatile__("dsb" ::: "memory");
+        }
         for (;;) {
+            __asm__ __volatile__("wfi");
         }
     }
+#else
+    (void)may_reset;
 #endif
     /* Stop where a debugger can see it. */
     for (;;) {

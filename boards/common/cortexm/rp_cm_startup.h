@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "rp_cm_fatal.h"
+
 /* The board's entry after C runtime set-up; never returns. */
 void rp_board_main(void);
 
@@ -11,24 +13,17 @@ void rp_cm_reset_handler(void);
 /* Every fault and unexpected interrupt: rp_cm_fatal(exception number). */
 void rp_cm_default_handler(void);
 
-/* rp_cm_fatal reasons besides exception numbers (1..511). */
-#define RP_CM_FATAL_CLOCK 0x1000u      /* the system clock did not come up */
-#define RP_CM_FATAL_TIMEBASE 0x1001u   /* the timestamp counter does not count */
-
-/* The last rp_cm_fatal, kept across the reset in .noinit for a debugger
- * (valid when magic is "RPFT", 0x52504654; noise after power-on). */
-typedef struct rp_cm_fatal_info {
-    uint32_t magic;
-    uint32_t reason;
-} rp_cm_fatal_info_t;
 extern rp_cm_fatal_info_t rp_cm_last_fatal;
 
-/* Stops the firmware for good: records `reason`, then halts on a bkpt
- * when a debugger is attached (DHCSR.C_DEBUGEN). Without one, a board
- * built with RP_CM_FAULT_RESET=1 (silicon) resets through AIRCR
- * SYSRESETREQ; the others (QEMU) stay on the bkpt, which without a
- * debugger ends in a lockup: the emulated core stops, where a reset would
- * rerun a crashing test image for ever. */
+/* Stops the firmware: records `reason`, then halts on a bkpt when a
+ * debugger is attached (DHCSR.C_DEBUGEN). Without one, a board built with
+ * RP_CM_FAULT_RESET=1 (silicon) resets through AIRCR SYSRESETREQ, at most
+ * RP_CM_FATAL_RESETS_MAX times in a row before the device comes up
+ * (rp_cm_fatal_device_up); after that it parks in a WFI loop with
+ * interrupts off, where a debugger can attach; the reset button gives
+ * one more boot, a power cycle clears the count. The other boards (QEMU) stay on the bkpt,
+ * which without a debugger ends in a lockup: the emulated core stops,
+ * where a reset would rerun a crashing test image for ever. */
 void rp_cm_fatal(uint32_t reason) __attribute__((noreturn));
 /* Ends the program under a semihosting host (QEMU -semihosting): exit
  * status `code`. Test builds only. */
