@@ -4,6 +4,7 @@
 #ifndef RP_CM_FATAL_H
 #define RP_CM_FATAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* rp_cm_fatal reasons besides exception numbers (1..511). */
@@ -30,7 +31,7 @@ typedef struct rp_cm_fatal_info {
  * rp_cm_fatal_device_up, false after (info->resets stays at the limit).
  * A record left over from power-on noise counts as no reset. Pure, so
  * that the host tests can check it. */
-static inline int rp_cm_fatal_note(rp_cm_fatal_info_t *info, uint32_t reason)
+static inline bool rp_cm_fatal_note(rp_cm_fatal_info_t *info, uint32_t reason)
 {
     uint32_t resets = info->magic == RP_CM_FATAL_MAGIC ? info->resets : 0u;
     if (resets > RP_CM_FATAL_RESETS_MAX) {
@@ -40,10 +41,10 @@ static inline int rp_cm_fatal_note(rp_cm_fatal_info_t *info, uint32_t reason)
     info->reason = reason;
     if (resets == RP_CM_FATAL_RESETS_MAX) {
         info->resets = resets;
-        return 0;
+        return false;
     }
     info->resets = resets + 1u;
-    return 1;
+    return true;
 }
 
 /* The device came up and serves the host: the next fatal error starts a

@@ -52,7 +52,7 @@ void rp_cm_reset_handler(void)
 void rp_cm_fatal(uint32_t reason)
 {
     __asm__ __volatile__("cpsid i" ::: "memory");
-    int may_reset = rp_cm_fatal_note(&rp_cm_last_fatal, reason);
+    bool may_reset = rp_cm_fatal_note(&rp_cm_last_fatal, reason);
 #if defined(RP_CM_FAULT_RESET) && RP_CM_FAULT_RESET
     /* No debugger to stop for: a bkpt would escalate to HardFault and, in
      * a fault handler, lock the core up until a power cycle. Reset instead
