@@ -21,9 +21,10 @@ extern rp_cm_fatal_info_t rp_cm_last_fatal;
  * RP_CM_FATAL_RESETS_MAX times in a row before the device comes up
  * (rp_cm_fatal_device_up); after that it parks in a WFI loop with
  * interrupts off, where a debugger can attach; the reset button gives
- * one more boot, a power cycle clears the count. The other boards (QEMU) stay on the bkpt,
- * which without a debugger ends in a lockup: the emulated core stops,
- * where a reset would rerun a crashing test image for ever. */
+ * one more boot, a power cycle clears the count. The other boards (QEMU)
+ * stay on the bkpt, which without a debugger ends in a lockup: the
+ * emulated core stops, where a reset would rerun a crashing test image
+ * for ever. */
 void rp_cm_fatal(uint32_t reason) __attribute__((noreturn));
 /* Ends the program under a semihosting host (QEMU -semihosting): exit
  * status `code`. Test builds only. */
