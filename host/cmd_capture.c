@@ -66,6 +66,8 @@ typedef struct prv_cap {
     int stop_acked;
     int recording;         /* a Start was acknowledged */
     int idle_heartbeat;    /* the last Heartbeat said: not recording */
+    int tty;               /* stderr shows the progress line */
+    uint32_t resets;       /* device resets seen (new boot ids) */
     int64_t last_rx_ms;
 } prv_cap_t;
 
@@ -76,6 +78,23 @@ static int prv_on_events(void *ctx, uint32_t segment, const rp_record_t *ev, siz
     prv_cap_t *c = ctx;
     c->events += n;
     return RP_OK;
+}
+
+/* A new boot id: the device reset. Said at once, with the cause its new
+ * Hello gives; a live capture then ends (see the stream loop). */
+static void prv_on_segment(void *ctx, uint32_t segment, const rp_device_info_t *info)
+{
+    prv_cap_t *c = ctx;
+    if (segment == 0)
+        return;
+    c->resets++;
+    char why[96];
+    if (info->reset_cause == RP_RESET_FATAL)
+        rp_fatal_reason_text(info->fatal_reason, why, sizeof why);
+    else
+        snprintf(why, sizeof why, "%s", rp_reset_cause_name(info->reset_cause));
+    fprintf(stderr, "%srramprof: the device reset during the capture (%s%s)\n", c->tty ? "\r\033[K" : "",
+            info->reset_cause == RP_RESET_FATAL ? "fatal error: " : "", why);
 }
 
 static void prv_keep_early(prv_cap_t *c, const uint8_t *p, size_t len)
@@ -348,6 +367,7 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     int ex = RP_EXIT_OK;
     int eof = 0, link_rc = RP_OK, abandoned = 0, replay = 0, from_file = 0;
     int tty = isatty(STDERR_FILENO);
+    c.tty = tty;
     int64_t t0 = rp_cli_now_ms();
     char msg[600];
     int rc = rp_link_open(&c.link, uri, msg, sizeof msg);
@@ -359,7 +379,7 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
         ex = rc == RP_TRANSPORT_ERR_SCHEME ? RP_EXIT_USAGE : RP_EXIT_NO_DEVICE;
         goto out_restore;
     }
-    rp_session_callbacks_t cb = { prv_on_events, NULL, &c };
+    rp_session_callbacks_t cb = { prv_on_events, prv_on_segment, &c };
     c.session = rp_session_create(&cb);
     if (!c.session) {
         fprintf(stderr, "rramprof: out of memory\n");
@@ -507,6 +527,11 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
             else if (rp_cli_now_ms() >= limit_wait_end)
                 break;
         }
+        if (c.resets && !replay) {
+            /* Its recording ended with the reset: the new boot waits for
+             * a Start this capture will not send. */
+            break;
+        }
         if (c.idle_heartbeat) {
             /* The device ended its session by itself (its own event limit):
              * nothing more will come. */
@@ -590,6 +615,9 @@ out_close:
         const char *d = rp_transport_detail(c.link.t);
         fprintf(stderr, "rramprof: the device went away in the middle of the capture%s%s; %s is closed and readable\n",
                 d[0] ? ": " : "", d, o->out);
+        ex = RP_EXIT_GONE;
+    } else if (ex == RP_EXIT_OK && c.resets && !replay) {
+        fprintf(stderr, "rramprof: the capture ends at the device reset; %s is closed and readable\n", o->out);
         ex = RP_EXIT_GONE;
     } else if (ex == RP_EXIT_OK && abandoned) {
         ex = prv_sig == SIGTERM ? RP_EXIT_SIGTERM : RP_EXIT_SIGINT;

@@ -96,7 +96,8 @@ static void prv_print_json(FILE *f, const char *path, const rp_capture_summary_t
                 d->protocol_version, d->clock_hz, d->timer_bits, d->boot_id, d->tiles, d->rows, d->cols,
                 d->bits_per_cell);
         prv_json_str(f, d->model);
-        fprintf(f, "},\n");
+        fprintf(f, ", \"reset_cause\": \"%s\", \"fatal_reason\": %" PRIu32 "},\n", rp_reset_cause_id(d->reset_cause),
+                d->fatal_reason);
     } else {
         fprintf(f, "  \"device\": null,\n");
     }
@@ -117,6 +118,14 @@ static void prv_print_json(FILE *f, const char *path, const rp_capture_summary_t
             "  \"duration_ticks\": %" PRIu64 ",\n  \"duration_s\": %.9g,\n  \"segments\": %" PRIu32
             ",\n  \"runs\": %" PRIu32 ",\n",
             st->duration_ticks, st->duration_s, st->segments, st->runs);
+    /* Resets during the capture by cause (only the causes seen). */
+    fprintf(f, "  \"resets\": {\"count\": %" PRIu32 ", \"last_fatal_reason\": %" PRIu32 ", \"by_cause\": {",
+            st->boots.resets, st->boots.last_fatal_reason);
+    for (uint32_t k = 0, n = 0; k < RP_RESET_CAUSE_COUNT; k++) {
+        if (st->boots.by_cause[k])
+            fprintf(f, "%s\"%s\": %" PRIu32, n++ ? ", " : "", rp_reset_cause_id(k), st->boots.by_cause[k]);
+    }
+    fprintf(f, "}},\n");
     fprintf(f,
             "  \"loss\": {\"link\": %" PRIu64 ", \"device\": %" PRIu64 ", \"total\": %" PRIu64
             ", \"lost_batches\": %" PRIu64 "},\n",

@@ -6,6 +6,7 @@
 
 #include "report.h"
 #include "rramprof/rp_record.h"
+#include "rramprof/rp_reset.h"
 
 /* Formats ticks as a time with a unit that keeps 3-4 significant digits;
  * raw ticks when the clock is unknown. */
@@ -49,6 +50,12 @@ void rp_cli_print_device(FILE *f, const rp_device_info_t *d)
     }
     fprintf(f, "device     board %s, firmware %s, protocol %" PRIu32 ", boot id %016" PRIx64 "\n", d->board,
             d->firmware_version, d->protocol_version, d->boot_id);
+    if (d->reset_cause == RP_RESET_FATAL) {
+        char why[80];
+        fprintf(f, "last reset fatal error: %s\n", rp_fatal_reason_text(d->fatal_reason, why, sizeof why));
+    } else {
+        fprintf(f, "last reset %s\n", rp_reset_cause_name(d->reset_cause));
+    }
     fprintf(f, "clock      %.6g MHz, %" PRIu32 "-bit timer\n", (double)d->clock_hz / 1e6, d->timer_bits);
     fprintf(f,
             "array      %s: %" PRIu32 " tile(s) of %" PRIu32 "x%" PRIu32 " cells, %" PRIu32 " bit(s)/cell, %" PRIu32
@@ -125,6 +132,22 @@ void rp_cli_print_stats(FILE *f, uint64_t clock_hz, const rp_session_stats_t *s,
     rp_cli_fmt_ticks((double)s->duration_ticks, clock_hz, a, sizeof a);
     fprintf(f, "duration   %s of device time (%" PRIu32 " segment(s), %" PRIu32 " run(s))\n", a, s->segments,
             s->runs);
+    const rp_boot_stats_t *bt = &s->boots;
+    if (bt->resets) {
+        fprintf(f, "resets     %" PRIu32 " during the capture:", bt->resets);
+        const char *sep = " ";
+        for (uint32_t k = 0; k < RP_RESET_CAUSE_COUNT; k++) {
+            if (bt->by_cause[k]) {
+                fprintf(f, "%s%" PRIu32 " %s", sep, bt->by_cause[k], rp_reset_cause_name(k));
+                sep = ", ";
+            }
+        }
+        if (bt->by_cause[RP_RESET_FATAL]) {
+            char why[80];
+            fprintf(f, " (the last: %s)", rp_fatal_reason_text(bt->last_fatal_reason, why, sizeof why));
+        }
+        fprintf(f, "\n");
+    }
     fprintf(f, "loss       link %" PRIu64 ", device %" PRIu64 ", total %" PRIu64 " events (%" PRIu64
                " batch(es) missing)\n",
             s->loss.link_events, s->loss.device_events, s->loss.total_events, s->loss.lost_batches);

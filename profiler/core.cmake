@@ -3,6 +3,7 @@ add_library(rp_profiler STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/rp_decode.c
   ${CMAKE_CURRENT_LIST_DIR}/src/rp_decode_batch.c
   ${CMAKE_CURRENT_LIST_DIR}/src/rp_session.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/rp_reset.c
   ${CMAKE_CURRENT_LIST_DIR}/src/rp_capture.c
   ${CMAKE_CURRENT_LIST_DIR}/src/rp_crc32c.c
   ${CMAKE_CURRENT_LIST_DIR}/src/rp_capture_summary.c

@@ -350,6 +350,124 @@ static void prv_rule_transport(prv_ctx_t *c)
              need * 1.25, cap);
 }
 
+/* ---- device-reset --------------------------------------------------------- */
+
+/* Every reset cause, most serious first (the title names the first one
+ * seen); the first PRV_FAILURE_COUNT are failures, the rest someone
+ * resetting the board. */
+static const uint32_t prv_causes[RP_RESET_CAUSE_COUNT] = {
+    RP_RESET_FATAL, RP_RESET_WATCHDOG, RP_RESET_BROWN_OUT, RP_RESET_LOW_POWER,
+    RP_RESET_PIN,   RP_RESET_SOFTWARE, RP_RESET_POWER_ON,  RP_RESET_UNKNOWN,
+};
+#define PRV_FAILURE_COUNT 4u
+
+static bool prv_is_failure(uint32_t cause)
+{
+    for (size_t k = 0; k < PRV_FAILURE_COUNT; k++) {
+        if (prv_causes[k] == cause) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "fatal error: HardFault (exception 3)", "watchdog", ... */
+static void prv_cause_text(char *buf, size_t cap, uint32_t cause, uint32_t fatal_reason)
+{
+    if (cause == RP_RESET_FATAL) {
+        char why[96];
+        prv_text(buf, cap, "fatal error: %s", rp_fatal_reason_text(fatal_reason, why, sizeof why));
+    } else {
+        prv_text(buf, cap, "%s", rp_reset_cause_name(cause));
+    }
+}
+
+static const char *prv_reset_advice(uint32_t cause)
+{
+    switch (cause) {
+    case RP_RESET_FATAL:
+        return "Find the fault with a debugger attached: the firmware then stops on a breakpoint at "
+               "the fault with its context on the stack (read CFSR, HFSR, MMFAR and BFAR for a "
+               "HardFault, MemManage, BusFault or UsageFault), and without one it parks after "
+               "three fatal resets in a row, where a debugger can attach; rp_cm_last_fatal in "
+               ".noinit RAM keeps the reason. An IRQ without a handler needs one, or must stay "
+               "disabled; a clock or timestamp failure points at the board's oscillator.";
+    case RP_RESET_WATCHDOG:
+        return "Something ran longer than the watchdog period: a write-verify loop on cells that "
+               "never converge is the usual one. Feed the watchdog between rows, bound the "
+               "pulses per cell, or lengthen the period.";
+    case RP_RESET_BROWN_OUT:
+        return "The supply fell below the brown-out threshold: programming pulses draw current "
+               "bursts, from the rail the MCU shares with the array. Decouple and strengthen the "
+               "array supply, power the board from a source that can deliver the programming "
+               "current, or program fewer columns at once.";
+    case RP_RESET_LOW_POWER:
+        return "The firmware entered Stop or Standby mode while the option bytes make that a "
+               "reset (nRST_STOP, nRST_STDBY): change the option bytes or the idle code.";
+    default:
+        return "Nothing in the firmware failed: the button, a debugger, the host or the power "
+               "reset the board. If nobody did, check the reset line, the cable and the supply.";
+    }
+}
+
+static void prv_rule_reset(prv_ctx_t *c)
+{
+    const rp_boot_stats_t *b = &c->in->session->boots;
+    bool before = b->first_known && prv_is_failure(b->first_cause);
+    if (b->resets == 0u && !before) {
+        return;
+    }
+    rp_finding_t *f = prv_new(c, "device-reset", "device");
+    if (f == NULL) {
+        return;
+    }
+    uint32_t failures = 0u;
+    for (size_t k = 0; k < PRV_FAILURE_COUNT; k++) {
+        failures += b->by_cause[prv_causes[k]];
+    }
+    uint32_t cause = RP_RESET_UNKNOWN; /* the most serious cause during the capture */
+    for (size_t k = RP_RESET_CAUSE_COUNT; k-- > 0u;) {
+        if (b->by_cause[prv_causes[k]] != 0u) {
+            cause = prv_causes[k];
+        }
+    }
+    f->severity = failures != 0u ? RP_SEVERITY_CRITICAL
+                  : b->resets != 0u ? RP_SEVERITY_HIGH
+                                    : RP_SEVERITY_MEDIUM;
+    prv_set_gain(c, f, 0.0);
+    prv_ev(f, "resets during the capture", (double)b->resets, "");
+    prv_ev(f, "fatal errors", (double)b->by_cause[RP_RESET_FATAL], "");
+    prv_ev(f, "watchdog resets", (double)b->by_cause[RP_RESET_WATCHDOG], "");
+    prv_ev(f, "brown-outs", (double)b->by_cause[RP_RESET_BROWN_OUT], "");
+    prv_ev(f, "other resets", (double)(b->resets - failures), "");
+    prv_ev(f, "last fatal reason", (double)b->last_fatal_reason, "");
+
+    char what[128];
+    if (b->resets != 0u) {
+        prv_cause_text(what, sizeof what, cause, b->last_fatal_reason);
+        prv_text(f->title, sizeof f->title, "The device reset %u time(s) during the capture (%s)",
+                 (unsigned)b->resets, what);
+        prv_text(f->explanation, sizeof f->explanation,
+                 "Each reset started a new boot, and the capture a new timeline (%u segments). "
+                 "What the device was doing at the reset did not finish, and the events still in "
+                 "its ring were lost with it, uncounted: the device's drop counts restart at every "
+                 "boot. %u of the resets were failures (fatal error, watchdog, brown-out or "
+                 "low-power), %u had another cause.",
+                 (unsigned)c->in->session->segments, (unsigned)failures,
+                 (unsigned)(b->resets - failures));
+        prv_text(f->recommendation, sizeof f->recommendation, "%s", prv_reset_advice(cause));
+    } else {
+        prv_cause_text(what, sizeof what, b->first_cause, b->first_fatal_reason);
+        prv_text(f->title, sizeof f->title, "The device's boot before the capture followed a failure (%s)",
+                 what);
+        prv_text(f->explanation, sizeof f->explanation,
+                 "This capture is whole: the device did not reset while it ran. But the boot it ran "
+                 "in began with a reset the firmware or the board did not ask for, so the same "
+                 "failure may come back during a longer run.");
+        prv_text(f->recommendation, sizeof f->recommendation, "%s", prv_reset_advice(b->first_cause));
+    }
+}
+
 /* ---- observer-effect ------------------------------------------------------ */
 
 static void prv_rule_observer(prv_ctx_t *c)
@@ -1049,14 +1167,26 @@ static void prv_rule_endurance(prv_ctx_t *c)
 
 /* ---- ranking -------------------------------------------------------------- */
 
+/* Findings that make the capture itself incomplete rank first: resets
+ * during it (2), then heavy loss (1). */
+static int prv_first_rank(const prv_ctx_t *c, const rp_finding_t *f)
+{
+    if (c->in->session->boots.resets != 0u && strcmp(f->id, "device-reset") == 0) {
+        return 2;
+    }
+    if (c->loss_share > RP_FINDINGS_LOSS_FIRST && strcmp(f->id, "transport-loss") == 0) {
+        return 1;
+    }
+    return 0;
+}
+
 /* True when a should be listed before b. */
 static bool prv_before(const prv_ctx_t *c, const rp_finding_t *a, const rp_finding_t *b)
 {
-    bool loss_first = c->loss_share > RP_FINDINGS_LOSS_FIRST;
-    bool a_first = loss_first && strcmp(a->id, "transport-loss") == 0;
-    bool b_first = loss_first && strcmp(b->id, "transport-loss") == 0;
+    int a_first = prv_first_rank(c, a);
+    int b_first = prv_first_rank(c, b);
     if (a_first != b_first) {
-        return a_first;
+        return a_first > b_first;
     }
     if (a->gain_ticks != b->gain_ticks) {
         return a->gain_ticks > b->gain_ticks;
@@ -1097,6 +1227,7 @@ int rp_analyze(const rp_analysis_input_t *in, rp_analysis_t *out)
     c.out = out;
     c.dev = (in->device != NULL && in->device->valid) ? in->device : NULL;
     prv_context(&c);
+    prv_rule_reset(&c);   /* also for a capture the reset left without events */
     if (c.tot->events == 0u) {
         out->validity.cls = RP_VALIDITY_UNKNOWN;
         out->validity.loss_share = c.loss_share;

@@ -103,7 +103,7 @@ void rp_board_main(void)
     rp_stm32_tim_free_run(RP_STM32_TIM2, RP_NETDUINO_TIM_PSC);
     rp_stm32_usart_init(RP_STM32_USART1, PRV_APB2_HZ, PRV_BAUD, true);
     rp_cm_irq_enable(RP_STM32_IRQ_USART1);
-    rp_cm_board_boot(0x0405u);
+    rp_cm_board_boot(0x0405u, rp_stm32_reset_cause());
     (void)rp_cm_xbar_init("testchip", 1u, rp_cm_seed());
     rp_cm_device_loop();
 }

@@ -95,7 +95,7 @@ void rp_board_main(void)
     rp_stm32_usart_init(RP_STM32_USART2, PRV_APB1_HZ, PRV_BAUD, true);
     rp_cm_irq_enable(RP_STM32_IRQ_USART2);
     /* Word 0 of the 96-bit unique device id salts the boot id. */
-    rp_cm_board_boot(*(volatile const uint32_t *)0x1FFF7A10u);
+    rp_cm_board_boot(*(volatile const uint32_t *)0x1FFF7A10u, rp_stm32_reset_cause());
     (void)rp_cm_xbar_init("testchip", 1u, rp_cm_seed());
     rp_cm_device_loop();
 }

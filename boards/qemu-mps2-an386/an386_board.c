@@ -133,7 +133,7 @@ void rp_board_main(void)
 #if defined(RP_BOARD_BENCH)
     rp_cm_irq_enable(PRV_TIMER1_IRQ);
 #endif
-    rp_cm_board_boot(0x0386u);
+    rp_cm_board_boot(0x0386u, RP_RESET_UNKNOWN);   /* no reset-cause register */
     /* Without the model the device still runs and answers; Hello then
      * shows no array and workloads fail with their error. */
     (void)rp_cm_xbar_init("testchip", 0u, rp_cm_seed());

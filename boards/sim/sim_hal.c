@@ -175,6 +175,13 @@ uint32_t rp_hal_board_counters_available(void)
     return 0u;   /* the virtual clock is the only counter */
 }
 
+/* Every start of the sim process powers the simulated board on. */
+rp_reset_cause_t rp_hal_board_reset_cause(uint32_t *fatal_reason)
+{
+    *fatal_reason = 0u;
+    return RP_RESET_POWER_ON;
+}
+
 /* ---- rp_workload.h board hook ------------------------------------------------ */
 
 void rp_workload_board_compute(uint32_t macs)

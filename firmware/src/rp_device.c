@@ -211,6 +211,7 @@ static void prv_fill_hello(rp_hello_t *h)
     h->threshold_ticks = rp_recorder.threshold;
     h->workloads = prv_dev.workload_names;
     h->workload_count = prv_dev.workload_name_count;
+    h->reset_cause = (uint32_t)rp_hal_board_reset_cause(&h->fatal_reason);
 }
 
 static void prv_fill_counters(rp_counters_t *c)

@@ -132,6 +132,11 @@ static void prv_head(FILE *f, const rp_report_t *r)
     } else {
         fputs("unknown (no Hello received)", f);
     }
+    char reset[160];
+    if (rp_report_reset_line(r, reset, sizeof reset)) {
+        fputs("</td></tr>\n<tr><th>last reset</th><td>", f);
+        prv_esc(f, reset);
+    }
     fputs("</td></tr>\n<tr><th>capture</th><td>", f);
     prv_esc(f, rp_report_integrity_word(r));
     if (r->header) {

@@ -76,6 +76,10 @@ const char *rp_report_op_name(unsigned op, char buf[8]);
 
 /* Device ops in the order reports list them; returns how many. */
 unsigned rp_report_ops(unsigned out[RP_AGG_MAX_OPS]);
+/* Why the device booted, in one line: the last segment's cause ("power-on",
+ * "fatal error: HardFault (exception 3)", ...) and the resets during the
+ * capture; NULL without a Hello. */
+const char *rp_report_reset_line(const rp_report_t *r, char *buf, size_t cap);
 /* Capture state in one line ("complete", "truncated inside a chunk", ...). */
 const char *rp_report_integrity_word(const rp_report_t *r);
 /* Validity class name, "unknown" without an analysis. */

@@ -193,6 +193,10 @@ static void prv_device(FILE *f, const rp_report_t *r)
     prv_u64(f, "clock_hz", d->clock_hz);
     fputs(", ", f);
     prv_u64(f, "timer_bits", d->timer_bits);
+    fputs(", ", f);
+    prv_str(f, "reset_cause", rp_reset_cause_id(d->reset_cause));
+    fputs(", ", f);
+    prv_u64(f, "fatal_reason", d->fatal_reason);
     fputs(",\n    ", f);
     prv_u64(f, "tiles", d->tiles);
     fputs(", ", f);
@@ -251,6 +255,8 @@ static void prv_session(FILE *f, const rp_report_t *r)
     }
     fputs("{", f);
     prv_u64(f, "segments", st->segments);
+    fputs(", ", f);
+    prv_u64(f, "resets", st->boots.resets);
     fputs(", ", f);
     prv_u64(f, "runs", st->runs);
     fputs(", ", f);

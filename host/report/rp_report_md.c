@@ -41,6 +41,12 @@ static void prv_header(FILE *f, const rp_report_t *r)
     } else {
         fputs("| device | unknown (no Hello received) |\n", f);
     }
+    char reset[160];
+    if (rp_report_reset_line(r, reset, sizeof reset)) {
+        fputs("| last reset | ", f);
+        rp_report_md_cell(f, reset);
+        fputs(" |\n", f);
+    }
     if (r->stats) {
         fprintf(f, "| events | %" PRIu64 " in %" PRIu32 " segment(s); lost %" PRIu64 " (link %" PRIu64 ", device %" PRIu64
                    ") |\n",

@@ -47,6 +47,12 @@ static void prv_header(FILE *f, const rp_report_t *r)
     } else {
         fputs("device     unknown (no Hello received)\n", f);
     }
+    char reset[160];
+    if (rp_report_reset_line(r, reset, sizeof reset)) {
+        fputs("last reset ", f);
+        prv_puts(f, reset);
+        fputs("\n", f);
+    }
     uint64_t hz = rp_report_clock(r);
     char run[32];
     rp_report_fmt_time((double)rp_report_run_ticks(r), hz, run, sizeof run);

@@ -326,6 +326,24 @@ unsigned rp_report_ops(unsigned out[RP_AGG_MAX_OPS])
     return n;
 }
 
+const char *rp_report_reset_line(const rp_report_t *r, char *buf, size_t cap)
+{
+    const rp_device_info_t *d = r->device;
+    if (!d || !d->valid || cap == 0)
+        return NULL;
+    char why[96], reason[80];
+    if (d->reset_cause == RP_RESET_FATAL)
+        snprintf(why, sizeof why, "fatal error: %s", rp_fatal_reason_text(d->fatal_reason, reason, sizeof reason));
+    else
+        snprintf(why, sizeof why, "%s", rp_reset_cause_name(d->reset_cause));
+    uint32_t resets = r->stats ? r->stats->boots.resets : 0;
+    if (resets)
+        snprintf(buf, cap, "%s; %" PRIu32 " reset(s) during the capture", why, resets);
+    else
+        snprintf(buf, cap, "%s", why);
+    return buf;
+}
+
 const char *rp_report_integrity_word(const rp_report_t *r)
 {
     if (!r->is_capture)

@@ -157,6 +157,8 @@ static void prv_hello(const Rramprof__V1__Hello *h, rp_hello_t *out, rp_msg_t *m
     out->counters_available = h->counters_available;
     out->op_mask = h->op_mask;
     out->threshold_ticks = h->threshold_ticks;
+    out->reset_cause = (uint32_t)h->reset_cause;
+    out->fatal_reason = h->fatal_reason;
     out->workloads = (const char *const *)h->workloads;
     out->workload_count = (uint32_t)h->n_workloads;
 }

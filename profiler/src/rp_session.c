@@ -32,6 +32,7 @@ struct rp_session {
     uint64_t done_ticks;
     double done_seconds;
     bool seg_has_events;
+    bool seg_boot_known;       /* this segment's reset cause is counted */
     prv_name_t names[RP_SESSION_MAX_NAMES];
     rp_workload_stats_t results[RP_SESSION_MAX_RESULTS];
 };
@@ -88,6 +89,7 @@ static void prv_finish_segment(rp_session_t *s)
 static void prv_start_segment(rp_session_t *s)
 {
     s->st.segments++;
+    s->seg_boot_known = false;
     if (s->cb.on_segment != NULL) {
         s->cb.on_segment(s->cb.ctx, s->st.segments - 1u, &s->dev);
     }
@@ -146,6 +148,8 @@ static void prv_copy_device(rp_session_t *s, const rp_hello_t *h, uint32_t proto
     d->counters_available = h->counters_available;
     d->op_mask = h->op_mask;
     d->threshold_ticks = h->threshold_ticks;
+    d->reset_cause = h->reset_cause;
+    d->fatal_reason = h->reset_cause == RP_RESET_FATAL ? h->fatal_reason : 0u;
     uint32_t n = h->workload_count;
     if (n > RP_SESSION_MAX_WORKLOADS) {
         n = RP_SESSION_MAX_WORKLOADS;
@@ -154,6 +158,30 @@ static void prv_copy_device(rp_session_t *s, const rp_hello_t *h, uint32_t proto
         prv_copy_str(d->workloads[i], h->workloads[i]);
     }
     d->workload_count = n;
+}
+
+/* Counts why the current segment's device booted, once per segment. */
+static void prv_count_boot(rp_session_t *s)
+{
+    if (s->seg_boot_known) {
+        return;
+    }
+    s->seg_boot_known = true;
+    rp_boot_stats_t *b = &s->st.boots;
+    uint32_t segment = s->st.segments - 1u;
+    if (segment == 0u) {
+        b->first_known = true;
+        b->first_cause = s->dev.reset_cause;
+        b->first_fatal_reason = s->dev.fatal_reason;
+        return;
+    }
+    b->resets++;
+    uint32_t cause = s->dev.reset_cause;
+    b->by_cause[cause < RP_RESET_CAUSE_COUNT ? cause : RP_RESET_UNKNOWN]++;
+    if (cause == RP_RESET_FATAL) {
+        b->last_fatal_reason = s->dev.fatal_reason;
+        b->last_fatal_segment = segment;
+    }
 }
 
 static void prv_apply_hello(rp_session_t *s, const rp_hello_t *h, uint32_t protocol_version)
@@ -171,6 +199,7 @@ static void prv_apply_hello(rp_session_t *s, const rp_hello_t *h, uint32_t proto
          * refresh filters and the like. */
         prv_copy_device(s, h, protocol_version);
     }
+    prv_count_boot(s);
 }
 
 static int prv_apply_batch(rp_session_t *s, const rp_batch_t *b)

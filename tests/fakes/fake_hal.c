@@ -40,6 +40,7 @@ void fake_hal_reset(void)
     fake_hal.board_name = "fake";
     fake_hal.firmware_version = "0.0.0-test";
     fake_hal.boot_id = 0x1234u;
+    fake_hal.reset_cause = RP_RESET_POWER_ON;
 }
 
 void fake_hal_timer_advance(uint64_t ticks)
@@ -169,6 +170,12 @@ uint64_t rp_hal_board_boot_id(void)
 uint32_t rp_hal_board_counters_available(void)
 {
     return fake_hal.counters_available;
+}
+
+rp_reset_cause_t rp_hal_board_reset_cause(uint32_t *fatal_reason)
+{
+    *fatal_reason = fake_hal.fatal_reason;
+    return fake_hal.reset_cause;
 }
 
 /* ---- crossbar ---- */

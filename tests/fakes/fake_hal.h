@@ -91,6 +91,8 @@ typedef struct fake_hal {
     const char *board_name;
     const char *firmware_version;
     uint64_t boot_id;
+    rp_reset_cause_t reset_cause;    /* reported as is, with fatal_reason */
+    uint32_t fatal_reason;
     uint32_t counters_available;
     /* hardware counters: every crossbar call adds hw_per_op[i] to
        rp_fake_port.hw[i] (the fake port reads them) */

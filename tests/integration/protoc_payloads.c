@@ -61,6 +61,8 @@ int main(int argc, char **argv)
         .threshold_ticks = 5,
         .workloads = workloads,
         .workload_count = 2,
+        .reset_cause = 7,   /* RESET_FATAL */
+        .fatal_reason = 3,
     };
     static const char *const hello_expect[] = {
         "hello {", "protocol_version: 1", "board: \"sim\"", "firmware_version: \"0.1.0\"",
@@ -69,7 +71,7 @@ int main(int argc, char **argv)
         "endurance_cycles: 1000000", "model: \"sim:testchip\"", "ring_capacity: 1024",
         "max_frame_payload: 1024", "boot_id: 4277009102", "counters_available: 1",
         "op_mask: 126", "threshold_ticks: 5", "workloads: \"write_verify\"",
-        "workloads: \"mvm_sweep\"", NULL
+        "workloads: \"mvm_sweep\"", "reset_cause: RESET_FATAL", "fatal_reason: 3", NULL
     };
     bad |= prv_write(dir, "hello", buf, rp_encode_hello(&h, buf, sizeof(buf)), hello_expect);
 

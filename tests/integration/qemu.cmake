@@ -104,3 +104,19 @@ add_test(NAME integration.qemu.an386.capture_cli
                  ${CMAKE_BINARY_DIR}/fw-qemu-mps2-an386/bin/rramprof-qemu-mps2-an386.elf
                  $<TARGET_FILE:rramprof> 2000)
 set_tests_properties(integration.qemu.an386.capture_cli PROPERTIES TIMEOUT 60)
+
+# Reset causes in the Hello, `info` and the report: a power-on, a reset
+# through QEMU's monitor during a capture, and a boot after a HardFault
+# (its .noinit record put in place by QEMU's loader device; the address of
+# rp_cm_last_fatal from the ELF's symbols).
+find_program(RP_ARM_NM arm-none-eabi-nm)
+find_program(RP_QEMU_PYTHON3 python3)
+if(RP_ARM_NM AND RP_QEMU_PYTHON3)
+  add_test(NAME integration.qemu.an386.reset_cause
+           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/qemu/reset_cause.sh ${RP_QEMU_ARM}
+                   ${CMAKE_BINARY_DIR}/fw-qemu-mps2-an386/bin/rramprof-qemu-mps2-an386.elf
+                   $<TARGET_FILE:rramprof> ${RP_ARM_NM})
+  set_tests_properties(integration.qemu.an386.reset_cause PROPERTIES TIMEOUT 120)
+else()
+  message(WARNING "arm-none-eabi-nm or python3 not found: integration.qemu.an386.reset_cause is not registered")
+endif()

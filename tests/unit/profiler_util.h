@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "rramprof/rp_encoder.h"
+#include "rramprof/rp_hal_board.h"
 #include "rramprof/rp_frame.h"
 #include "rramprof/rp_record.h"
 
@@ -38,7 +39,8 @@ inline Bytes enc_batch(rp_batch_state_t *st, const std::vector<rp_record_t> &rec
     return payload_of(n, buf);
 }
 
-inline Bytes enc_hello(uint64_t boot_id, uint64_t clock_hz = 1000000, const char *board = "sim")
+inline Bytes enc_hello(uint64_t boot_id, uint64_t clock_hz = 1000000, const char *board = "sim",
+                       uint32_t reset_cause = RP_RESET_POWER_ON, uint32_t fatal_reason = 0)
 {
     static const char *const wl[] = {"mvm_bench", "write_sweep"};
     rp_hello_t h = {};
@@ -63,6 +65,8 @@ inline Bytes enc_hello(uint64_t boot_id, uint64_t clock_hz = 1000000, const char
     h.threshold_ticks = 3;
     h.workloads = wl;
     h.workload_count = 2;
+    h.reset_cause = reset_cause;
+    h.fatal_reason = fatal_reason;
     uint8_t buf[1024];
     return payload_of(rp_encode_hello(&h, buf, sizeof buf), buf);
 }

@@ -133,9 +133,15 @@ TEST(decode, hello_all_fields)
     UNSIGNED_LONGS_EQUAL(0xFF, m.u.hello.op_mask);
     UNSIGNED_LONGS_EQUAL(3, m.u.hello.threshold_ticks);
     UNSIGNED_LONGS_EQUAL(2, m.u.hello.workload_count);
+    UNSIGNED_LONGS_EQUAL(RP_RESET_POWER_ON, m.u.hello.reset_cause);
+    UNSIGNED_LONGS_EQUAL(0, m.u.hello.fatal_reason);
     STRCMP_EQUAL("mvm_bench", m.u.hello.workloads[0]);
     STRCMP_EQUAL("write_sweep", m.u.hello.workloads[1]);
     UNSIGNED_LONGS_EQUAL(1, rp_decoder_stats(d)->kinds[RP_FRAME_HELLO]);
+    p = rpt::enc_hello(7, 48000000, "nucleo", RP_RESET_FATAL, 0x1000u);
+    LONGS_EQUAL(RP_OK, rp_decoder_decode(d, p.data(), p.size(), &m));
+    UNSIGNED_LONGS_EQUAL(RP_RESET_FATAL, m.u.hello.reset_cause);
+    UNSIGNED_LONGS_EQUAL(0x1000u, m.u.hello.fatal_reason);
 }
 
 TEST(decode, hello_without_array_has_empty_strings)

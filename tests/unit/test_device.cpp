@@ -234,6 +234,8 @@ TEST(device, init_sends_hello)
     LONGS_EQUAL(RP_CONFIG_RING_CAPACITY, h->ring_capacity);
     LONGS_EQUAL(RP_FRAME_MAX_PAYLOAD, h->max_frame_payload);
     LONGS_EQUAL(0x1234, h->boot_id);
+    LONGS_EQUAL(RP_RESET_POWER_ON, h->reset_cause);
+    LONGS_EQUAL(0, h->fatal_reason);
     LONGS_EQUAL(0, h->op_mask);
     CHECK(h->array != NULL);
     LONGS_EQUAL(FAKE_XBAR_MAX_TILES, h->array->tiles);
@@ -244,6 +246,18 @@ TEST(device, init_sends_hello)
     STRCMP_EQUAL("beta", h->workloads[1]);
     CHECK_FALSE(rp_device_recording());
     CHECK_TRUE(rp_device_poll());  // idle but alive without autostart
+}
+
+TEST(device, hello_says_why_the_board_reset)
+{
+    fake_hal.reset_cause = RP_RESET_FATAL;
+    fake_hal.fatal_reason = 5u;   // BusFault
+    rp_device_init(&cfg);
+    link.collect();
+    LONGS_EQUAL(1, link.frames.size());
+    LONGS_EQUAL(HELLO, link.frames[0]->body_case);
+    LONGS_EQUAL(RP_RESET_FATAL, link.frames[0]->hello->reset_cause);
+    LONGS_EQUAL(5, link.frames[0]->hello->fatal_reason);
 }
 
 TEST(device, get_info_answers_with_hello_and_echoes_request_id)

@@ -14,6 +14,7 @@
 #include "rramprof.pb-c.h"
 #include "rramprof/rp_command.h"
 #include "rramprof/rp_config.h"
+#include "rramprof/rp_hal_board.h"
 #include "rramprof/rp_encoder.h"
 #include "rramprof/rp_frame.h"
 
@@ -118,6 +119,8 @@ rp_hello_t full_hello()
     h.threshold_ticks = 12345678901ull;
     h.workloads = kWorkloads;
     h.workload_count = 3;
+    h.reset_cause = RP_RESET_FATAL;
+    h.fatal_reason = 0x1001u;
     return h;
 }
 
@@ -158,6 +161,8 @@ void check_hello(const rp_hello_t &h, const Rramprof__V1__Hello *d)
     UNSIGNED_LONGS_EQUAL(h.counters_available, d->counters_available);
     UNSIGNED_LONGS_EQUAL(h.op_mask, d->op_mask);
     UNSIGNED_LONGLONGS_EQUAL(h.threshold_ticks, d->threshold_ticks);
+    UNSIGNED_LONGS_EQUAL(h.reset_cause, (uint32_t)d->reset_cause);
+    UNSIGNED_LONGS_EQUAL(h.fatal_reason, d->fatal_reason);
     UNSIGNED_LONGS_EQUAL(h.workloads != nullptr ? h.workload_count : 0, d->n_workloads);
     for (size_t i = 0; i < d->n_workloads; i++) {
         CHECK(str(h.workloads[i]) == d->workloads[i]);

@@ -250,25 +250,35 @@ struct Pipeline {
         return *out;
     }
 
+    // Findings ranked ahead of the gain order: resets during the capture,
+    // then transport-loss above 1 % lost.
+    int first_rank(const rp_finding_t &f) const
+    {
+        if (ss.boots.resets != 0 && std::strcmp(f.id, "device-reset") == 0) {
+            return 2;
+        }
+        bool loss_first = out->validity.loss_share > RP_FINDINGS_LOSS_FIRST;
+        return loss_first && std::strcmp(f.id, "transport-loss") == 0 ? 1 : 0;
+    }
+
     // Every analysis: findings in rank order, gain_share = gain / run.
     void check_ranked() const
     {
         const rp_analysis_t &a = *out;
-        bool loss_first = a.validity.loss_share > RP_FINDINGS_LOSS_FIRST;
         for (uint32_t i = 0; i < a.count; i++) {
             const rp_finding_t &f = a.findings[i];
             CHECK(f.gain_ticks >= 0.0);
-            DOUBLES_EQUAL(f.gain_ticks / (double)run, f.gain_share, 1e-12);
+            DOUBLES_EQUAL(run != 0 ? f.gain_ticks / (double)run : 0.0, f.gain_share, 1e-12);
             CHECK(f.title[0] != '\0' && f.explanation[0] != '\0' && f.recommendation[0] != '\0');
             CHECK(f.evidence_count > 0 && f.evidence_count <= RP_FINDING_MAX_EVIDENCE);
             if (i == 0) {
                 continue;
             }
             const rp_finding_t &p = a.findings[i - 1];
-            if (loss_first && i == 1 && std::strcmp(p.id, "transport-loss") == 0) {
+            CHECK(first_rank(p) >= first_rank(f));
+            if (first_rank(p) > first_rank(f)) {
                 continue;
             }
-            CHECK(std::strcmp(f.id, "transport-loss") != 0 || !loss_first);
             CHECK(p.gain_ticks > f.gain_ticks ||
                   (p.gain_ticks == f.gain_ticks && p.severity >= f.severity));
         }
@@ -615,6 +625,101 @@ TEST(findings, transport_loss_first_above_one_percent)
     p.analyze();
     STRCMP_EQUAL("transport-loss", p.out->findings[0].id);
     LONGS_EQUAL(RP_SEVERITY_CRITICAL, p.out->findings[0].severity);
+}
+
+TEST(findings, device_reset_during_the_capture_ranks_first)
+{
+    Sim s;
+    s.dev.adcs_per_tile = 2;
+    s.dev.adc_conversion_ps = 2000000;   // a big ADC finding with a big gain
+    s.baseline();
+    Pipeline p;
+    p.feed(s);
+    p.lose((uint64_t)std::ceil((double)s.ev.size() * 0.05 / 0.95));   // transport-loss first
+    p.ss.segments = 3;
+    p.ss.boots.resets = 2;
+    p.ss.boots.by_cause[RP_RESET_FATAL] = 1;
+    p.ss.boots.by_cause[RP_RESET_PIN] = 1;
+    p.ss.boots.last_fatal_reason = 3;
+    p.analyze();
+    STRCMP_EQUAL("device-reset", p.out->findings[0].id);
+    STRCMP_EQUAL("transport-loss", p.out->findings[1].id);
+    STRCMP_EQUAL("adc-bound-mvm", p.out->findings[2].id);
+    const rp_finding_t *f = &p.out->findings[0];
+    LONGS_EQUAL(RP_SEVERITY_CRITICAL, f->severity);
+    DOUBLES_EQUAL(0.0, f->gain_ticks, 0.0);
+    DOUBLES_EQUAL(2.0, evidence(f, "resets during the capture"), 0.0);
+    DOUBLES_EQUAL(1.0, evidence(f, "fatal errors"), 0.0);
+    DOUBLES_EQUAL(1.0, evidence(f, "other resets"), 0.0);
+    DOUBLES_EQUAL(3.0, evidence(f, "last fatal reason"), 0.0);
+    CHECK(std::strstr(f->title, "2 time(s)") != nullptr);
+    CHECK(std::strstr(f->title, "fatal error: HardFault (exception 3)") != nullptr);
+    CHECK(std::strstr(f->recommendation, "debugger") != nullptr);
+}
+
+TEST(findings, device_reset_names_the_most_serious_cause)
+{
+    Sim s;
+    s.baseline();
+    Pipeline p;
+    p.feed(s);
+    p.ss.boots.resets = 2;
+    p.ss.boots.by_cause[RP_RESET_PIN] = 1;
+    p.ss.boots.by_cause[RP_RESET_BROWN_OUT] = 1;
+    p.analyze();
+    const rp_finding_t *f = p.find("device-reset");
+    CHECK(f != nullptr);
+    LONGS_EQUAL(RP_SEVERITY_CRITICAL, f->severity);
+    CHECK(std::strstr(f->title, "(brown-out)") != nullptr);
+    CHECK(std::strstr(f->recommendation, "supply") != nullptr);
+    // Only someone pressing the button: high, and said so.
+    p.ss.boots.by_cause[RP_RESET_BROWN_OUT] = 0;
+    p.ss.boots.resets = 1;
+    p.analyze();
+    f = p.find("device-reset");
+    CHECK(f != nullptr);
+    LONGS_EQUAL(RP_SEVERITY_HIGH, f->severity);
+    CHECK(std::strstr(f->title, "1 time(s) during the capture (reset pin)") != nullptr);
+    CHECK(std::strstr(f->recommendation, "button") != nullptr);
+}
+
+TEST(findings, a_failure_before_the_capture_is_medium_and_ranks_by_gain)
+{
+    Sim s;
+    s.dev.adcs_per_tile = 2;
+    s.dev.adc_conversion_ps = 2000000;
+    s.baseline();
+    Pipeline p;
+    p.feed(s);
+    p.ss.boots.first_known = true;
+    p.ss.boots.first_cause = RP_RESET_WATCHDOG;
+    p.analyze();
+    STRCMP_EQUAL("adc-bound-mvm", p.out->findings[0].id);
+    const rp_finding_t *f = p.find("device-reset");
+    CHECK(f != nullptr);
+    LONGS_EQUAL(RP_SEVERITY_MEDIUM, f->severity);
+    CHECK(std::strstr(f->title, "before the capture") != nullptr);
+    CHECK(std::strstr(f->title, "watchdog") != nullptr);
+    // A power-on or a button press before the capture is no finding.
+    p.ss.boots.first_cause = RP_RESET_POWER_ON;
+    p.analyze();
+    CHECK(p.find("device-reset") == nullptr);
+    p.ss.boots.first_cause = RP_RESET_PIN;
+    p.analyze();
+    CHECK(p.find("device-reset") == nullptr);
+}
+
+TEST(findings, a_reset_shows_even_without_events)
+{
+    Sim s;   // the device reset before it sent any event
+    Pipeline p;
+    p.feed(s);
+    p.ss.boots.resets = 1;
+    p.ss.boots.by_cause[RP_RESET_WATCHDOG] = 1;
+    const rp_analysis_t &a = p.analyze();
+    LONGS_EQUAL(1, a.count);
+    STRCMP_EQUAL("device-reset", a.findings[0].id);
+    CHECK(std::strstr(a.findings[0].title, "(watchdog)") != nullptr);
 }
 
 TEST(findings, lost_events_make_gaps_untrusted)

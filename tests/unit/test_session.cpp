@@ -287,14 +287,55 @@ TEST(session, device_reset_starts_a_segment_without_loss)
     UNSIGNED_LONGS_EQUAL(2, stats().segments);
 }
 
+TEST(session, each_boot_is_counted_with_its_reset_cause)
+{
+    // The boot before the capture followed a watchdog reset.
+    apply(rpt::enc_hello(100, 1000, "sim", RP_RESET_WATCHDOG));
+    apply(rpt::enc_hello(100, 1000, "sim", RP_RESET_WATCHDOG));   // GetInfo answer: same boot
+    rp_boot_stats_t b = stats().boots;
+    CHECK_TRUE(b.first_known);
+    UNSIGNED_LONGS_EQUAL(RP_RESET_WATCHDOG, b.first_cause);
+    UNSIGNED_LONGS_EQUAL(0, b.resets);
+    // Two fatal resets and a press of the button during the capture; a
+    // cause newer than this reader counts as unknown.
+    apply(rpt::enc_hello(200, 1000, "sim", RP_RESET_FATAL, 3));
+    apply(rpt::enc_hello(300, 1000, "sim", RP_RESET_PIN));
+    apply(rpt::enc_hello(400, 1000, "sim", RP_RESET_FATAL, 38));
+    apply(rpt::enc_hello(400, 1000, "sim", RP_RESET_FATAL, 38));   // same boot again
+    apply(rpt::enc_hello(500, 1000, "sim", 42));
+    b = stats().boots;
+    UNSIGNED_LONGS_EQUAL(4, b.resets);
+    UNSIGNED_LONGS_EQUAL(2, b.by_cause[RP_RESET_FATAL]);
+    UNSIGNED_LONGS_EQUAL(1, b.by_cause[RP_RESET_PIN]);
+    UNSIGNED_LONGS_EQUAL(1, b.by_cause[RP_RESET_UNKNOWN]);
+    UNSIGNED_LONGS_EQUAL(0, b.by_cause[RP_RESET_WATCHDOG]);
+    UNSIGNED_LONGS_EQUAL(38, b.last_fatal_reason);
+    UNSIGNED_LONGS_EQUAL(3, b.last_fatal_segment);
+    UNSIGNED_LONGS_EQUAL(5, stats().segments);
+    UNSIGNED_LONGS_EQUAL(42, rp_session_device(s)->reset_cause);
+    UNSIGNED_LONGS_EQUAL(0, rp_session_device(s)->fatal_reason);
+}
+
+TEST(session, a_fatal_reason_counts_only_with_a_fatal_reset)
+{
+    apply(rpt::enc_hello(100, 1000, "sim", RP_RESET_PIN, 3));
+    UNSIGNED_LONGS_EQUAL(RP_RESET_PIN, rp_session_device(s)->reset_cause);
+    UNSIGNED_LONGS_EQUAL(0, rp_session_device(s)->fatal_reason);
+    UNSIGNED_LONGS_EQUAL(0, stats().boots.first_fatal_reason);
+}
+
 TEST(session, batch_before_any_hello_opens_segment_zero)
 {
     rp_batch_state_t st = {};
     apply(rpt::enc_batch(&st, rpt::make_events(rng, 3, 10)));
     UNSIGNED_LONGS_EQUAL(1, stats().segments);
     CHECK_FALSE(rp_session_device(s)->valid);
+    CHECK_FALSE(stats().boots.first_known);
     apply(rpt::enc_hello(9));   // the first Hello fills segment 0
     UNSIGNED_LONGS_EQUAL(1, stats().segments);
+    CHECK_TRUE(stats().boots.first_known);
+    UNSIGNED_LONGS_EQUAL(RP_RESET_POWER_ON, stats().boots.first_cause);
+    UNSIGNED_LONGS_EQUAL(0, stats().boots.resets);
     CHECK_TRUE(rp_session_device(s)->valid);
     LONGS_EQUAL(1, got.segments.size());
 }
@@ -397,4 +438,26 @@ TEST(session, heartbeats_and_unknown_bodies_change_nothing_but_counts)
     UNSIGNED_LONGS_EQUAL(1, ss.frames[RP_FRAME_UNKNOWN]);
     UNSIGNED_LONGS_EQUAL(0, ss.segments);
     UNSIGNED_LONGS_EQUAL(0, ss.events);
+}
+
+TEST_GROUP(reset_names){};
+
+TEST(reset_names, causes_and_fatal_reasons)
+{
+    STRCMP_EQUAL("power-on", rp_reset_cause_name(RP_RESET_POWER_ON));
+    STRCMP_EQUAL("fatal error", rp_reset_cause_name(RP_RESET_FATAL));
+    STRCMP_EQUAL("unknown cause", rp_reset_cause_name(99));   // newer than this reader
+    STRCMP_EQUAL("brown_out", rp_reset_cause_id(RP_RESET_BROWN_OUT));
+    STRCMP_EQUAL("unknown", rp_reset_cause_id(8));
+    char b[64];
+    STRCMP_EQUAL("HardFault (exception 3)", rp_fatal_reason_text(3, b, sizeof b));
+    STRCMP_EQUAL("UsageFault (exception 6)", rp_fatal_reason_text(6, b, sizeof b));
+    STRCMP_EQUAL("IRQ 22 without a handler (exception 38)", rp_fatal_reason_text(38, b, sizeof b));
+    STRCMP_EQUAL("reserved exception 8", rp_fatal_reason_text(8, b, sizeof b));
+    STRCMP_EQUAL("system clock did not start (4096)", rp_fatal_reason_text(0x1000, b, sizeof b));
+    STRCMP_EQUAL("timestamp counter does not count (4097)", rp_fatal_reason_text(0x1001, b, sizeof b));
+    STRCMP_EQUAL("fatal reason 0", rp_fatal_reason_text(0, b, sizeof b));
+    STRCMP_EQUAL("fatal reason 70000", rp_fatal_reason_text(70000, b, sizeof b));
+    char small[8];
+    STRCMP_EQUAL("HardFa", rp_fatal_reason_text(3, small, 7));   // truncated, terminated
 }

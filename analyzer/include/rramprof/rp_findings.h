@@ -10,6 +10,8 @@
  * its gain formula).
  *
  * Rule ids (stable, used by tests and summary.json):
+ *   device-reset            the device rebooted during the capture (or a
+ *                           failure started the boot it ran in)
  *   write-verify-inflation  pulses per program above need; non-converging rows
  *   adc-bound-mvm           MVM time dominated by ADC conversions / column sharing
  *   interface-bound         data movement (TRANSFER, bus) dominates array ops
@@ -21,7 +23,8 @@
  *   observer-effect         the recorder's own share of the run
  *
  * Ranking: findings that make the capture itself untrustworthy come first
- * (transport-loss when more than RP_FINDINGS_LOSS_FIRST of the events were
+ * (device-reset when the device reset during the capture, then
+ * transport-loss when more than RP_FINDINGS_LOSS_FIRST of the events were
  * lost: the other numbers are then incomplete); the rest by estimated gain,
  * largest first; ties by severity. findings[0] is the primary bottleneck.
  *

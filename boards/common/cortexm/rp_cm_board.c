@@ -1,6 +1,9 @@
 /* Board identity pieces shared by the Cortex-M boards. */
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "rp_cm_board.h"
+#include "rp_cm_startup.h"
 #include "rramprof/rp_hal_board.h"
 
 #ifndef RRAMPROF_VERSION
@@ -31,6 +34,8 @@ static struct {
 } prv_boot __attribute__((section(".noinit")));
 
 static uint64_t prv_boot_id;
+static rp_reset_cause_t prv_reset_cause;
+static uint32_t prv_fatal_reason;
 
 static uint64_t prv_mix(uint64_t z)
 {
@@ -39,11 +44,14 @@ static uint64_t prv_mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
-void rp_cm_board_boot(uint32_t salt)
+void rp_cm_board_boot(uint32_t salt, rp_reset_cause_t hw)
 {
-    if (prv_boot.magic != PRV_BOOT_MAGIC) {
+    bool cold = prv_boot.magic != PRV_BOOT_MAGIC;
+    if (cold) {
         prv_boot.magic = PRV_BOOT_MAGIC;
     }
+    /* Before rp_cm_device_loop clears the count of fatal resets. */
+    prv_reset_cause = rp_cm_reset_cause(&rp_cm_last_fatal, hw, cold, &prv_fatal_reason);
     prv_boot.count++;
     prv_boot_id = prv_mix(((uint64_t)salt << 32) | prv_boot.count);
 }
@@ -51,6 +59,12 @@ void rp_cm_board_boot(uint32_t salt)
 uint64_t rp_hal_board_boot_id(void)
 {
     return prv_boot_id;
+}
+
+rp_reset_cause_t rp_hal_board_reset_cause(uint32_t *fatal_reason)
+{
+    *fatal_reason = prv_fatal_reason;
+    return prv_reset_cause;
 }
 
 const char *rp_hal_board_firmware_version(void)

@@ -1,13 +1,16 @@
-/* The fatal-error record that rp_cm_fatal keeps across resets, and the
- * guard against reset loops (pure functions: no registers, so the host
- * tests can include this header). */
+/* The fatal-error record that rp_cm_fatal keeps across resets, the guard
+ * against reset loops, and the reset cause the Hello reports (pure
+ * functions: no registers, so the host tests can include this header). */
 #ifndef RP_CM_FATAL_H
 #define RP_CM_FATAL_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* rp_cm_fatal reasons besides exception numbers (1..511). */
+#include "rramprof/rp_hal_board.h"
+
+/* rp_cm_fatal reasons besides exception numbers (1..511); the Hello's
+ * fatal_reason carries them (proto/rramprof.proto). */
 #define RP_CM_FATAL_CLOCK 0x1000u      /* the system clock did not come up */
 #define RP_CM_FATAL_TIMEBASE 0x1001u   /* the timestamp counter does not count */
 
@@ -52,6 +55,30 @@ static inline bool rp_cm_fatal_note(rp_cm_fatal_info_t *info, uint32_t reason)
 static inline void rp_cm_fatal_device_up(rp_cm_fatal_info_t *info)
 {
     info->resets = 0u;
+}
+
+/* Why this boot happened, for the Hello: from the fatal record, the
+ * board's reset-cause register (`hw`; RP_RESET_UNKNOWN where it has none)
+ * and whether .noinit RAM held no boot record (`cold`). rp_cm_fatal's
+ * reset is a software reset, so its record (resets pending: the device did
+ * not come up since) counts unless the hardware saw another cause. A board
+ * without the register calls cold RAM a power-on and anything else
+ * unknown. *reason gets the fatal reason with RP_RESET_FATAL, else 0. */
+static inline rp_reset_cause_t rp_cm_reset_cause(const rp_cm_fatal_info_t *info,
+                                                 rp_reset_cause_t hw, bool cold,
+                                                 uint32_t *reason)
+{
+    *reason = 0u;
+    bool pending = info->magic == RP_CM_FATAL_MAGIC && info->resets >= 1u &&
+                   info->resets <= RP_CM_FATAL_RESETS_MAX;
+    if (pending && (hw == RP_RESET_SOFTWARE || hw == RP_RESET_UNKNOWN)) {
+        *reason = info->reason;
+        return RP_RESET_FATAL;
+    }
+    if (hw != RP_RESET_UNKNOWN) {
+        return hw;
+    }
+    return cold ? RP_RESET_POWER_ON : RP_RESET_UNKNOWN;
 }
 
 #endif

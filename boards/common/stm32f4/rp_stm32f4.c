@@ -8,6 +8,7 @@
 #define PRV_RCC_CR PRV_REG(PRV_RCC_BASE + 0x00u)
 #define PRV_RCC_PLLCFGR PRV_REG(PRV_RCC_BASE + 0x04u)
 #define PRV_RCC_CFGR PRV_REG(PRV_RCC_BASE + 0x08u)
+#define PRV_RCC_CSR PRV_REG(PRV_RCC_BASE + 0x74u)
 #define PRV_FLASH_ACR PRV_REG(0x40023C00u)
 #define PRV_PWR_CR PRV_REG(0x40007000u)
 #define PRV_PWR_CSR PRV_REG(0x40007004u)
@@ -56,6 +57,13 @@
 #define PRV_CR1_RXNEIE (1u << 5)
 #define PRV_CR1_TE (1u << 3)
 #define PRV_CR1_RE (1u << 2)
+
+rp_reset_cause_t rp_stm32_reset_cause(void)
+{
+    rp_reset_cause_t cause = rp_stm32_reset_cause_of(PRV_RCC_CSR);
+    PRV_RCC_CSR |= RP_STM32_CSR_RMVF;
+    return cause;
+}
 
 void rp_stm32_clock_enable(uint32_t en)
 {

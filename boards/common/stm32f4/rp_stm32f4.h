@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rramprof/rp_hal_board.h"
+
 typedef struct rp_stm32_usart {
     volatile uint32_t sr;    /* 0x00: TXE bit7, RXNE bit5, ORE bit3 */
     volatile uint32_t dr;    /* 0x04 */
@@ -61,6 +63,49 @@ typedef struct rp_stm32_gpio {
 #define RP_STM32_EN_USART2 (RP_STM32_RCC_APB1ENR << 8 | 17u)
 #define RP_STM32_EN_PWR (RP_STM32_RCC_APB1ENR << 8 | 28u)
 #define RP_STM32_EN_USART1 (RP_STM32_RCC_APB2ENR << 8 | 4u)
+
+/* Reset flags of RCC_CSR (same bits on the F405 and the F446); RMVF
+ * clears them all. */
+#define RP_STM32_CSR_LPWRRSTF (1u << 31)
+#define RP_STM32_CSR_WWDGRSTF (1u << 30)
+#define RP_STM32_CSR_IWDGRSTF (1u << 29)
+#define RP_STM32_CSR_SFTRSTF (1u << 28)
+#define RP_STM32_CSR_PORRSTF (1u << 27)
+#define RP_STM32_CSR_PINRSTF (1u << 26)
+#define RP_STM32_CSR_BORRSTF (1u << 25)
+#define RP_STM32_CSR_RMVF (1u << 24)
+
+/* The reset cause RCC_CSR's flags give: the most specific one, since
+ * several are set together (a power-on also sets BORRSTF and PINRSTF;
+ * every internal reset drives NRST, so PINRSTF comes with each).
+ * RP_RESET_UNKNOWN without a flag (QEMU models no RCC). Pure, for the
+ * host tests. */
+static inline rp_reset_cause_t rp_stm32_reset_cause_of(uint32_t csr)
+{
+    if (csr & RP_STM32_CSR_LPWRRSTF) {
+        return RP_RESET_LOW_POWER;
+    }
+    if (csr & (RP_STM32_CSR_WWDGRSTF | RP_STM32_CSR_IWDGRSTF)) {
+        return RP_RESET_WATCHDOG;
+    }
+    if (csr & RP_STM32_CSR_SFTRSTF) {
+        return RP_RESET_SOFTWARE;
+    }
+    if (csr & RP_STM32_CSR_PORRSTF) {
+        return RP_RESET_POWER_ON;
+    }
+    if (csr & RP_STM32_CSR_BORRSTF) {
+        return RP_RESET_BROWN_OUT;
+    }
+    if (csr & RP_STM32_CSR_PINRSTF) {
+        return RP_RESET_PIN;
+    }
+    return RP_RESET_UNKNOWN;
+}
+
+/* Reads the reset flags and clears them, so that the next boot sees only
+ * the flags of its own reset. Call once, at boot. */
+rp_reset_cause_t rp_stm32_reset_cause(void);
 
 /* Turns on a peripheral clock (RP_STM32_EN_*). */
 void rp_stm32_clock_enable(uint32_t en);

@@ -49,6 +49,8 @@ typedef struct rp_hello {
     uint64_t threshold_ticks;
     const char *const *workloads;   /* workload_count names */
     uint32_t workload_count;
+    uint32_t reset_cause;           /* rramprof.v1.ResetCause */
+    uint32_t fatal_reason;          /* with RESET_FATAL */
 } rp_hello_t;
 
 /* Hardware counter bits of Hello.counters_available and Counters.hw_valid;

@@ -52,6 +52,18 @@
 extern "C" {
 #endif
 
+/* Why the device last reset; values equal rramprof.v1.ResetCause. */
+typedef enum rp_reset_cause {
+    RP_RESET_UNKNOWN = 0,     /* the board cannot tell */
+    RP_RESET_POWER_ON = 1,
+    RP_RESET_PIN = 2,         /* reset pin: button or debug probe */
+    RP_RESET_SOFTWARE = 3,    /* software reset request */
+    RP_RESET_WATCHDOG = 4,
+    RP_RESET_BROWN_OUT = 5,
+    RP_RESET_LOW_POWER = 6,
+    RP_RESET_FATAL = 7        /* the firmware's fatal-error handler */
+} rp_reset_cause_t;
+
 const char *rp_hal_board_name(void);
 const char *rp_hal_board_firmware_version(void);
 /* Different after every reset (random, or a counter kept in flash). */
@@ -60,6 +72,10 @@ uint64_t rp_hal_board_boot_id(void);
  * where the core may lack them (DWT_CTRL NOCYCCNT / NOPRFCNT; QEMU models
  * no DWT). Hello says this & RP_PORT_HW_COUNTERS. */
 uint32_t rp_hal_board_counters_available(void);
+/* Why this boot happened, found once at boot (the same answer until the
+ * next reset). For RP_RESET_FATAL, *fatal_reason gets the fatal error's
+ * code (Hello.fatal_reason: the exception number, ...), otherwise 0. */
+rp_reset_cause_t rp_hal_board_reset_cause(uint32_t *fatal_reason);
 
 #ifdef __cplusplus
 }

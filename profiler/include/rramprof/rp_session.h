@@ -28,6 +28,9 @@
  * the current one means the device was reset: a new segment starts with
  * fresh run state; nothing before it counts as lost. A session begins with
  * segment 0 at the first Hello or the first batch, whichever comes first.
+ * The first Hello of each segment says why that boot happened
+ * (stats.boots): segment 0's boot came before the capture, every later
+ * one is a reset during it.
  *
  * Memory: fixed; the name table, workload table and device strings have
  * compile-time bounds below (extra entries are counted, not stored;
@@ -41,6 +44,7 @@
 
 #include "rramprof/rp_decode.h"
 #include "rramprof/rp_record.h"
+#include "rramprof/rp_reset.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -73,6 +77,8 @@ typedef struct rp_device_info {
     uint32_t counters_available;
     uint32_t op_mask;
     uint64_t threshold_ticks;
+    uint32_t reset_cause;           /* why it last reset: RP_RESET_* (rp_reset.h) */
+    uint32_t fatal_reason;          /* with RP_RESET_FATAL */
     uint32_t workload_count;        /* stored, <= RP_SESSION_MAX_WORKLOADS */
     char workloads[RP_SESSION_MAX_WORKLOADS][RP_SESSION_STR_MAX];
 } rp_device_info_t;
@@ -103,6 +109,19 @@ typedef struct rp_workload_stats {
     uint64_t ticks_total;     /* sum of end - start */
 } rp_workload_stats_t;
 
+/* Why the device booted, from the first Hello of each segment. */
+typedef struct rp_boot_stats {
+    bool first_known;         /* segment 0 had a Hello */
+    uint32_t first_cause;     /* segment 0: the boot before the capture */
+    uint32_t first_fatal_reason;
+    uint32_t resets;          /* resets during the capture (segments after 0) */
+    uint32_t by_cause[RP_RESET_CAUSE_COUNT];   /* those by cause; causes
+                                                * newer than this reader
+                                                * count as unknown */
+    uint32_t last_fatal_reason;   /* latest fatal reset's reason, 0 = none */
+    uint32_t last_fatal_segment;
+} rp_boot_stats_t;
+
 /* Snapshot of everything counted so far (all segments together unless
  * said otherwise). */
 typedef struct rp_session_stats {
@@ -128,6 +147,7 @@ typedef struct rp_session_stats {
     uint64_t workload_overflow;     /* results of names that did not fit */
     uint32_t name_count;      /* stored names */
     uint64_t name_overflow;   /* NameTable entries that did not fit */
+    rp_boot_stats_t boots;
 } rp_session_stats_t;
 
 typedef struct rp_session rp_session_t;
