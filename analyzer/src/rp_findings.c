@@ -426,9 +426,10 @@ static void prv_rule_reset(prv_ctx_t *c)
         failures += b->by_cause[prv_causes[k]];
     }
     uint32_t cause = RP_RESET_UNKNOWN; /* the most serious cause during the capture */
-    for (size_t k = RP_RESET_CAUSE_COUNT; k-- > 0u;) {
+    for (size_t k = 0; k < RP_RESET_CAUSE_COUNT; k++) {
         if (b->by_cause[prv_causes[k]] != 0u) {
             cause = prv_causes[k];
+            break;
         }
     }
     f->severity = failures != 0u ? RP_SEVERITY_CRITICAL
