@@ -166,6 +166,15 @@ struct Sim {
         }
     }
 
+    // The baseline on a device with 64 columns on 2 ADCs (32 rounds) of
+    // 2 us a conversion: a big adc-bound-mvm finding with a big gain.
+    void adc_bound_baseline()
+    {
+        dev.adcs_per_tile = 2;
+        dev.adc_conversion_ps = 2000000;
+        baseline();
+    }
+
     double busy(uint8_t op, int tile = -1) const
     {
         double s = 0;
@@ -400,9 +409,7 @@ TEST(findings, balanced_baseline_fires_nothing)
 TEST(findings, adc_bound_mvm_with_nominal_timing)
 {
     Sim s;
-    s.dev.adcs_per_tile = 2;                 // 64 columns on 2 ADCs: 32 rounds
-    s.dev.adc_conversion_ps = 2000000;       // 2 us
-    s.baseline();
+    s.adc_bound_baseline();
     Pipeline p;
     p.feed(s);
     p.analyze();
@@ -429,9 +436,7 @@ TEST(findings, adc_bound_mvm_with_nominal_timing)
 TEST(findings, adc_bound_mvm_without_nominal_timing_is_an_estimate)
 {
     Sim s;
-    s.dev.adcs_per_tile = 2;
-    s.dev.adc_conversion_ps = 2000000;
-    s.baseline();
+    s.adc_bound_baseline();
     // Same events; the device reports no nominal timing.
     s.dev.adc_conversion_ps = 0;
     s.dev.read_latency_ps = 0;
@@ -601,9 +606,7 @@ TEST(findings, mcu_gaps_unmarked_software)
 TEST(findings, transport_loss_first_above_one_percent)
 {
     Sim s;
-    s.dev.adcs_per_tile = 2;
-    s.dev.adc_conversion_ps = 2000000;   // a big ADC finding with a big gain
-    s.baseline();
+    s.adc_bound_baseline();
     Pipeline p;
     p.feed(s);
     double delivered = (double)s.ev.size();
@@ -630,9 +633,7 @@ TEST(findings, transport_loss_first_above_one_percent)
 TEST(findings, device_reset_during_the_capture_ranks_first)
 {
     Sim s;
-    s.dev.adcs_per_tile = 2;
-    s.dev.adc_conversion_ps = 2000000;   // a big ADC finding with a big gain
-    s.baseline();
+    s.adc_bound_baseline();
     Pipeline p;
     p.feed(s);
     p.lose((uint64_t)std::ceil((double)s.ev.size() * 0.05 / 0.95));   // transport-loss first
@@ -686,9 +687,7 @@ TEST(findings, device_reset_names_the_most_serious_cause)
 TEST(findings, a_failure_before_the_capture_is_medium_and_ranks_by_gain)
 {
     Sim s;
-    s.dev.adcs_per_tile = 2;
-    s.dev.adc_conversion_ps = 2000000;
-    s.baseline();
+    s.adc_bound_baseline();
     Pipeline p;
     p.feed(s);
     p.ss.boots.first_known = true;
@@ -755,9 +754,7 @@ TEST(findings, lost_events_make_gaps_untrusted)
 TEST(findings, transport_loss_below_one_percent_ranks_by_gain)
 {
     Sim s;
-    s.dev.adcs_per_tile = 2;
-    s.dev.adc_conversion_ps = 2000000;
-    s.baseline();
+    s.adc_bound_baseline();
     Pipeline p;
     p.feed(s);
     double delivered = (double)s.ev.size();

@@ -48,17 +48,24 @@ s.sendall(sys.argv[2].encode() + b"\n")
 time.sleep(0.3)' "$dir/mon.sock" "$1"
 }
 
+# capture_report NAME: 500 events from the running QEMU, then stops it;
+# NAME.out (the capture's output), NAME.json (`info --json`) and
+# NAME.report/summary.json.
+capture_report() {
+    "$rramprof" capture --from "unix:$dir/uart.sock" --events 500 -o "$dir/$1.rpcap" >"$dir/$1.out" 2>&1 \
+        || fail "capture $1 exited with $?"
+    stop_qemu
+    "$rramprof" info "$dir/$1.rpcap" --json >"$dir/$1.json" || fail "info $1 failed"
+    "$rramprof" report "$dir/$1.rpcap" -o "$dir/$1.report" --format json >"$dir/$1.report.out" 2>&1 \
+        || fail "report $1 failed"
+}
+
 # 1. Power-on.
 start_qemu plain
-"$rramprof" capture --from "unix:$dir/uart.sock" --events 500 -o "$dir/plain.rpcap" >"$dir/plain.out" 2>&1 \
-    || fail "capture 1 exited with $?"
-stop_qemu
+capture_report plain
 grep -q '^last reset power-on$' "$dir/plain.out" || fail "capture 1 does not say power-on"
-"$rramprof" info "$dir/plain.rpcap" --json >"$dir/plain.json" || fail "info 1 failed"
 grep -q '"reset_cause": "power_on", "fatal_reason": 0' "$dir/plain.json" || fail "info 1: not power-on"
 grep -q '"resets": {"count": 0,' "$dir/plain.json" || fail "info 1: resets counted"
-"$rramprof" report "$dir/plain.rpcap" -o "$dir/plain.report" --format json >"$dir/plain.report.out" 2>&1 \
-    || fail "report 1 failed"
 if grep -q device-reset "$dir/plain.report/summary.json"; then fail "report 1: device-reset on a plain boot"; fi
 
 # 2. A reset in the middle of a capture.
@@ -88,14 +95,9 @@ addr=$("$nm" "$elf" | sed -n 's/^\([0-9a-fA-F]*\) [bBdD] rp_cm_last_fatal$/\1/p'
 a=$((0x$addr))
 start_qemu fatal -device "loader,addr=$a,data=0x52504654,data-len=4" \
     -device "loader,addr=$((a + 4)),data=3,data-len=4" -device "loader,addr=$((a + 8)),data=1,data-len=4"
-"$rramprof" capture --from "unix:$dir/uart.sock" --events 500 -o "$dir/fatal.rpcap" >"$dir/fatal.out" 2>&1 \
-    || fail "capture 3 exited with $?"
-stop_qemu
+capture_report fatal
 grep -q '^last reset fatal error: HardFault (exception 3)$' "$dir/fatal.out" || fail "capture 3 does not name the HardFault"
-"$rramprof" info "$dir/fatal.rpcap" --json >"$dir/fatal.json" || fail "info 3 failed"
 grep -q '"reset_cause": "fatal", "fatal_reason": 3' "$dir/fatal.json" || fail "info 3: not fatal 3"
-"$rramprof" report "$dir/fatal.rpcap" -o "$dir/fatal.report" --format json >"$dir/fatal.report.out" 2>&1 \
-    || fail "report 3 failed"
 grep -q 'followed a failure (fatal error: HardFault (exception 3))' "$dir/fatal.report/summary.json" \
     || fail "report 3: no device-reset finding naming the HardFault"
 echo "ok: power-on, a reset during the capture, and the boot after a HardFault, as the Hello says"
