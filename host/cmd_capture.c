@@ -89,12 +89,8 @@ static void prv_on_segment(void *ctx, uint32_t segment, const rp_device_info_t *
         return;
     c->resets++;
     char why[96];
-    if (info->reset_cause == RP_RESET_FATAL)
-        rp_fatal_reason_text(info->fatal_reason, why, sizeof why);
-    else
-        snprintf(why, sizeof why, "%s", rp_reset_cause_name(info->reset_cause));
-    fprintf(stderr, "%srramprof: the device reset during the capture (%s%s)\n", c->tty ? "\r\033[K" : "",
-            info->reset_cause == RP_RESET_FATAL ? "fatal error: " : "", why);
+    fprintf(stderr, "%srramprof: the device reset during the capture (%s)\n", c->tty ? "\r\033[K" : "",
+            rp_reset_text(info->reset_cause, info->fatal_reason, why, sizeof why));
 }
 
 static void prv_keep_early(prv_cap_t *c, const uint8_t *p, size_t len)

@@ -50,12 +50,8 @@ void rp_cli_print_device(FILE *f, const rp_device_info_t *d)
     }
     fprintf(f, "device     board %s, firmware %s, protocol %" PRIu32 ", boot id %016" PRIx64 "\n", d->board,
             d->firmware_version, d->protocol_version, d->boot_id);
-    if (d->reset_cause == RP_RESET_FATAL) {
-        char why[80];
-        fprintf(f, "last reset fatal error: %s\n", rp_fatal_reason_text(d->fatal_reason, why, sizeof why));
-    } else {
-        fprintf(f, "last reset %s\n", rp_reset_cause_name(d->reset_cause));
-    }
+    char why[96];
+    fprintf(f, "last reset %s\n", rp_reset_text(d->reset_cause, d->fatal_reason, why, sizeof why));
     fprintf(f, "clock      %.6g MHz, %" PRIu32 "-bit timer\n", (double)d->clock_hz / 1e6, d->timer_bits);
     fprintf(f,
             "array      %s: %" PRIu32 " tile(s) of %" PRIu32 "x%" PRIu32 " cells, %" PRIu32 " bit(s)/cell, %" PRIu32

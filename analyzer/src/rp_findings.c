@@ -371,17 +371,6 @@ static bool prv_is_failure(uint32_t cause)
     return false;
 }
 
-/* "fatal error: HardFault (exception 3)", "watchdog", ... */
-static void prv_cause_text(char *buf, size_t cap, uint32_t cause, uint32_t fatal_reason)
-{
-    if (cause == RP_RESET_FATAL) {
-        char why[96];
-        prv_text(buf, cap, "fatal error: %s", rp_fatal_reason_text(fatal_reason, why, sizeof why));
-    } else {
-        prv_text(buf, cap, "%s", rp_reset_cause_name(cause));
-    }
-}
-
 static const char *prv_reset_advice(uint32_t cause)
 {
     switch (cause) {
@@ -445,7 +434,7 @@ static void prv_rule_reset(prv_ctx_t *c)
 
     char what[128];
     if (b->resets != 0u) {
-        prv_cause_text(what, sizeof what, cause, b->last_fatal_reason);
+        rp_reset_text(cause, b->last_fatal_reason, what, sizeof what);
         prv_text(f->title, sizeof f->title, "The device reset %u time(s) during the capture (%s)",
                  (unsigned)b->resets, what);
         prv_text(f->explanation, sizeof f->explanation,
@@ -458,7 +447,7 @@ static void prv_rule_reset(prv_ctx_t *c)
                  (unsigned)(b->resets - failures));
         prv_text(f->recommendation, sizeof f->recommendation, "%s", prv_reset_advice(cause));
     } else {
-        prv_cause_text(what, sizeof what, b->first_cause, b->first_fatal_reason);
+        rp_reset_text(b->first_cause, b->first_fatal_reason, what, sizeof what);
         prv_text(f->title, sizeof f->title, "The device's boot before the capture followed a failure (%s)",
                  what);
         prv_text(f->explanation, sizeof f->explanation,

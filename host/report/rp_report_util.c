@@ -331,11 +331,8 @@ const char *rp_report_reset_line(const rp_report_t *r, char *buf, size_t cap)
     const rp_device_info_t *d = r->device;
     if (!d || !d->valid || cap == 0)
         return NULL;
-    char why[96], reason[80];
-    if (d->reset_cause == RP_RESET_FATAL)
-        snprintf(why, sizeof why, "fatal error: %s", rp_fatal_reason_text(d->fatal_reason, reason, sizeof reason));
-    else
-        snprintf(why, sizeof why, "%s", rp_reset_cause_name(d->reset_cause));
+    char why[96];
+    rp_reset_text(d->reset_cause, d->fatal_reason, why, sizeof why);
     uint32_t resets = r->stats ? r->stats->boots.resets : 0;
     if (resets)
         snprintf(buf, cap, "%s; %" PRIu32 " reset(s) during the capture", why, resets);

@@ -55,3 +55,17 @@ const char *rp_fatal_reason_text(uint32_t reason, char *buf, size_t cap)
     }
     return buf;
 }
+
+const char *rp_reset_text(uint32_t cause, uint32_t fatal_reason, char *buf, size_t cap)
+{
+    if (cap == 0u) {
+        return buf;
+    }
+    if (cause == RP_RESET_FATAL) {
+        char why[80];
+        snprintf(buf, cap, "fatal error: %s", rp_fatal_reason_text(fatal_reason, why, sizeof why));
+    } else {
+        snprintf(buf, cap, "%s", rp_reset_cause_name(cause));
+    }
+    return buf;
+}

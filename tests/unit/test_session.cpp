@@ -458,6 +458,8 @@ TEST(reset_names, causes_and_fatal_reasons)
     STRCMP_EQUAL("timestamp counter does not count (4097)", rp_fatal_reason_text(0x1001, b, sizeof b));
     STRCMP_EQUAL("fatal reason 0", rp_fatal_reason_text(0, b, sizeof b));
     STRCMP_EQUAL("fatal reason 70000", rp_fatal_reason_text(70000, b, sizeof b));
+    STRCMP_EQUAL("fatal error: BusFault (exception 5)", rp_reset_text(RP_RESET_FATAL, 5, b, sizeof b));
+    STRCMP_EQUAL("watchdog", rp_reset_text(RP_RESET_WATCHDOG, 5, b, sizeof b));
     char small[8];
     STRCMP_EQUAL("HardFa", rp_fatal_reason_text(3, small, 7));   // truncated, terminated
 }

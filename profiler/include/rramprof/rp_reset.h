@@ -30,6 +30,11 @@ const char *rp_reset_cause_id(uint32_t cause);
  * buf. */
 const char *rp_fatal_reason_text(uint32_t reason, char *buf, size_t cap);
 
+/* A reset in a few words: "fatal error: " and the fatal reason's text
+ * for RP_RESET_FATAL, else rp_reset_cause_name(); into buf as
+ * rp_fatal_reason_text does. Returns buf. */
+const char *rp_reset_text(uint32_t cause, uint32_t fatal_reason, char *buf, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif
