@@ -80,6 +80,8 @@ typedef struct rp_capture_opts {
     bool passive;             /* send no command: record what the device
                                  sends by itself (firmware recording from
                                  boot); its Hello stands for GetInfo */
+    bool follow_resets;       /* after a device reset, Start the new boot
+                                 and go on, instead of ending the capture */
 } rp_capture_opts_t;
 
 int rp_cli_capture_run(const rp_capture_opts_t *o);

@@ -26,6 +26,9 @@
 #define PRV_DRAIN_MS 2000        /* after Stop: wait this long for its answer */
 #define PRV_QUIET_MS 150         /* after the answer: end at this much silence */
 #define PRV_PRE_MAX (16u << 20)  /* frames kept before the file is open */
+/* prv_command: the device reset before it answered a Start (positive, so
+ * that it is no rp_err_t). */
+#define PRV_RESET_BEFORE_ANSWER 1
 
 static volatile sig_atomic_t prv_sig;
 static volatile sig_atomic_t prv_sig_count;
@@ -68,6 +71,7 @@ typedef struct prv_cap {
     int idle_heartbeat;    /* the last Heartbeat said: not recording */
     int tty;               /* stderr shows the progress line */
     uint32_t resets;       /* device resets seen (new boot ids) */
+    uint32_t resets_followed; /* of them, those a Start was sent after */
     int64_t last_rx_ms;
 } prv_cap_t;
 
@@ -81,7 +85,8 @@ static int prv_on_events(void *ctx, uint32_t segment, const rp_record_t *ev, siz
 }
 
 /* A new boot id: the device reset. Said at once, with the cause its new
- * Hello gives; a live capture then ends (see the stream loop). */
+ * Hello gives; a live capture then ends, or with --follow-resets starts
+ * the new boot (see the stream loop). */
 static void prv_on_segment(void *ctx, uint32_t segment, const rp_device_info_t *info)
 {
     prv_cap_t *c = ctx;
@@ -187,10 +192,13 @@ static const char *prv_result_name(uint32_t r)
 }
 
 /* Sends cmd and pumps frames until its Response arrives. Returns RP_OK (see
- * c->result), RP_ERR_TIMEOUT, or a transport error. */
+ * c->result), RP_ERR_TIMEOUT, RP_ERR_STATE on a signal, a transport error,
+ * or for a Start PRV_RESET_BEFORE_ANSWER: the device that got it reset
+ * (its new boot knows nothing of it). */
 static int prv_command(prv_cap_t *c, rp_command_t *cmd, int64_t timeout_ms)
 {
     c->answered = 0;
+    uint32_t resets = c->resets;
     int rc = c->passive ? RP_OK : rp_link_send(&c->link, cmd, &c->want_id);
     if (rc != RP_OK)
         return rc;
@@ -205,6 +213,8 @@ static int prv_command(prv_cap_t *c, rp_command_t *cmd, int64_t timeout_ms)
             break; /* with no one to answer, a Hello frame stands for it */
         if (prv_sig)
             return RP_ERR_STATE;
+        if (cmd->kind == RP_CMD_START && c->resets != resets && !c->replay)
+            return PRV_RESET_BEFORE_ANSWER;
         if (resend_at && rp_cli_now_ms() >= resend_at) {
             rc = rp_link_send(&c->link, cmd, &c->want_id);
             if (rc != RP_OK)
@@ -220,6 +230,26 @@ static int prv_command(prv_cap_t *c, rp_command_t *cmd, int64_t timeout_ms)
     }
     c->want_id = 0;
     return RP_OK;
+}
+
+/* --follow-resets: a reset ended the device's recording, and its new boot
+ * waits for a Start. It gets the capture's Start again, with what is left
+ * of --events as a workload's own limit; a reset before it answers (a boot
+ * loop) is followed the same way. Returns as prv_command does. */
+static int prv_follow_reset(prv_cap_t *c, rp_command_t *start, const rp_capture_opts_t *o, int64_t timeout_ms)
+{
+    int rc;
+    do {
+        c->resets_followed = c->resets;
+        if (start->start_workload && o->events)
+            start->event_limit = o->events > c->events ? o->events - c->events : 1;
+        rc = prv_command(c, start, timeout_ms);
+    } while (rc == PRV_RESET_BEFORE_ANSWER);
+    if (rc == RP_OK && c->result == RP_RESULT_OK) {
+        c->idle_heartbeat = 0; /* the new boot's Heartbeats before the Start said idle */
+        fprintf(stderr, "%srramprof: recording again after the reset (--follow-resets)\n", c->tty ? "\r\033[K" : "");
+    }
+    return rc;
 }
 
 static void prv_progress(prv_cap_t *c, int64_t t0, int final)
@@ -395,7 +425,7 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     c.replay = replay;
 
     /* 1. Who is there? */
-    rp_command_t cmd;
+    rp_command_t cmd, start;
     memset(&cmd, 0, sizeof cmd);
     cmd.kind = RP_CMD_GET_INFO;
     rc = prv_command(&c, &cmd, timeout_ms);
@@ -466,22 +496,26 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
      * session holds exactly that many. Under QEMU's instruction counting
      * the capture is then the same every run. */
     t0 = rp_cli_now_ms();
-    memset(&cmd, 0, sizeof cmd);
-    cmd.kind = RP_CMD_START;
-    cmd.op_mask = o->op_mask;
-    cmd.set_threshold = true;
+    memset(&start, 0, sizeof start);
+    start.kind = RP_CMD_START;
+    start.op_mask = o->op_mask;
+    start.set_threshold = true;
     if (o->workload) {
-        cmd.start_workload = true;
-        snprintf(cmd.workload, sizeof cmd.workload, "%s", o->workload);
-        cmd.event_limit = o->events;
+        start.start_workload = true;
+        snprintf(start.workload, sizeof start.workload, "%s", o->workload);
+        start.event_limit = o->events;
     }
     if (o->threshold_ns) {
         if (!dev->valid || dev->clock_hz == 0)
             fprintf(stderr, "rramprof: warning: device clock unknown, --threshold-ns ignored\n");
         else
-            cmd.threshold_ticks = rp_cli_ns_to_ticks(o->threshold_ns, dev->clock_hz);
+            start.threshold_ticks = rp_cli_ns_to_ticks(o->threshold_ns, dev->clock_hz);
     }
-    rc = replay ? RP_OK : prv_command(&c, &cmd, timeout_ms);
+    rc = replay ? RP_OK : prv_command(&c, &start, timeout_ms);
+    if (rc == PRV_RESET_BEFORE_ANSWER) {
+        rc = RP_OK; /* the device reset at once: the stream loop follows it, or ends */
+        c.result = RP_RESULT_OK;
+    }
     if (!replay && rc == RP_OK && c.result != RP_RESULT_OK) {
         if (o->workload)
             fprintf(stderr, "rramprof: the device refused Start with workload '%s': %s%s%s\n",
@@ -523,10 +557,30 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
             else if (rp_cli_now_ms() >= limit_wait_end)
                 break;
         }
-        if (c.resets && !replay) {
+        if (c.resets != c.resets_followed && !replay) {
             /* Its recording ended with the reset: the new boot waits for
-             * a Start this capture will not send. */
-            break;
+             * a Start, which only --follow-resets sends, and only while
+             * events are missing. */
+            if (!o->follow_resets || (o->events && c.events >= o->events))
+                break;
+            rc = prv_follow_reset(&c, &start, o, timeout_ms);
+            if (rc == RP_OK && c.result != RP_RESULT_OK) {
+                fprintf(stderr, "%srramprof: the device refused Start after its reset: %s%s%s\n",
+                        tty ? "\r\033[K" : "", prv_result_name(c.result), c.message[0] ? ": " : "", c.message);
+                ex = RP_EXIT_DEVICE;
+                break;
+            }
+            if (rc == RP_ERR_TIMEOUT) {
+                fprintf(stderr, "%srramprof: the device did not answer Start after its reset within %g s\n",
+                        tty ? "\r\033[K" : "", o->timeout_s);
+                ex = RP_EXIT_TIMEOUT;
+                break;
+            }
+            if (prv_is_closed(rc))
+                eof = 1;
+            else if (rc != RP_OK && rc != RP_ERR_STATE)
+                link_rc = rc;
+            continue;
         }
         if (c.idle_heartbeat) {
             /* The device ended its session by itself (its own event limit):
@@ -612,7 +666,7 @@ out_close:
         fprintf(stderr, "rramprof: the device went away in the middle of the capture%s%s; %s is closed and readable\n",
                 d[0] ? ": " : "", d, o->out);
         ex = RP_EXIT_GONE;
-    } else if (ex == RP_EXIT_OK && c.resets && !replay) {
+    } else if (ex == RP_EXIT_OK && c.resets && !replay && !o->follow_resets) {
         fprintf(stderr, "rramprof: the capture ends at the device reset; %s is closed and readable\n", o->out);
         ex = RP_EXIT_GONE;
     } else if (ex == RP_EXIT_OK && abandoned) {
@@ -875,6 +929,9 @@ static void prv_usage(FILE *f)
             "                      by itself (firmware that records from boot, such as\n"
             "                      the -test-WORKLOAD images); ends when the device ends\n"
             "                      its session, the link closes, or a limit is reached\n"
+            "  --follow-resets     when the device resets, Start its new boot with the\n"
+            "                      same settings and go on (each boot is a segment of\n"
+            "                      the file); without it the capture ends there, exit 5\n"
             "  -q, --quiet         do not print the device description\n"
             "  -h, --help          this text\n"
             "\n"
@@ -892,6 +949,7 @@ int rp_cli_capture(int argc, char **argv)
         { "board", required_argument, NULL, 'b' },
         { "firmware", required_argument, NULL, 'F' },
         { "passive", no_argument, NULL, 'P' },
+        { "follow-resets", no_argument, NULL, 'R' },
         { "output", required_argument, NULL, 'o' },
         { "events", required_argument, NULL, 'n' },
         { "duration", required_argument, NULL, 'd' },
@@ -922,6 +980,9 @@ int rp_cli_capture(int argc, char **argv)
             break;
         case 'P':
             o.passive = true;
+            break;
+        case 'R':
+            o.follow_resets = true;
             break;
         case 'o':
             o.out = optarg;

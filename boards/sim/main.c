@@ -73,6 +73,7 @@ typedef struct prv_opts {
     const char *scenario;
     char scenario_path[PATH_MAX];
     uint64_t events;
+    uint64_t reset_after;   /* reset the board after this many events a session; 0 = never */
     bool autostart;
     const char *transport;
     uint64_t link_baud;
@@ -221,6 +222,10 @@ static void prv_usage(FILE *out)
             "                      sent; 0 = no limit [0]\n"
             "  --autostart         record from boot instead of waiting for the host's\n"
             "                      Start command [off]\n"
+            "  --reset-after N     reset the board (a watchdog reset) once a recording\n"
+            "                      session has recorded N events: their unsent events\n"
+            "                      are lost, and the board boots again, says why in its\n"
+            "                      Hello and waits for Start; 0 = never [0]\n"
             "  --transport LINK    stdio, tcp:PORT (listen on 127.0.0.1; 0 = any port),\n"
             "                      unix:PATH or pty [stdio]\n"
             "  --link-baud N       model the link as a UART of N bit/s in virtual time\n"
@@ -335,7 +340,7 @@ static int prv_parse_args(int argc, char **argv, prv_opts_t *o)
 
         /* Flags with a value: --name VALUE or --name=VALUE. */
         static const char *const valued[] = {
-            "--workload", "--seed", "--preset", "--params", "--scenario", "--events",
+            "--workload", "--seed", "--preset", "--params", "--scenario", "--events", "--reset-after",
             "--transport", "--link-baud", "--truth", "--heartbeat-ms", "--counters-ms",
         };
         bool known = false;
@@ -372,6 +377,10 @@ static int prv_parse_args(int argc, char **argv, prv_opts_t *o)
         } else if (strcmp(name, "--events") == 0) {
             if (!prv_parse_u64(value, UINT64_MAX, &o->events)) {
                 return prv_usage_error("--events needs an unsigned integer, not '%s'", value);
+            }
+        } else if (strcmp(name, "--reset-after") == 0) {
+            if (!prv_parse_u64(value, UINT64_MAX, &o->reset_after)) {
+                return prv_usage_error("--reset-after needs an unsigned integer, not '%s'", value);
             }
         } else if (strcmp(name, "--link-baud") == 0) {
             /* Up to 10 Gbit/s keeps the link arithmetic far from overflow. */
@@ -544,6 +553,14 @@ static int prv_run(const prv_opts_t *o)
         uint64_t rx0 = rp_sim_transport_bytes_read();
         bool more = rp_device_poll();
         rp_sim_transport_flush();
+        if (o->reset_after != 0 && rp_device_recording() && rp_recorder_recorded() >= o->reset_after) {
+            /* A watchdog reset: what the ring still holds and the session
+             * are gone; the core boots again with a new boot id. */
+            rp_sim_hal_reset(RP_RESET_WATCHDOG);
+            rp_device_init(&cfg);
+            rp_sim_transport_flush();
+            continue;
+        }
         if (!more) {
             break;
         }

@@ -28,10 +28,11 @@ static struct {
     rp_xmodel_params_t params;
     uint64_t hz;
     uint64_t boot_id;
+    rp_reset_cause_t reset_cause;
     char model_name[RP_XMODEL_NAME_MAX + 8];
     rp_sim_truth_fn truth;
     void *truth_ctx;
-} prv_hal = {.hz = PRV_DEFAULT_HZ};
+} prv_hal = {.hz = PRV_DEFAULT_HZ, .reset_cause = RP_RESET_POWER_ON};
 
 static uint64_t prv_mix(uint64_t z)
 {
@@ -52,6 +53,7 @@ int rp_sim_hal_init(const rp_xmodel_params_t *p, uint64_t seed, char *err, size_
     prv_hal.params = *p;
     prv_hal.hz = p->mcu_clock_hz;
     prv_hal.boot_id = prv_mix(seed + 0x9E3779B97F4A7C15ull);
+    prv_hal.reset_cause = RP_RESET_POWER_ON;
     snprintf(prv_hal.model_name, sizeof prv_hal.model_name, "sim:%s", p->name);
     rp_sim_hal_ticks = 0u;
     return RP_OK;
@@ -95,6 +97,12 @@ rp_xmodel_t *rp_sim_hal_model(void)
 void rp_sim_hal_set_boot_id(uint64_t id)
 {
     prv_hal.boot_id = id;
+}
+
+void rp_sim_hal_reset(rp_reset_cause_t cause)
+{
+    prv_hal.boot_id = prv_mix(prv_hal.boot_id);
+    prv_hal.reset_cause = cause;
 }
 
 void rp_sim_hal_set_truth(rp_sim_truth_fn fn, void *ctx)
@@ -175,11 +183,12 @@ uint32_t rp_hal_board_counters_available(void)
     return 0u;   /* the virtual clock is the only counter */
 }
 
-/* Every start of the sim process powers the simulated board on. */
+/* Every start of the sim process powers the simulated board on; later
+ * boots follow rp_sim_hal_reset. */
 rp_reset_cause_t rp_hal_board_reset_cause(uint32_t *fatal_reason)
 {
     *fatal_reason = 0u;
-    return RP_RESET_POWER_ON;
+    return prv_hal.reset_cause;
 }
 
 /* ---- rp_workload.h board hook ------------------------------------------------ */

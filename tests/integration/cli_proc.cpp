@@ -318,6 +318,9 @@ CaptureFacts read_capture(const std::string &path)
     for (int i = 0; i < 16; i++)
         f.ops[i] = st.ops[i].count;
     f.lost = st.loss.total_events;
+    f.segments = st.segments;
+    f.resets = st.boots.resets;
+    f.watchdog_resets = st.boots.by_cause[RP_RESET_WATCHDOG];
     f.deframer_errors = ds.crc_errors + ds.cobs_errors + ds.oversize + ds.short_frames;
     for (const rp_record_t &e : c.events)
         if (simtest::is_crossbar_op(e.op))

@@ -75,6 +75,9 @@ struct CaptureFacts {
     uint64_t events = 0;
     uint64_t ops[16] = {};
     uint64_t lost = 0;            /* session loss.total_events */
+    uint32_t segments = 0;        /* device boots */
+    uint32_t resets = 0;          /* of them, resets during the capture */
+    uint32_t watchdog_resets = 0; /* of those, watchdog resets */
     uint64_t deframer_errors = 0;
     std::vector<uint32_t> op_seq; /* ops of the crossbar events, in order */
 };

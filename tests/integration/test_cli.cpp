@@ -291,6 +291,54 @@ TEST(CliCapture, DeviceThatEndsItsOwnRunIsACleanEnd)
     LONGS_EQUAL(0, f.lost);
 }
 
+TEST(CliCapture, DeviceResetEndsTheCapture)
+{
+    // The sim board's watchdog resets it after 3000 events of a session:
+    // the capture says why at once, keeps both boots and exits 5.
+    std::string cap = dir + "/reset.rpcap";
+    Result r = capture({ "--from", exec_sim("--reset-after 3000"), "-o", cap, "--events", "10000", "-q" });
+    LONGS_EQUAL_TEXT(5, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "the device reset during the capture (watchdog)");
+    CHECK_HAS(r.err, "the capture ends at the device reset");
+    CHECK_HAS(r.out, "resets     1 during the capture: 1 watchdog");
+    CaptureFacts f = read_capture(cap);
+    CHECK(f.complete);
+    LONGS_EQUAL(2, f.segments);
+    LONGS_EQUAL(1, f.watchdog_resets);
+    CHECK(f.events > 0 && f.events <= 3000);
+}
+
+TEST(CliCapture, FollowResetsStartsEachNewBoot)
+{
+    // --follow-resets sends the Start again to every new boot: 10000
+    // events need three resets, and the capture still ends cleanly.
+    std::string cap = dir + "/follow.rpcap";
+    Result r = capture({ "--from", exec_sim("--reset-after 3000"), "-o", cap, "--events", "10000", "--follow-resets",
+                         "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "the device reset during the capture (watchdog)");
+    CHECK_HAS(r.err, "recording again after the reset");
+    CHECK_HAS(r.out, "resets     3 during the capture: 3 watchdog");
+    CaptureFacts f = read_capture(cap);
+    CHECK(f.complete);
+    CHECK(f.events >= 10000);
+    LONGS_EQUAL(4, f.segments);
+    LONGS_EQUAL(3, f.watchdog_resets);
+}
+
+TEST(CliCapture, FollowedWorkloadCaptureHoldsExactlyTheEventLimit)
+{
+    // Each new boot's Start carries what is left of --events: the events
+    // a reset took from the device's ring are made up, not one more.
+    std::string cap = dir + "/follow_exact.rpcap";
+    Result r = capture({ "--from", exec_sim("--reset-after 2000"), "-o", cap, "--events", "5000", "--workload",
+                         "mlp", "--follow-resets", "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CaptureFacts f = read_capture(cap);
+    LONGS_EQUAL(5000, f.events);
+    LONGS_EQUAL(2, f.resets);
+}
+
 TEST(CliCapture, CleanReplayOfARawStreamMatchesTheTruth)
 {
     std::string raw = dir + "/raw.bin", cap = dir + "/replay.rpcap", truth = dir + "/truth.csv";

@@ -170,7 +170,7 @@ TEST(SimFlags, HelpListsEveryFlag)
     LONGS_EQUAL(0, r.exit_code);
     static const char *const flags[] = {
         "--workload", "--seed", "--preset", "--params", "--events", "--autostart",
-        "--transport", "--link-baud", "--truth", "--heartbeat-ms", "--counters-ms",
+        "--reset-after", "--transport", "--link-baud", "--truth", "--heartbeat-ms", "--counters-ms",
         "--quiet", "--version", "--help", "program", "mlp", "scan", "solver",
         "testchip", "macro",
     };
@@ -194,6 +194,7 @@ TEST(SimFlags, BadUsageExitsTwoWithAHint)
         { "--events", "many" },
         { "--events", "-5" },
         { "--seed", "12x" },
+        { "--reset-after", "soon" },
         { "--link-baud", "fast" },
         { "--workload", "nope" },
         { "--preset", "nope" },
