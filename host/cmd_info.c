@@ -127,9 +127,10 @@ static void prv_print_json(FILE *f, const char *path, const rp_capture_summary_t
     }
     fprintf(f, "}},\n");
     fprintf(f,
-            "  \"loss\": {\"link\": %" PRIu64 ", \"device\": %" PRIu64 ", \"total\": %" PRIu64
-            ", \"lost_batches\": %" PRIu64 "},\n",
-            st->loss.link_events, st->loss.device_events, st->loss.total_events, st->loss.lost_batches);
+            "  \"loss\": {\"link\": %" PRIu64 ", \"device\": %" PRIu64 ", \"unsent\": %" PRIu64
+            ", \"total\": %" PRIu64 ", \"lost_batches\": %" PRIu64 "},\n",
+            st->loss.link_events, st->loss.device_events, st->loss.unsent_events, st->loss.total_events,
+            st->loss.lost_batches);
     const rp_decode_stats_t *ds = &s->decode;
     fprintf(f,
             "  \"deframer\": {\"errors\": %" PRIu64 ", \"crc\": %" PRIu64 ", \"cobs\": %" PRIu64

@@ -390,8 +390,9 @@ static void prv_stream_problems(rp_report_t *r, const prv_pass_t *p)
         prv_problem(r, "%" PRIu64 " frame(s) could not be decoded and were skipped", ds->proto_errors + ds->malformed);
     if (st->loss.total_events)
         prv_problem(r, "%" PRIu64 " event(s) were lost before reaching the file (link %" PRIu64 ", device %" PRIu64
-                       "): the figures cover the %" PRIu64 " events received",
-                    st->loss.total_events, st->loss.link_events, st->loss.device_events, st->events);
+                       ", unsent at resets %" PRIu64 "): the figures cover the %" PRIu64 " events received",
+                    st->loss.total_events, st->loss.link_events, st->loss.device_events, st->loss.unsent_events,
+                    st->events);
     if (st->events && !r->device->valid)
         prv_problem(r, "no device description (Hello) was received: times are in ticks, geometry unknown");
     if (p->q.agg_nospace || p->q.nospace)

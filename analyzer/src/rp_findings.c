@@ -76,6 +76,9 @@ typedef struct prv_ctx {
     double stall;                   /* Counters.tx_stall_ticks */
     double lost;                    /* events lost */
     double loss_share;
+    double link_lost;               /* of them, lost on the link or dropped by a
+                                     * full ring (not taken by resets) */
+    double link_loss_share;
     double lost_time;               /* device time of the lost events (est.) */
     double idle_gap;                /* gaps not explained by recorder or loss */
     double wait;                    /* part of idle_gap spent waiting on the link */
@@ -248,6 +251,8 @@ static void prv_context(prv_ctx_t *c)
     }
     c->lost = (double)s->loss.total_events;
     c->loss_share = prv_share(c->lost, (double)s->events + c->lost);
+    c->link_lost = (double)s->loss.link_events + (double)s->loss.device_events;
+    c->link_loss_share = prv_share(c->link_lost, (double)s->events + c->link_lost);
 
     /* Lost events took device time too; assume they resemble the
      * delivered ones, so their share of the covered time is theirs. */
@@ -283,7 +288,7 @@ static void prv_rule_transport(prv_ctx_t *c)
 {
     const rp_session_stats_t *s = c->in->session;
     double wait_share = prv_share(c->wait, c->run);
-    if (c->lost <= 0.0 && s->loss.lost_batches == 0u && wait_share < PRV_MIN_GAIN) {
+    if (c->link_lost <= 0.0 && s->loss.lost_batches == 0u && wait_share < PRV_MIN_GAIN) {
         return;
     }
     rp_finding_t *f = prv_new(c, "transport-loss", "link");
@@ -292,15 +297,15 @@ static void prv_rule_transport(prv_ctx_t *c)
     }
     prv_set_gain(c, f, c->wait);
     f->severity = prv_severity(f->gain_share);
-    if (c->loss_share >= PRV_LOSS_CRITICAL) {
+    if (c->link_loss_share >= PRV_LOSS_CRITICAL) {
         f->severity = RP_SEVERITY_CRITICAL;
-    } else if (c->loss_share > RP_FINDINGS_LOSS_FIRST && f->severity < RP_SEVERITY_HIGH) {
+    } else if (c->link_loss_share > RP_FINDINGS_LOSS_FIRST && f->severity < RP_SEVERITY_HIGH) {
         f->severity = RP_SEVERITY_HIGH;
-    } else if (c->lost > 0.0 && f->severity < RP_SEVERITY_MEDIUM) {
+    } else if (c->link_lost > 0.0 && f->severity < RP_SEVERITY_MEDIUM) {
         f->severity = RP_SEVERITY_MEDIUM;
     }
 
-    double total = (double)s->events + c->lost;
+    double total = (double)s->events + c->link_lost;
     double sent = c->counters ? (double)s->counters.bytes_sent : 0.0;
     double ev_sent = c->counters ? (double)s->counters.events_sent : 0.0;
     double rate = s->duration_s > 0.0 ? sent / s->duration_s : 0.0;
@@ -310,8 +315,8 @@ static void prv_rule_transport(prv_ctx_t *c)
     uint32_t cap = c->dev != NULL ? c->dev->ring_capacity : 0u;
     uint32_t hw = c->counters ? s->counters.ring_high_water : 0u;
 
-    prv_ev(f, "events lost", c->lost, "");
-    prv_ev(f, "lost share", c->loss_share * 100.0, "%");
+    prv_ev(f, "events lost", c->link_lost, "");
+    prv_ev(f, "lost share", c->link_loss_share * 100.0, "%");
     prv_ev(f, "lost on the link", (double)s->loss.link_events, "");
     prv_ev(f, "dropped on the device", (double)s->loss.device_events, "");
     prv_ev_time(c, f, "time the drain waited on the link", c->stall);
@@ -321,10 +326,10 @@ static void prv_rule_transport(prv_ctx_t *c)
 
     char t_wait[32];
     prv_fmt_time(t_wait, sizeof t_wait, c->wait, c->hz);
-    if (c->lost > 0.0) {
+    if (c->link_lost > 0.0) {
         prv_text(f->title, sizeof f->title,
                  "The link lost %.1f%% of the events (%.0f of %.0f): the capture is incomplete",
-                 c->loss_share * 100.0, c->lost, total);
+                 c->link_loss_share * 100.0, c->link_lost, total);
     } else {
         prv_text(f->title, sizeof f->title,
                  "The device waited %s on a full link (%.1f%% of the run)", t_wait,
@@ -431,6 +436,8 @@ static void prv_rule_reset(prv_ctx_t *c)
     prv_ev(f, "brown-outs", (double)b->by_cause[RP_RESET_BROWN_OUT], "");
     prv_ev(f, "other resets", (double)(b->resets - failures), "");
     prv_ev(f, "last fatal reason", (double)b->last_fatal_reason, "");
+    prv_ev(f, "events the resets took from the ring (at least)",
+           (double)c->in->session->loss.unsent_events, "");
 
     char what[128];
     if (b->resets != 0u) {
@@ -440,10 +447,12 @@ static void prv_rule_reset(prv_ctx_t *c)
         prv_text(f->explanation, sizeof f->explanation,
                  "Each reset started a new boot, and the capture a new timeline (%u segments). "
                  "What the device was doing at the reset did not finish, and the events still in "
-                 "its ring were lost with it, uncounted: the device's drop counts restart at every "
-                 "boot. %u of the resets were failures (fatal error, watchdog, brown-out or "
+                 "its ring were lost with it: at least %llu, the events its last Counters before "
+                 "each reset had recorded beyond those it had sent (more may have been recorded "
+                 "after it). %u of the resets were failures (fatal error, watchdog, brown-out or "
                  "low-power), %u had another cause.",
-                 (unsigned)c->in->session->segments, (unsigned)failures,
+                 (unsigned)c->in->session->segments,
+                 (unsigned long long)c->in->session->loss.unsent_events, (unsigned)failures,
                  (unsigned)(b->resets - failures));
         prv_text(f->recommendation, sizeof f->recommendation, "%s", prv_reset_advice(cause));
     } else {
@@ -1164,7 +1173,7 @@ static int prv_first_rank(const prv_ctx_t *c, const rp_finding_t *f)
     if (c->in->session->boots.resets != 0u && strcmp(f->id, "device-reset") == 0) {
         return 2;
     }
-    if (c->loss_share > RP_FINDINGS_LOSS_FIRST && strcmp(f->id, "transport-loss") == 0) {
+    if (c->link_loss_share > RP_FINDINGS_LOSS_FIRST && strcmp(f->id, "transport-loss") == 0) {
         return 1;
     }
     return 0;

@@ -272,8 +272,10 @@ static int prv_on_msg(void *ctx, const rp_msg_t *m)
         fprintf(x->f, "{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":%u,\"name\":\"lost %" PRIu64 " events\",\"ts\":",
                 PRV_TID_LOSS, st.loss.total_events - x->lost_seen);
         prv_ts(x->f, x->max_t, x->hz);
-        fprintf(x->f, ",\"args\":{\"link\":%" PRIu64 ",\"device\":%" PRIu64 ",\"lost_batches\":%" PRIu64 "}}",
-                st.loss.link_events, st.loss.device_events, st.loss.lost_batches);
+        fprintf(x->f,
+                ",\"args\":{\"link\":%" PRIu64 ",\"device\":%" PRIu64 ",\"unsent\":%" PRIu64
+                ",\"lost_batches\":%" PRIu64 "}}",
+                st.loss.link_events, st.loss.device_events, st.loss.unsent_events, st.loss.lost_batches);
         x->lost_seen = st.loss.total_events;
     }
     return RP_OK;

@@ -147,9 +147,9 @@ static void prv_head(FILE *f, const rp_report_t *r)
     fputs("</td></tr>\n", f);
     if (r->stats) {
         fprintf(f, "<tr><th>events</th><td>%" PRIu64 " in %" PRIu32 " segment(s); lost %" PRIu64 " (link %" PRIu64
-                   ", device %" PRIu64 ")</td></tr>\n",
+                   ", device %" PRIu64 ", unsent at resets %" PRIu64 ")</td></tr>\n",
                 r->stats->events, r->stats->segments, r->stats->loss.total_events, r->stats->loss.link_events,
-                r->stats->loss.device_events);
+                r->stats->loss.device_events, r->stats->loss.unsent_events);
     }
     fputs("<tr><th>run time</th><td>", f);
     prv_time(f, r, (double)rp_report_run_ticks(r));

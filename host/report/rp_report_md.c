@@ -49,9 +49,9 @@ static void prv_header(FILE *f, const rp_report_t *r)
     }
     if (r->stats) {
         fprintf(f, "| events | %" PRIu64 " in %" PRIu32 " segment(s); lost %" PRIu64 " (link %" PRIu64 ", device %" PRIu64
-                   ") |\n",
+                   ", unsent at resets %" PRIu64 ") |\n",
                 r->stats->events, r->stats->segments, r->stats->loss.total_events, r->stats->loss.link_events,
-                r->stats->loss.device_events);
+                r->stats->loss.device_events, r->stats->loss.unsent_events);
     }
     fputs("| run time | ", f);
     prv_time(f, r, (double)rp_report_run_ticks(r));

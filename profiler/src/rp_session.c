@@ -13,6 +13,7 @@ typedef struct prv_run {
     uint64_t next_event;   /* first_event expected next */
     uint64_t dropped;      /* largest dropped_total seen */
     uint64_t sent;         /* largest Counters.events_sent seen */
+    uint64_t recorded;     /* largest Counters.events_recorded seen */
 } prv_run_t;
 
 typedef struct prv_name {
@@ -29,6 +30,7 @@ struct rp_session {
     uint64_t gap_link_events;  /* link losses seen as first_event gaps */
     uint64_t done_tail_events; /* losses at the tail of finished runs */
     uint64_t done_device_events;
+    uint64_t done_unsent_events; /* ring contents taken by resets */
     uint64_t done_ticks;
     double done_seconds;
     bool seg_has_events;
@@ -56,6 +58,14 @@ static uint64_t prv_run_tail(const prv_run_t *r)
     return r->sent > r->next_event ? r->sent - r->next_event : 0;
 }
 
+/* Recorded but neither received nor lost on the link, as of the run's
+ * last Counters: still in the device's ring then. */
+static uint64_t prv_run_unsent(const prv_run_t *r)
+{
+    uint64_t out = prv_max(r->sent, r->next_event);
+    return r->recorded > out ? r->recorded - out : 0;
+}
+
 static void prv_finish_run(rp_session_t *s)
 {
     s->done_tail_events += prv_run_tail(&s->run);
@@ -73,8 +83,11 @@ static double prv_seconds(uint64_t ticks, uint64_t clock_hz)
     return clock_hz > 0 ? (double)ticks / (double)clock_hz : 0.0;
 }
 
+/* The device reset: what its ring held is gone. (A new Start within a
+ * boot finishes only the run: the Stop before it drained the ring.) */
 static void prv_finish_segment(rp_session_t *s)
 {
+    s->done_unsent_events += prv_run_unsent(&s->run);
     prv_finish_run(s);
     uint64_t ticks = prv_seg_ticks(s);
     s->done_ticks += ticks;
@@ -342,6 +355,7 @@ int rp_session_apply(rp_session_t *s, const rp_msg_t *msg)
         s->st.counters = msg->u.counters;
         s->run.dropped = prv_max(s->run.dropped, msg->u.counters.events_dropped);
         s->run.sent = prv_max(s->run.sent, msg->u.counters.events_sent);
+        s->run.recorded = prv_max(s->run.recorded, msg->u.counters.events_recorded);
         break;
     case RP_FRAME_DROPS:
         s->run.dropped = prv_max(s->run.dropped, msg->u.drops.dropped_total);
@@ -365,7 +379,8 @@ void rp_session_stats(const rp_session_t *s, rp_session_stats_t *out)
     }
     out->loss.link_events = s->gap_link_events + s->done_tail_events + prv_run_tail(&s->run);
     out->loss.device_events = s->done_device_events + s->run.dropped;
-    out->loss.total_events = out->loss.link_events + out->loss.device_events;
+    out->loss.unsent_events = s->done_unsent_events;
+    out->loss.total_events = out->loss.link_events + out->loss.device_events + out->loss.unsent_events;
     uint64_t ticks = prv_seg_ticks(s);
     out->duration_ticks = s->done_ticks + ticks;
     out->duration_s = s->done_seconds + prv_seconds(ticks, s->dev.clock_hz);

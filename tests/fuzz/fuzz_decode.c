@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     rp_session_stats_t ss;
     rp_session_stats(s, &ss);
-    if (ss.loss.total_events != ss.loss.link_events + ss.loss.device_events) {
+    if (ss.loss.total_events != ss.loss.link_events + ss.loss.device_events + ss.loss.unsent_events) {
         abort();
     }
     rp_session_destroy(s);

@@ -318,6 +318,7 @@ CaptureFacts read_capture(const std::string &path)
     for (int i = 0; i < 16; i++)
         f.ops[i] = st.ops[i].count;
     f.lost = st.loss.total_events;
+    f.unsent = st.loss.unsent_events;
     f.segments = st.segments;
     f.resets = st.boots.resets;
     f.watchdog_resets = st.boots.by_cause[RP_RESET_WATCHDOG];

@@ -75,6 +75,7 @@ struct CaptureFacts {
     uint64_t events = 0;
     uint64_t ops[16] = {};
     uint64_t lost = 0;            /* session loss.total_events */
+    uint64_t unsent = 0;          /* of them, taken from the ring by resets */
     uint32_t segments = 0;        /* device boots */
     uint32_t resets = 0;          /* of them, resets during the capture */
     uint32_t watchdog_resets = 0; /* of those, watchdog resets */

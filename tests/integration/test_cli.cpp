@@ -151,7 +151,7 @@ TEST(CliCapture, ExecMatchesTheSimTruthEventByEvent)
     // Device banner, then the summary with every loss counter, zeros too.
     CHECK_HAS(r.out, "device     board sim");
     CHECK_HAS(r.out, "clock      100 MHz");
-    CHECK_HAS(r.out, "loss       link 0, device 0, total 0 events");
+    CHECK_HAS(r.out, "loss       link 0, device 0, unsent at resets 0, total 0 events");
     CHECK_HAS(r.out, "deframer   0 error(s)");
     CHECK_HAS(r.out, "  MVM ");
     CaptureFacts f = read_capture(cap);
@@ -294,9 +294,12 @@ TEST(CliCapture, DeviceThatEndsItsOwnRunIsACleanEnd)
 TEST(CliCapture, DeviceResetEndsTheCapture)
 {
     // The sim board's watchdog resets it after 3000 events of a session:
-    // the capture says why at once, keeps both boots and exits 5.
+    // the capture says why at once, keeps both boots and exits 5. The
+    // events the reset took from the ring are counted from the last
+    // Counters (one every virtual millisecond here).
     std::string cap = dir + "/reset.rpcap";
-    Result r = capture({ "--from", exec_sim("--reset-after 3000"), "-o", cap, "--events", "10000", "-q" });
+    Result r = capture({ "--from", exec_sim("--reset-after 3000 --counters-ms 1"), "-o", cap, "--events", "10000",
+                         "-q" });
     LONGS_EQUAL_TEXT(5, r.code, show(r).c_str());
     CHECK_HAS(r.err, "the device reset during the capture (watchdog)");
     CHECK_HAS(r.err, "the capture ends at the device reset");
@@ -306,6 +309,12 @@ TEST(CliCapture, DeviceResetEndsTheCapture)
     LONGS_EQUAL(2, f.segments);
     LONGS_EQUAL(1, f.watchdog_resets);
     CHECK(f.events > 0 && f.events <= 3000);
+    // At least 3000 were recorded (a workload step more at most), and the
+    // last Counters came at most a millisecond (about 15 events) before
+    // the reset.
+    CHECK_TEXT(f.unsent > 0, show(r).c_str());
+    LONGS_EQUAL(f.unsent, f.lost);
+    CHECK_TEXT(f.events + f.unsent >= 2950 && f.events + f.unsent <= 3100, show(r).c_str());
 }
 
 TEST(CliCapture, FollowResetsStartsEachNewBoot)
@@ -375,7 +384,7 @@ TEST_GROUP(CliSignals)
         p.signal(sig);
         int code = p.wait(20000);
         LONGS_EQUAL_TEXT(0, code, (p.out + p.err).c_str());
-        CHECK_HAS(p.out, "loss       link 0, device 0, total 0 events");
+        CHECK_HAS(p.out, "loss       link 0, device 0, unsent at resets 0, total 0 events");
         CaptureFacts f = read_capture(cap);
         CHECK(f.complete);
         CHECK(f.events > 1000);
@@ -618,7 +627,7 @@ TEST(CliInfo, DescribesAGoodCapture)
     CHECK_HAS(r.out, "device     board sim");
     CHECK_HAS(r.out, "  WRITE ");
     CHECK_HAS(r.out, "  VERIFY ");
-    CHECK_HAS(r.out, "loss       link 0, device 0, total 0 events");
+    CHECK_HAS(r.out, "loss       link 0, device 0, unsent at resets 0, total 0 events");
     CHECK_HAS(r.out, "workload   program:");
     CaptureFacts f = read_capture(cap);
     CHECK_HAS(r.out, "events     " + std::to_string(f.events) + " in ");
@@ -631,7 +640,7 @@ TEST(CliInfo, JsonCarriesTheSameNumbers)
     CaptureFacts f = read_capture(cap);
     CHECK_HAS(r.out, "\"events\": " + std::to_string(f.events) + ",");
     CHECK_HAS(r.out, "\"WRITE\": {\"count\": " + std::to_string(f.ops[1]) + ",");
-    CHECK_HAS(r.out, "\"loss\": {\"link\": 0, \"device\": 0, \"total\": 0");
+    CHECK_HAS(r.out, "\"loss\": {\"link\": 0, \"device\": 0, \"unsent\": 0, \"total\": 0");
     CHECK_HAS(r.out, "\"complete\": true");
     CHECK_EQUAL('{', r.out[0]);
     CHECK_HAS(r.out, "\n}\n");

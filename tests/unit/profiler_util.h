@@ -77,11 +77,14 @@ inline Bytes enc_drops(uint64_t total, uint64_t ts = 0)
     return payload_of(rp_encode_drops(total, ts, buf, sizeof buf), buf);
 }
 
-inline Bytes enc_counters(uint64_t sent, uint64_t dropped)
+// Counters as a device sends them; recorded defaults to sent (the final
+// Counters of a session, after the ring drained; dropped events never
+// entered the ring), more means events still waiting in the ring.
+inline Bytes enc_counters(uint64_t sent, uint64_t dropped, uint64_t recorded = UINT64_MAX)
 {
     rp_counters_t c = {};
     c.timestamp = 99;
-    c.events_recorded = sent + dropped;
+    c.events_recorded = recorded == UINT64_MAX ? sent : recorded;
     c.events_dropped = dropped;
     c.events_sent = sent;
     uint8_t buf[256];

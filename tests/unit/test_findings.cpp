@@ -684,6 +684,30 @@ TEST(findings, device_reset_names_the_most_serious_cause)
     CHECK(std::strstr(f->recommendation, "button") != nullptr);
 }
 
+TEST(findings, events_a_reset_took_belong_to_device_reset_not_the_link)
+{
+    // 10 % of the events went with a watchdog reset's ring: the reset's
+    // finding says how many; the link lost nothing, so no transport-loss.
+    Sim s;
+    s.adc_bound_baseline();
+    Pipeline p;
+    p.feed(s);
+    uint64_t unsent = s.ev.size() / 9;
+    p.ss.loss.unsent_events = unsent;
+    p.ss.loss.total_events = unsent;
+    p.ss.segments = 2;
+    p.ss.boots.resets = 1;
+    p.ss.boots.by_cause[RP_RESET_WATCHDOG] = 1;
+    p.analyze();
+    CHECK_TEXT(p.find("transport-loss") == nullptr, p.ids().c_str());
+    const rp_finding_t *f = p.find("device-reset");
+    CHECK(f != nullptr);
+    DOUBLES_EQUAL((double)unsent, evidence(f, "events the resets took from the ring (at least)"), 0.0);
+    CHECK(std::strstr(f->explanation, ("at least " + std::to_string(unsent) + ",").c_str()) != nullptr);
+    // The loss still makes the capture incomplete for the validity share.
+    DOUBLES_EQUAL((double)unsent / (double)(s.ev.size() + unsent), p.out->validity.loss_share, 1e-12);
+}
+
 TEST(findings, a_failure_before_the_capture_is_medium_and_ranks_by_gain)
 {
     Sim s;

@@ -251,6 +251,41 @@ TEST(session, restart_starts_a_new_run_and_keeps_old_losses)
     UNSIGNED_LONGS_EQUAL(20, ss.events);
 }
 
+TEST(session, reset_takes_what_the_ring_held)
+{
+    apply(rpt::enc_hello(100, 1000));
+    rp_batch_state_t st = {};
+    apply(rpt::enc_batch(&st, rpt::make_events(rng, 10, 5000)));
+    // A periodic Counters: 25 recorded, 10 sent, 15 waiting in the ring.
+    apply(rpt::enc_counters(10, 0, 25));
+    apply(rpt::enc_batch(&st, rpt::make_events(rng, 8, 9000)));   // 8 of them arrive
+    UNSIGNED_LONGS_EQUAL(0, stats().loss.total_events);   // still running: nothing lost yet
+    // The device resets: the 7 it had recorded and not sent are gone.
+    apply(rpt::enc_hello(200, 1000));
+    rp_session_stats_t ss = stats();
+    UNSIGNED_LONGS_EQUAL(7, ss.loss.unsent_events);
+    UNSIGNED_LONGS_EQUAL(0, ss.loss.link_events);
+    UNSIGNED_LONGS_EQUAL(7, ss.loss.total_events);
+    // The next boot's run starts from nothing; a run that ends with its
+    // final Counters (ring drained) and a Start leaves nothing unsent.
+    st = {};
+    apply(rpt::enc_batch(&st, rpt::make_events(rng, 5, 100)));
+    apply(rpt::enc_counters(5, 0, 9));
+    apply(rpt::enc_batch(&st, rpt::make_events(rng, 4, 300)));
+    apply(rpt::enc_counters(9, 0));
+    st = {};
+    apply(rpt::enc_batch(&st, rpt::make_events(rng, 3, 500)));
+    UNSIGNED_LONGS_EQUAL(7, stats().loss.unsent_events);
+    // Batches the link lost before the reset count as link loss, not twice.
+    rpt::enc_batch(&st, rpt::make_events(rng, 6, 700));   // lost
+    apply(rpt::enc_counters(9, 0, 12));
+    apply(rpt::enc_hello(300, 1000));
+    ss = stats();
+    UNSIGNED_LONGS_EQUAL(6, ss.loss.link_events);
+    UNSIGNED_LONGS_EQUAL(7 + 3, ss.loss.unsent_events);
+    UNSIGNED_LONGS_EQUAL(6 + 10, ss.loss.total_events);
+}
+
 TEST(session, device_reset_starts_a_segment_without_loss)
 {
     apply(rpt::enc_hello(100, 1000));

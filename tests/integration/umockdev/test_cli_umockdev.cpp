@@ -94,7 +94,7 @@ TEST(UmockdevSerial, CaptureThroughLibserialportMatchesTheTruth)
                                  "20000" });
     LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
     CHECK_HAS(r.out, "device     board sim");
-    CHECK_HAS(r.out, "loss       link 0, device 0, total 0 events");
+    CHECK_HAS(r.out, "loss       link 0, device 0, unsent at resets 0, total 0 events");
     LONGS_EQUAL(0, board->finish_sims(20000)[0]);
     check_truth(cap, truth, 5000);
 }
@@ -178,7 +178,7 @@ TEST(UmockdevUsb, CaptureThroughLibusbBulkTransfersMatchesTheTruth)
     std::string cap = dir + "/usb.rpcap";
     Result r = board->rramprof({ "capture", "--from", "usb:1209:0001", "-o", cap, "--events", "20000" });
     LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
-    CHECK_HAS(r.out, "loss       link 0, device 0, total 0 events");
+    CHECK_HAS(r.out, "loss       link 0, device 0, unsent at resets 0, total 0 events");
     LONGS_EQUAL(0, board->finish_sims(20000)[1]);
     check_truth(cap, truth, 5000);
 }
