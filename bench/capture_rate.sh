@@ -49,7 +49,7 @@ summary_rate() {
 }
 
 check_no_loss() {
-  grep -q '^loss       link 0, device 0, total 0 events' "$1" || {
+  grep -q '^loss       link 0, device 0, unsent at resets 0, total 0 events' "$1" || {
     echo "capture_rate.sh: events were lost:" >&2; cat "$1" >&2; exit 1; }
 }
 

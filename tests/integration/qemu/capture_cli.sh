@@ -31,7 +31,7 @@ done
 "$rramprof" info "$dir/an386.rpcap" --json >"$dir/info.json" || fail "rramprof info failed"
 
 grep -q '"board": "qemu-mps2-an386"' "$dir/info.json" || fail "wrong board"
-grep -q '"loss": {"link": 0, "device": 0, "total": 0' "$dir/info.json" || fail "events lost"
+grep -q '"loss": {"link": 0, "device": 0, "unsent": 0, "total": 0' "$dir/info.json" || fail "events lost"
 grep -q '"failed": 0' "$dir/info.json" || fail "a workload run failed"
 grep -Eq '"passed": [1-9]' "$dir/info.json" || fail "no workload run finished"
 got=$(sed -n 's/^  "events": \([0-9]*\),$/\1/p' "$dir/info.json")

@@ -46,7 +46,7 @@ wait $cap || { cat "$dir/capture.txt" >&2; fail "rramprof capture exited with $?
 "$rramprof" info "$dir/run.rpcap" --json >"$dir/info.json" || fail "rramprof info failed"
 check() { grep -Eq "$1" "$dir/info.json" || { cat "$dir/info.json" >&2; fail "$2"; }; }
 check "\"board\": \"$board\"" "wrong board"
-check '"loss": \{"link": 0, "device": 0, "total": 0' "events lost"
+check '"loss": \{"link": 0, "device": 0, "unsent": 0, "total": 0' "events lost"
 check "\"name\": \"$workload\", \"runs\": [0-9]+, \"passed\": [1-9][0-9]*, \"failed\": 0" \
     "no passing run of $workload, or a failed one"
 check '"failed": 0' "a workload run failed"
@@ -83,7 +83,7 @@ for run in a b; do
         "$rramprof" info run.rpcap --json | grep -Ev '"(host_time_ns|integrity)"' >info.json) \
         || fail "export/info of passive capture $run failed"
 done
-grep -q '"loss": {"link": 0, "device": 0, "total": 0' "$dir/a/info.json" || fail "passive capture lost events"
+grep -q '"loss": {"link": 0, "device": 0, "unsent": 0, "total": 0' "$dir/a/info.json" || fail "passive capture lost events"
 grep -q "\"events\": $events," "$dir/a/info.json" || fail "passive capture does not hold the $events events of the image"
 cmp -s "$dir/a/trace.json" "$dir/b/trace.json" || fail "two runs of the same image gave different events"
 cmp -s "$dir/a/info.json" "$dir/b/info.json" || { diff "$dir/a/info.json" "$dir/b/info.json" >&2; fail "two runs differ"; }
