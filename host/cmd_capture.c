@@ -72,6 +72,7 @@ typedef struct prv_cap {
     int tty;               /* stderr shows the progress line */
     uint32_t resets;       /* device resets seen (new boot ids) */
     uint32_t resets_followed; /* of them, those a Start was sent after */
+    uint64_t unsent_seen;  /* loss.unsent_events already reported */
     int64_t last_rx_ms;
 } prv_cap_t;
 
@@ -94,8 +95,15 @@ static void prv_on_segment(void *ctx, uint32_t segment, const rp_device_info_t *
         return;
     c->resets++;
     char why[96];
-    fprintf(stderr, "%srramprof: the device reset during the capture (%s)\n", c->tty ? "\r\033[K" : "",
+    rp_session_stats_t st;
+    rp_session_stats(c->session, &st); /* the reset's loss is counted already */
+    uint64_t unsent = st.loss.unsent_events - c->unsent_seen;
+    c->unsent_seen = st.loss.unsent_events;
+    fprintf(stderr, "%srramprof: the device reset during the capture (%s)", c->tty ? "\r\033[K" : "",
             rp_reset_text(info->reset_cause, info->fatal_reason, why, sizeof why));
+    if (unsent)
+        fprintf(stderr, "; at least %" PRIu64 " event(s) still in its ring were lost", unsent);
+    fprintf(stderr, "\n");
 }
 
 static void prv_keep_early(prv_cap_t *c, const uint8_t *p, size_t len)

@@ -313,6 +313,7 @@ TEST(CliCapture, DeviceResetEndsTheCapture)
     // last Counters came at most a millisecond (about 15 events) before
     // the reset.
     CHECK_TEXT(f.unsent > 0, show(r).c_str());
+    CHECK_HAS(r.err, "; at least " + std::to_string(f.unsent) + " event(s) still in its ring were lost");
     LONGS_EQUAL(f.unsent, f.lost);
     CHECK_TEXT(f.events + f.unsent >= 2950 && f.events + f.unsent <= 3100, show(r).c_str());
 }
