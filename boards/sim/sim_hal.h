@@ -36,8 +36,8 @@ extern "C" {
 #define RP_SIM_HAL_BOARD_NAME "sim"
 
 /* Creates the crossbar model from p (copied) and seed, resets the clock to
- * 0, the reset cause to power-on and the boot id to one derived from seed (so runs are reproducible;
- * see rp_sim_hal_set_boot_id). Replaces any model from an earlier init.
+ * 0, the reset cause to power-on and the boot id to one derived from seed
+ * (so runs are reproducible; see rp_sim_hal_set_boot_id). Replaces any model from an earlier init.
  * On a bad parameter set writes the reason into err and returns
  * RP_ERR_ARG (RP_ERR_NOSPACE if memory runs out). Before a successful
  * init the crossbar functions return RP_ERR_STATE. */
@@ -62,10 +62,10 @@ rp_xmodel_t *rp_sim_hal_model(void);
 void rp_sim_hal_set_boot_id(uint64_t id);
 
 /* A simulated reset of the board (the sim's --reset-after): a new boot id,
- * derived from the old one, and cause as what rp_hal_board_reset_cause()
- * reports from now on (power-on until the first call). The crossbar keeps
- * its cells, as non-volatile memory does, and the virtual clock runs on;
- * the caller boots the firmware core again (rp_device_init). */
+ * derived from the old one, and cause for rp_hal_board_reset_cause() to
+ * report (power-on before the first reset). The crossbar keeps its cells,
+ * as non-volatile memory does, and the virtual clock runs on; the caller
+ * boots the firmware core again (rp_device_init). */
 void rp_sim_hal_reset(rp_reset_cause_t cause);
 
 /* Ground truth: one record per crossbar HAL call, in call order, including

@@ -32,7 +32,8 @@
  *
  * Segments: a Hello (or a Response carrying one) whose boot_id differs from
  * the current one means the device was reset: a new segment starts with
- * fresh run state; nothing before it counts as lost. A session begins with
+ * fresh run state; the old run's losses are kept, and the events its ring
+ * still held count as unsent_events (above). A session begins with
  * segment 0 at the first Hello or the first batch, whichever comes first.
  * The first Hello of each segment says why that boot happened
  * (stats.boots): segment 0's boot came before the capture, every later
