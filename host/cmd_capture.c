@@ -519,6 +519,7 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
         else
             start.threshold_ticks = rp_cli_ns_to_ticks(o->threshold_ns, dev->clock_hz);
     }
+    c.resets_followed = c.resets; /* a boot that reset before the Start gets it all the same */
     rc = replay ? RP_OK : prv_command(&c, &start, timeout_ms);
     if (rc == PRV_RESET_BEFORE_ANSWER) {
         rc = RP_OK; /* the device reset at once: the stream loop follows it, or ends */
@@ -674,7 +675,7 @@ out_close:
         fprintf(stderr, "rramprof: the device went away in the middle of the capture%s%s; %s is closed and readable\n",
                 d[0] ? ": " : "", d, o->out);
         ex = RP_EXIT_GONE;
-    } else if (ex == RP_EXIT_OK && c.resets && !replay && !o->follow_resets) {
+    } else if (ex == RP_EXIT_OK && c.resets != c.resets_followed && !replay && !o->follow_resets) {
         fprintf(stderr, "rramprof: the capture ends at the device reset; %s is closed and readable\n", o->out);
         ex = RP_EXIT_GONE;
     } else if (ex == RP_EXIT_OK && abandoned) {
