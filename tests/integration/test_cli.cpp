@@ -72,6 +72,20 @@ void check_truth(const std::string &cap, const std::string &truth, uint64_t at_l
     CHECK_TEXT(matched >= at_least, ("only " + std::to_string(matched) + " crossbar events").c_str());
 }
 
+// The capture said each of n watchdog resets of the sim board (its
+// --reset-after) and its summary and file agree: n + 1 boots.
+CaptureFacts check_watchdog_resets(const Result &r, const std::string &cap, uint32_t n)
+{
+    CHECK_HAS(r.err, "the device reset during the capture (watchdog)");
+    CHECK_HAS(r.out, "resets     " + std::to_string(n) + " during the capture: " + std::to_string(n) + " watchdog");
+    CaptureFacts f = read_capture(cap);
+    CHECK(f.complete);
+    LONGS_EQUAL(n + 1, f.segments);
+    LONGS_EQUAL(n, f.resets);
+    LONGS_EQUAL(n, f.watchdog_resets);
+    return f;
+}
+
 // Starts a sim that listens, returns the address it printed after `tag`.
 std::string start_listening_sim(Proc &sim, const std::string &transport, const std::string &tag,
                                 const std::vector<std::string> &extra = {})
@@ -301,13 +315,8 @@ TEST(CliCapture, DeviceResetEndsTheCapture)
     Result r = capture({ "--from", exec_sim("--reset-after 3000 --counters-ms 1"), "-o", cap, "--events", "10000",
                          "-q" });
     LONGS_EQUAL_TEXT(5, r.code, show(r).c_str());
-    CHECK_HAS(r.err, "the device reset during the capture (watchdog)");
     CHECK_HAS(r.err, "the capture ends at the device reset");
-    CHECK_HAS(r.out, "resets     1 during the capture: 1 watchdog");
-    CaptureFacts f = read_capture(cap);
-    CHECK(f.complete);
-    LONGS_EQUAL(2, f.segments);
-    LONGS_EQUAL(1, f.watchdog_resets);
+    CaptureFacts f = check_watchdog_resets(r, cap, 1);
     CHECK(f.events > 0 && f.events <= 3000);
     // At least 3000 were recorded (a workload step more at most), and the
     // last Counters came at most a millisecond (about 15 events) before
@@ -326,14 +335,9 @@ TEST(CliCapture, FollowResetsStartsEachNewBoot)
     Result r = capture({ "--from", exec_sim("--reset-after 3000"), "-o", cap, "--events", "10000", "--follow-resets",
                          "-q" });
     LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
-    CHECK_HAS(r.err, "the device reset during the capture (watchdog)");
     CHECK_HAS(r.err, "recording again after the reset");
-    CHECK_HAS(r.out, "resets     3 during the capture: 3 watchdog");
-    CaptureFacts f = read_capture(cap);
-    CHECK(f.complete);
+    CaptureFacts f = check_watchdog_resets(r, cap, 3);
     CHECK(f.events >= 10000);
-    LONGS_EQUAL(4, f.segments);
-    LONGS_EQUAL(3, f.watchdog_resets);
 }
 
 TEST(CliCapture, FollowedWorkloadCaptureHoldsExactlyTheEventLimit)
@@ -344,9 +348,8 @@ TEST(CliCapture, FollowedWorkloadCaptureHoldsExactlyTheEventLimit)
     Result r = capture({ "--from", exec_sim("--reset-after 2000"), "-o", cap, "--events", "5000", "--workload",
                          "mlp", "--follow-resets", "-q" });
     LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
-    CaptureFacts f = read_capture(cap);
+    CaptureFacts f = check_watchdog_resets(r, cap, 2);
     LONGS_EQUAL(5000, f.events);
-    LONGS_EQUAL(2, f.resets);
 }
 
 TEST(CliCapture, CleanReplayOfARawStreamMatchesTheTruth)

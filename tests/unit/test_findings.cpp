@@ -244,6 +244,14 @@ struct Pipeline {
         ss.counters.ring_high_water = 100;
     }
 
+    // n resets of the device during the capture, each starting a segment.
+    void reset(uint32_t cause, uint32_t n = 1)
+    {
+        ss.segments += n;
+        ss.boots.resets += n;
+        ss.boots.by_cause[cause] += n;
+    }
+
     void lose(uint64_t events)
     {
         ss.loss.device_events = events;
@@ -637,10 +645,8 @@ TEST(findings, device_reset_during_the_capture_ranks_first)
     Pipeline p;
     p.feed(s);
     p.lose((uint64_t)std::ceil((double)s.ev.size() * 0.05 / 0.95));   // transport-loss first
-    p.ss.segments = 3;
-    p.ss.boots.resets = 2;
-    p.ss.boots.by_cause[RP_RESET_FATAL] = 1;
-    p.ss.boots.by_cause[RP_RESET_PIN] = 1;
+    p.reset(RP_RESET_FATAL);
+    p.reset(RP_RESET_PIN);
     p.ss.boots.last_fatal_reason = 3;
     p.analyze();
     STRCMP_EQUAL("device-reset", p.out->findings[0].id);
@@ -664,9 +670,8 @@ TEST(findings, device_reset_names_the_most_serious_cause)
     s.baseline();
     Pipeline p;
     p.feed(s);
-    p.ss.boots.resets = 2;
-    p.ss.boots.by_cause[RP_RESET_PIN] = 1;
-    p.ss.boots.by_cause[RP_RESET_BROWN_OUT] = 1;
+    p.reset(RP_RESET_PIN);
+    p.reset(RP_RESET_BROWN_OUT);
     p.analyze();
     const rp_finding_t *f = p.find("device-reset");
     CHECK(f != nullptr);
@@ -695,9 +700,7 @@ TEST(findings, events_a_reset_took_belong_to_device_reset_not_the_link)
     uint64_t unsent = s.ev.size() / 9;
     p.ss.loss.unsent_events = unsent;
     p.ss.loss.total_events = unsent;
-    p.ss.segments = 2;
-    p.ss.boots.resets = 1;
-    p.ss.boots.by_cause[RP_RESET_WATCHDOG] = 1;
+    p.reset(RP_RESET_WATCHDOG);
     p.analyze();
     CHECK_TEXT(p.find("transport-loss") == nullptr, p.ids().c_str());
     const rp_finding_t *f = p.find("device-reset");
@@ -737,8 +740,7 @@ TEST(findings, a_reset_shows_even_without_events)
     Sim s;   // the device reset before it sent any event
     Pipeline p;
     p.feed(s);
-    p.ss.boots.resets = 1;
-    p.ss.boots.by_cause[RP_RESET_WATCHDOG] = 1;
+    p.reset(RP_RESET_WATCHDOG);
     const rp_analysis_t &a = p.analyze();
     LONGS_EQUAL(1, a.count);
     STRCMP_EQUAL("device-reset", a.findings[0].id);
