@@ -5,6 +5,9 @@
 # A device that goes away right after a periodic Counters (CliFaults).
 add_executable(rp_frame_cut ${CMAKE_CURRENT_LIST_DIR}/frame_cut.c)
 target_link_libraries(rp_frame_cut PRIVATE rp_wire)
+# A device that resets where the sim board cannot (CliFaults).
+add_executable(rp_reset_device ${CMAKE_CURRENT_LIST_DIR}/reset_device.c)
+target_link_libraries(rp_reset_device PRIVATE rp_wire)
 
 add_executable(test_cli
   ${CMAKE_CURRENT_LIST_DIR}/cli_proc.cpp
@@ -15,8 +18,9 @@ target_link_libraries(test_cli PRIVATE rp_profiler rp_wire rp_proto rp_test_main
 target_compile_definitions(test_cli PRIVATE
   RP_BIN_DIR="${CMAKE_RUNTIME_OUTPUT_DIRECTORY}"
   RP_SIM_BIN="$<TARGET_FILE:rramprof-sim>"
-  RP_FRAME_CUT_BIN="$<TARGET_FILE:rp_frame_cut>")
-add_dependencies(test_cli rramprof rramprof-sim rp_frame_cut)
+  RP_FRAME_CUT_BIN="$<TARGET_FILE:rp_frame_cut>"
+  RP_RESET_DEVICE_BIN="$<TARGET_FILE:rp_reset_device>")
+add_dependencies(test_cli rramprof rramprof-sim rp_frame_cut rp_reset_device)
 
 foreach(group CliUsage CliCapture CliSignals CliFaults CliInfo CliDemo)
   add_test(NAME integration.cli.${group} COMMAND test_cli -c -g ${group})

@@ -8,22 +8,11 @@
 #include <unistd.h>
 
 #include "rramprof/rp_frame.h"
+#include "write_all.h"
 
 /* Key of Frame.counters (field 4, length-delimited): a Counters frame's
  * payload starts with it. */
 #define PRV_COUNTERS_KEY ((4u << 3) | 2u)
-
-static int prv_write_all(const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(1, p, n);
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -40,9 +29,9 @@ int main(int argc, char **argv)
         for (ssize_t i = 0; i < n; i++) {
             if (rp_deframer_feed(&d, buf[i]) == RP_DEFRAME_FRAME && rp_deframer_payload_len(&d) > 0 &&
                 rp_deframer_payload(&d)[0] == PRV_COUNTERS_KEY && ++seen == want)
-                return prv_write_all(buf, (size_t)i + 1) == 0 ? 0 : 1;
+                return rp_test_write_all(1, buf, (size_t)i + 1) == 0 ? 0 : 1;
         }
-        if (prv_write_all(buf, (size_t)n) != 0)
+        if (rp_test_write_all(1, buf, (size_t)n) != 0)
             return 1;
     }
 }

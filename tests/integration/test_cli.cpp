@@ -552,6 +552,38 @@ TEST(CliFaults, DeviceGoneMidCaptureClosesTheFileAndFails)
     CHECK_HAS(r.out, "integrity  complete");
 }
 
+TEST(CliFaults, NewBootThatRefusesOrIgnoresTheFollowedStartEndsTheCapture)
+{
+    // rp_reset_device reboots after its first Start; its new boot refuses
+    // every Start (busy), or never answers one.
+    std::string cap = dir + "/refused.rpcap";
+    Result r = capture({ "--from", std::string("exec:") + RP_RESET_DEVICE_BIN + " refuse", "-o", cap,
+                         "--follow-resets", "--timeout", "1", "-q" });
+    LONGS_EQUAL_TEXT(8, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "the device refused Start after its reset: busy: still booting");
+    CHECK(read_capture(cap).complete);
+    cap = dir + "/ignored.rpcap";
+    r = capture({ "--from", std::string("exec:") + RP_RESET_DEVICE_BIN + " silent", "-o", cap, "--follow-resets",
+                  "--timeout", "1", "-q" });
+    LONGS_EQUAL_TEXT(4, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "the device did not answer Start after its reset within 1 s");
+    CHECK(read_capture(cap).complete);
+}
+
+TEST(CliFaults, ResetBeforeTheStartDoesNotEndTheCapture)
+{
+    // The device reboots between its GetInfo answer and the Start: the
+    // Start reaches the new boot, so the capture runs its course.
+    std::string cap = dir + "/early.rpcap";
+    Result r = capture({ "--from", std::string("exec:") + RP_RESET_DEVICE_BIN + " early", "-o", cap, "--duration",
+                         "0.3", "-q" });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "the device reset during the capture (watchdog)");
+    CaptureFacts f = read_capture(cap);
+    LONGS_EQUAL(2, f.segments);
+    LONGS_EQUAL(1, f.watchdog_resets);
+}
+
 TEST(CliFaults, DeviceGoneJustAfterPeriodicCountersIsNotASessionEnd)
 {
     // The stream stops right after the third periodic Counters: only the
