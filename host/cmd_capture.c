@@ -85,6 +85,13 @@ static int prv_on_events(void *ctx, uint32_t segment, const rp_record_t *ev, siz
     return RP_OK;
 }
 
+/* Starts a message on stderr: on a terminal, the progress line is
+ * cleared first so the message does not run into it. */
+static const char *prv_msg_start(const prv_cap_t *c)
+{
+    return c->tty ? "\r\033[K" : "";
+}
+
 /* A new boot id: the device reset. Said at once, with the cause its new
  * Hello gives; a live capture then ends, or with --follow-resets starts
  * the new boot (see the stream loop). */
@@ -99,7 +106,7 @@ static void prv_on_segment(void *ctx, uint32_t segment, const rp_device_info_t *
     rp_session_stats(c->session, &st); /* the reset's loss is counted already */
     uint64_t unsent = st.loss.unsent_events - c->unsent_seen;
     c->unsent_seen = st.loss.unsent_events;
-    fprintf(stderr, "%srramprof: the device reset during the capture (%s)", c->tty ? "\r\033[K" : "",
+    fprintf(stderr, "%srramprof: the device reset during the capture (%s)", prv_msg_start(c),
             rp_reset_text(info->reset_cause, info->fatal_reason, why, sizeof why));
     if (unsent)
         fprintf(stderr, "; at least %" PRIu64 " event(s) still in its ring were lost", unsent);
@@ -255,7 +262,7 @@ static int prv_follow_reset(prv_cap_t *c, rp_command_t *start, const rp_capture_
     } while (rc == PRV_RESET_BEFORE_ANSWER);
     if (rc == RP_OK && c->result == RP_RESULT_OK) {
         c->idle_heartbeat = 0; /* the new boot's Heartbeats before the Start said idle */
-        fprintf(stderr, "%srramprof: recording again after the reset (--follow-resets)\n", c->tty ? "\r\033[K" : "");
+        fprintf(stderr, "%srramprof: recording again after the reset (--follow-resets)\n", prv_msg_start(c));
     }
     return rc;
 }
@@ -575,13 +582,13 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
             rc = prv_follow_reset(&c, &start, o, timeout_ms);
             if (rc == RP_OK && c.result != RP_RESULT_OK) {
                 fprintf(stderr, "%srramprof: the device refused Start after its reset: %s%s%s\n",
-                        tty ? "\r\033[K" : "", prv_result_name(c.result), c.message[0] ? ": " : "", c.message);
+                        prv_msg_start(&c), prv_result_name(c.result), c.message[0] ? ": " : "", c.message);
                 ex = RP_EXIT_DEVICE;
                 break;
             }
             if (rc == RP_ERR_TIMEOUT) {
                 fprintf(stderr, "%srramprof: the device did not answer Start after its reset within %g s\n",
-                        tty ? "\r\033[K" : "", o->timeout_s);
+                        prv_msg_start(&c), o->timeout_s);
                 ex = RP_EXIT_TIMEOUT;
                 break;
             }
