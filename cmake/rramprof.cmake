@@ -9,6 +9,7 @@ function(rp_add_firmware_core target port_dir)
   add_library(${target} STATIC
     ${RP_FIRMWARE_DIR}/src/rp_ring.c
     ${RP_FIRMWARE_DIR}/src/rp_recorder.c
+    ${RP_FIRMWARE_DIR}/src/rp_salvage.c
     ${RP_FIRMWARE_DIR}/src/rp_span.c
     ${RP_FIRMWARE_DIR}/src/rp_xbar.c
     ${RP_FIRMWARE_DIR}/src/rp_wv.c

@@ -73,6 +73,7 @@ typedef struct prv_cap {
     uint32_t resets;       /* device resets seen (new boot ids) */
     uint32_t resets_followed; /* of them, those a Start was sent after */
     uint64_t unsent_seen;  /* loss.unsent_events already reported */
+    uint32_t unreported_seen; /* loss.resets_unreported, as of then */
     int64_t last_rx_ms;
 } prv_cap_t;
 
@@ -105,11 +106,15 @@ static void prv_on_segment(void *ctx, uint32_t segment, const rp_device_info_t *
     rp_session_stats_t st;
     rp_session_stats(c->session, &st); /* the reset's loss is counted already */
     uint64_t unsent = st.loss.unsent_events - c->unsent_seen;
+    /* Exact if the new boot reported the old one's counts (see rp_session.h). */
+    int exact = st.loss.resets_unreported == c->unreported_seen;
     c->unsent_seen = st.loss.unsent_events;
+    c->unreported_seen = st.loss.resets_unreported;
     fprintf(stderr, "%srramprof: the device reset during the capture (%s)", prv_msg_start(c),
             rp_reset_text(info->reset_cause, info->fatal_reason, why, sizeof why));
-    if (unsent)
-        fprintf(stderr, "; at least %" PRIu64 " event(s) still in its ring were lost", unsent);
+    if (unsent || exact)
+        fprintf(stderr, "; %s%" PRIu64 " event(s) still in its ring were lost", exact ? "" : "at least ",
+                unsent);
     fprintf(stderr, "\n");
 }
 

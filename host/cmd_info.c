@@ -128,9 +128,9 @@ static void prv_print_json(FILE *f, const char *path, const rp_capture_summary_t
     fprintf(f, "}},\n");
     fprintf(f,
             "  \"loss\": {\"link\": %" PRIu64 ", \"device\": %" PRIu64 ", \"unsent\": %" PRIu64
-            ", \"total\": %" PRIu64 ", \"lost_batches\": %" PRIu64 "},\n",
+            ", \"total\": %" PRIu64 ", \"lost_batches\": %" PRIu64 ", \"resets_unreported\": %" PRIu32 "},\n",
             st->loss.link_events, st->loss.device_events, st->loss.unsent_events, st->loss.total_events,
-            st->loss.lost_batches);
+            st->loss.lost_batches, st->loss.resets_unreported);
     const rp_decode_stats_t *ds = &s->decode;
     fprintf(f,
             "  \"deframer\": {\"errors\": %" PRIu64 ", \"crc\": %" PRIu64 ", \"cobs\": %" PRIu64

@@ -144,10 +144,15 @@ void rp_cli_print_stats(FILE *f, uint64_t clock_hz, const rp_session_stats_t *s,
         }
         fprintf(f, "\n");
     }
-    fprintf(f, "loss       link %" PRIu64 ", device %" PRIu64 ", unsent at resets %" PRIu64 ", total %" PRIu64
+    fprintf(f, "loss       link %" PRIu64 ", device %" PRIu64 ", unsent at resets %s%" PRIu64 ", total %s%" PRIu64
                " events (%" PRIu64 " batch(es) missing)\n",
-            s->loss.link_events, s->loss.device_events, s->loss.unsent_events, s->loss.total_events,
+            s->loss.link_events, s->loss.device_events, s->loss.resets_unreported ? "at least " : "",
+            s->loss.unsent_events, s->loss.resets_unreported ? "at least " : "", s->loss.total_events,
             s->loss.lost_batches);
+    if (s->loss.resets_unreported)
+        fprintf(f, "           (%" PRIu32 " reset(s) without the old boot's counts in the new boot's Hello:"
+                   " the events recorded after its last Counters are not known)\n",
+                s->loss.resets_unreported);
     fprintf(f, "deframer   %" PRIu64 " error(s) (crc %" PRIu64 ", cobs %" PRIu64 ", oversize %" PRIu64 ", short %" PRIu64
                "), %" PRIu64 " garbage byte(s), %" PRIu64 " undecodable payload(s)\n",
             rp_cli_deframer_errors(ds), ds->crc_errors, ds->cobs_errors, ds->oversize, ds->short_frames,

@@ -436,8 +436,10 @@ static void prv_rule_reset(prv_ctx_t *c)
     prv_ev(f, "brown-outs", (double)b->by_cause[RP_RESET_BROWN_OUT], "");
     prv_ev(f, "other resets", (double)(b->resets - failures), "");
     prv_ev(f, "last fatal reason", (double)b->last_fatal_reason, "");
-    prv_ev(f, "events the resets took from the ring (at least)",
-           (double)c->in->session->loss.unsent_events, "");
+    const rp_loss_t *loss = &c->in->session->loss;
+    prv_ev(f, loss->resets_unreported ? "events the resets took from the ring (at least)"
+                                      : "events the resets took from the ring",
+           (double)loss->unsent_events, "");
 
     char what[128];
     if (b->resets != 0u) {
@@ -447,13 +449,15 @@ static void prv_rule_reset(prv_ctx_t *c)
         prv_text(f->explanation, sizeof f->explanation,
                  "Each reset started a new boot, and the capture a new timeline (%u segments). "
                  "What the device was doing at the reset did not finish, and the events still in "
-                 "its ring were lost with it: at least %llu, the events its last Counters before "
-                 "each reset had recorded beyond those it had sent (more may have been recorded "
-                 "after it). %u of the resets were failures (fatal error, watchdog, brown-out or "
-                 "low-power), %u had another cause.",
-                 (unsigned)c->in->session->segments,
-                 (unsigned long long)c->in->session->loss.unsent_events, (unsigned)failures,
-                 (unsigned)(b->resets - failures));
+                 "its ring were lost with it: %s%llu%s. %u of the resets were failures (fatal "
+                 "error, watchdog, brown-out or low-power), %u had another cause.",
+                 (unsigned)c->in->session->segments, loss->resets_unreported ? "at least " : "",
+                 (unsigned long long)loss->unsent_events,
+                 loss->resets_unreported
+                     ? ", counted from the last Counters before each reset the new boot did not "
+                       "report on (events recorded after it are not known)"
+                     : ", as each new boot reported the counts of the boot before",
+                 (unsigned)failures, (unsigned)(b->resets - failures));
         prv_text(f->recommendation, sizeof f->recommendation, "%s", prv_reset_advice(cause));
     } else {
         rp_reset_text(b->first_cause, b->first_fatal_reason, what, sizeof what);

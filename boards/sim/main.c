@@ -23,6 +23,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -36,6 +37,7 @@
 #include "rramprof/rp_hal_timer.h"
 #include "rramprof/rp_recorder.h"
 #include "rramprof/rp_ring.h"
+#include "rramprof/rp_salvage.h"
 #include "rramprof/rp_status.h"
 #include "rramprof/rp_workload.h"
 #include "rramprof/rp_xmodel.h"
@@ -555,7 +557,13 @@ static int prv_run(const prv_opts_t *o)
         rp_sim_transport_flush();
         if (o->reset_after != 0 && rp_device_recording() && rp_recorder_recorded() >= o->reset_after) {
             /* A watchdog reset: what the ring still holds and the session
-             * are gone; the core boots again with a new boot id. */
+             * are gone; the core boots again with a new boot id. RAM is
+             * kept, so the new boot reports the old one's counts, as a
+             * Cortex-M board's reset handler salvages them (rp_salvage.h);
+             * said on stderr too. */
+            fprintf(stderr, "rramprof-sim: watchdog reset after %" PRIu64 " recorded event(s)\n",
+                    rp_recorder_recorded());
+            rp_salvage_read();
             rp_sim_hal_reset(RP_RESET_WATCHDOG);
             rp_device_init(&cfg);
             rp_sim_transport_flush();

@@ -38,6 +38,7 @@
 #include "rramprof/rp_hal_transport.h"
 #include "rramprof/rp_hal_xbar.h"
 #include "rramprof/rp_recorder.h"
+#include "rramprof/rp_salvage.h"
 #include "rramprof/rp_span.h"
 #include "rramprof/rp_status.h"
 #include "rramprof/rp_workload.h"
@@ -212,6 +213,11 @@ static void prv_fill_hello(rp_hello_t *h)
     h->workloads = prv_dev.workload_names;
     h->workload_count = prv_dev.workload_name_count;
     h->reset_cause = (uint32_t)rp_hal_board_reset_cause(&h->fatal_reason);
+    /* Where the board salvaged the boot before's counts (a warm reset). */
+    h->previous_boot_id = rp_salvage_previous.boot_id;
+    h->previous_events_recorded = rp_salvage_previous.events_recorded;
+    h->previous_events_sent = rp_salvage_previous.events_sent;
+    h->previous_events_dropped = rp_salvage_previous.events_dropped;
 }
 
 static void prv_fill_counters(rp_counters_t *c)
@@ -764,6 +770,7 @@ void rp_device_init(const rp_device_config_t *cfg)
         prv_dev.cfg = *cfg;
     }
     rp_recorder_init();
+    rp_salvage_stamp(rp_hal_board_boot_id());
     rp_span_reset();
     rp_deframer_init(&prv_dev.deframer, prv_rx_payload, sizeof prv_rx_payload);
     if (rp_hal_xbar_info(&prv_dev.array) != RP_OK) {

@@ -70,7 +70,7 @@ _Static_assert(offsetof(rp_hello_t, workload_count) ==
  * body (0: never one), then its fields, then PRV_END. */
 struct prv_descs {
     uint8_t array[1 + 17 + 1];
-    uint8_t hello[1 + 15 + 3 + 1];
+    uint8_t hello[1 + 19 + 3 + 1];
     uint8_t names[1 + 2 + 2 + 1];
     uint8_t counters[1 + 19 + 1];
     uint8_t drops[1 + 2 + 1];
@@ -138,6 +138,10 @@ static const struct prv_descs prv_d = {
                PRV_H(workloads, PRV_MORE), PRV_STRINGS,
                PRV_H(reset_cause, PRV_U32),
                PRV_H(fatal_reason, PRV_U32),
+               PRV_H(previous_boot_id, PRV_U64),
+               PRV_H(previous_events_recorded, PRV_U64),
+               PRV_H(previous_events_sent, PRV_U64),
+               PRV_H(previous_events_dropped, PRV_U64),
                PRV_END },
     .names = { PRV_FRAME_NAMES,
                PRV_M(struct prv_names, ids, PRV_MORE), PRV_IDS,

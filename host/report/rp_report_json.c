@@ -284,6 +284,8 @@ static void prv_session(FILE *f, const rp_report_t *r)
     fputs(", ", f);
     prv_u64(f, "unsent_events", l->unsent_events);
     fputs(", ", f);
+    prv_u64(f, "resets_unreported", l->resets_unreported);
+    fputs(", ", f);
     prv_u64(f, "total_events", l->total_events);
     fputs(", ", f);
     prv_num(f, "share", all ? (double)l->total_events / (double)all : 0.0);

@@ -159,6 +159,10 @@ static void prv_hello(const Rramprof__V1__Hello *h, rp_hello_t *out, rp_msg_t *m
     out->threshold_ticks = h->threshold_ticks;
     out->reset_cause = (uint32_t)h->reset_cause;
     out->fatal_reason = h->fatal_reason;
+    out->previous_boot_id = h->previous_boot_id;
+    out->previous_events_recorded = h->previous_events_recorded;
+    out->previous_events_sent = h->previous_events_sent;
+    out->previous_events_dropped = h->previous_events_dropped;
     out->workloads = (const char *const *)h->workloads;
     out->workload_count = (uint32_t)h->n_workloads;
 }

@@ -197,13 +197,31 @@ static void prv_count_boot(rp_session_t *s)
     }
 }
 
+/* The old boot's counts at its reset, as the new boot's Hello reports
+ * them: they complete the run's last Counters (max: the counts only grow
+ * within a run). Without them the run's unsent events are a lower bound. */
+static void prv_take_previous(rp_session_t *s, const rp_hello_t *h)
+{
+    if (h->previous_boot_id == 0u || h->previous_boot_id != s->dev.boot_id) {
+        s->st.loss.resets_unreported++;
+        return;
+    }
+    prv_run_t *r = &s->run;
+    r->recorded = prv_max(r->recorded, h->previous_events_recorded);
+    r->sent = prv_max(r->sent, h->previous_events_sent);
+    r->dropped = prv_max(r->dropped, h->previous_events_dropped);
+}
+
 static void prv_apply_hello(rp_session_t *s, const rp_hello_t *h, uint32_t protocol_version)
 {
     if (s->st.segments == 0) {
         prv_copy_device(s, h, protocol_version);
         prv_start_segment(s);
     } else if (s->dev.valid && h->boot_id != s->dev.boot_id) {
-        /* Device reset: close the old segment with its own clock first. */
+        /* Device reset: close the old segment with its own clock first,
+         * with the old boot's counts at the reset if the new one kept
+         * them. */
+        prv_take_previous(s, h);
         prv_finish_segment(s);
         prv_copy_device(s, h, protocol_version);
         prv_start_segment(s);

@@ -63,6 +63,10 @@ int main(int argc, char **argv)
         .workload_count = 2,
         .reset_cause = 7,   /* RESET_FATAL */
         .fatal_reason = 3,
+        .previous_boot_id = 0xFEEDFACDu,
+        .previous_events_recorded = 5000,
+        .previous_events_sent = 4900,
+        .previous_events_dropped = 7,
     };
     static const char *const hello_expect[] = {
         "hello {", "protocol_version: 1", "board: \"sim\"", "firmware_version: \"0.1.0\"",
@@ -71,7 +75,9 @@ int main(int argc, char **argv)
         "endurance_cycles: 1000000", "model: \"sim:testchip\"", "ring_capacity: 1024",
         "max_frame_payload: 1024", "boot_id: 4277009102", "counters_available: 1",
         "op_mask: 126", "threshold_ticks: 5", "workloads: \"write_verify\"",
-        "workloads: \"mvm_sweep\"", "reset_cause: RESET_FATAL", "fatal_reason: 3", NULL
+        "workloads: \"mvm_sweep\"", "reset_cause: RESET_FATAL", "fatal_reason: 3",
+        "previous_boot_id: 4277009101", "previous_events_recorded: 5000",
+        "previous_events_sent: 4900", "previous_events_dropped: 7", NULL
     };
     bad |= prv_write(dir, "hello", buf, rp_encode_hello(&h, buf, sizeof(buf)), hello_expect);
 

@@ -13,6 +13,7 @@ target_link_libraries(rp_core_test PUBLIC rp_fake_hal)
 
 rp_add_unit_test(ring SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ring.cpp LIBS rp_core_test)
 rp_add_unit_test(recorder SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_recorder.cpp LIBS rp_core_test)
+rp_add_unit_test(salvage SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_salvage.cpp LIBS rp_core_test)
 rp_add_unit_test(span SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_span.cpp LIBS rp_core_test)
 rp_add_unit_test(xbar SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_xbar.cpp LIBS rp_core_test)
 rp_add_unit_test(wv SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_wv.cpp LIBS rp_core_test)

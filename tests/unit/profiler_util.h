@@ -39,8 +39,8 @@ inline Bytes enc_batch(rp_batch_state_t *st, const std::vector<rp_record_t> &rec
     return payload_of(n, buf);
 }
 
-inline Bytes enc_hello(uint64_t boot_id, uint64_t clock_hz = 1000000, const char *board = "sim",
-                       uint32_t reset_cause = RP_RESET_POWER_ON, uint32_t fatal_reason = 0)
+inline rp_hello_t hello_of(uint64_t boot_id, uint64_t clock_hz = 1000000, const char *board = "sim",
+                           uint32_t reset_cause = RP_RESET_POWER_ON, uint32_t fatal_reason = 0)
 {
     static const char *const wl[] = {"mvm_bench", "write_sweep"};
     rp_hello_t h = {};
@@ -67,8 +67,31 @@ inline Bytes enc_hello(uint64_t boot_id, uint64_t clock_hz = 1000000, const char
     h.workload_count = 2;
     h.reset_cause = reset_cause;
     h.fatal_reason = fatal_reason;
+    return h;
+}
+
+inline Bytes enc_hello(const rp_hello_t &h)
+{
     uint8_t buf[1024];
     return payload_of(rp_encode_hello(&h, buf, sizeof buf), buf);
+}
+
+inline Bytes enc_hello(uint64_t boot_id, uint64_t clock_hz = 1000000, const char *board = "sim",
+                       uint32_t reset_cause = RP_RESET_POWER_ON, uint32_t fatal_reason = 0)
+{
+    return enc_hello(hello_of(boot_id, clock_hz, board, reset_cause, fatal_reason));
+}
+
+// A watchdog reset's Hello that reports the counts of the boot before.
+inline Bytes enc_hello_after(uint64_t boot_id, uint64_t clock_hz, uint64_t previous_boot_id,
+                             uint64_t recorded, uint64_t sent, uint64_t dropped)
+{
+    rp_hello_t h = hello_of(boot_id, clock_hz, "sim", RP_RESET_WATCHDOG);
+    h.previous_boot_id = previous_boot_id;
+    h.previous_events_recorded = recorded;
+    h.previous_events_sent = sent;
+    h.previous_events_dropped = dropped;
+    return enc_hello(h);
 }
 
 inline Bytes enc_drops(uint64_t total, uint64_t ts = 0)

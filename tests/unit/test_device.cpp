@@ -15,6 +15,7 @@ extern "C" {
 #include "rramprof/rp_device.h"
 #include "rramprof/rp_frame.h"
 #include "rramprof/rp_recorder.h"
+#include "rramprof/rp_salvage.h"
 #include "rramprof/rp_span.h"
 #include "rramprof/rp_xbar.h"
 }
@@ -201,6 +202,7 @@ TEST_GROUP(device)
         mock_workload_reset();
         link.reset();
         memset(&cfg, 0, sizeof cfg);
+        memset(&rp_salvage_previous, 0, sizeof rp_salvage_previous);   // a cold boot
     }
     void teardown() override
     {
@@ -236,6 +238,7 @@ TEST(device, init_sends_hello)
     LONGS_EQUAL(0x1234, h->boot_id);
     LONGS_EQUAL(RP_RESET_POWER_ON, h->reset_cause);
     LONGS_EQUAL(0, h->fatal_reason);
+    LONGS_EQUAL(0, h->previous_boot_id);   // cold: nothing known of a boot before
     LONGS_EQUAL(0, h->op_mask);
     CHECK(h->array != NULL);
     LONGS_EQUAL(FAKE_XBAR_MAX_TILES, h->array->tiles);
@@ -258,6 +261,36 @@ TEST(device, hello_says_why_the_board_reset)
     LONGS_EQUAL(HELLO, link.frames[0]->body_case);
     LONGS_EQUAL(RP_RESET_FATAL, link.frames[0]->hello->reset_cause);
     LONGS_EQUAL(5, link.frames[0]->hello->fatal_reason);
+}
+
+TEST(device, hello_reports_what_the_boot_before_recorded)
+{
+    // A reset in the middle of a session, RAM kept: the reset handler
+    // salvages the recorder's counts before the new boot's rp_device_init,
+    // whose Hello reports them under the old boot id.
+    init_and_start();
+    rp_record_t r;
+    memset(&r, 0, sizeof r);
+    r.op = RP_OP_READ;
+    r.duration = 10;
+    for (int i = 0; i < 7; i++) {
+        rp_recorder_record(&r);
+    }
+    rp_salvage_read();
+    fake_hal.boot_id = 0x5678u;
+    fake_hal.reset_cause = RP_RESET_WATCHDOG;
+    link.reset();
+    fake_hal.tx_len = 0;
+    rp_device_init(&cfg);
+    link.collect();
+    LONGS_EQUAL(1, link.frames.size());
+    const Rramprof__V1__Hello *h = link.frames[0]->hello;
+    CHECK(h != NULL);
+    LONGS_EQUAL(0x5678u, h->boot_id);
+    LONGS_EQUAL(0x1234u, h->previous_boot_id);
+    LONGS_EQUAL(7, h->previous_events_recorded);
+    LONGS_EQUAL(0, h->previous_events_sent);
+    LONGS_EQUAL(0, h->previous_events_dropped);
 }
 
 TEST(device, get_info_answers_with_hello_and_echoes_request_id)

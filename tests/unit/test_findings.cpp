@@ -705,10 +705,20 @@ TEST(findings, events_a_reset_took_belong_to_device_reset_not_the_link)
     CHECK_TEXT(p.find("transport-loss") == nullptr, p.ids().c_str());
     const rp_finding_t *f = p.find("device-reset");
     CHECK(f != nullptr);
-    DOUBLES_EQUAL((double)unsent, evidence(f, "events the resets took from the ring (at least)"), 0.0);
-    CHECK(std::strstr(f->explanation, ("at least " + std::to_string(unsent) + ",").c_str()) != nullptr);
+    // The new boot reported the old one's counts: an exact figure.
+    DOUBLES_EQUAL((double)unsent, evidence(f, "events the resets took from the ring"), 0.0);
+    CHECK(std::strstr(f->explanation, (": " + std::to_string(unsent) + ", as each new boot").c_str()) !=
+          nullptr);
     // The loss still makes the capture incomplete for the validity share.
     DOUBLES_EQUAL((double)unsent / (double)(s.ev.size() + unsent), p.out->validity.loss_share, 1e-12);
+    // A reset the new boot did not report on: a lower bound, said so.
+    p.ss.loss.resets_unreported = 1;
+    p.analyze();
+    f = p.find("device-reset");
+    CHECK(f != nullptr);
+    DOUBLES_EQUAL((double)unsent, evidence(f, "events the resets took from the ring (at least)"), 0.0);
+    CHECK(std::strstr(f->explanation, ("at least " + std::to_string(unsent) + ", counted").c_str()) !=
+          nullptr);
 }
 
 TEST(findings, a_failure_before_the_capture_is_medium_and_ranks_by_gain)

@@ -286,6 +286,37 @@ TEST(session, reset_takes_what_the_ring_held)
     UNSIGNED_LONGS_EQUAL(6 + 10, ss.loss.total_events);
 }
 
+TEST(session, the_new_boots_report_makes_the_reset_loss_exact)
+{
+    apply(rpt::enc_hello(100, 1000));
+    rp_batch_state_t st = {};
+    apply(rpt::enc_batch(&st, rpt::make_events(rng, 10, 5000)));
+    apply(rpt::enc_counters(10, 0, 25));                          // 15 waiting then
+    apply(rpt::enc_batch(&st, rpt::make_events(rng, 8, 9000), 1));
+    rpt::enc_batch(&st, rpt::make_events(rng, 4, 9500), 1);       // lost on the link
+    // The old boot had recorded 40 and taken 22 out of its ring (the 4
+    // lost on the link among them) when it reset; 3 overflowed the ring.
+    apply(rpt::enc_hello_after(200, 1000, 100, 40, 22, 3));
+    rp_session_stats_t ss = stats();
+    UNSIGNED_LONGS_EQUAL(40 - 22, ss.loss.unsent_events);
+    UNSIGNED_LONGS_EQUAL(4, ss.loss.link_events);
+    UNSIGNED_LONGS_EQUAL(3, ss.loss.device_events);
+    UNSIGNED_LONGS_EQUAL(18 + 4 + 3, ss.loss.total_events);
+    UNSIGNED_LONGS_EQUAL(0, ss.loss.resets_unreported);
+    // A report about another boot (the one before missed by the host) or
+    // none at all: the last Counters' lower bound, and the reset counted
+    // as unreported.
+    st = {};
+    apply(rpt::enc_batch(&st, rpt::make_events(rng, 5, 100)));
+    apply(rpt::enc_counters(5, 0, 9));
+    apply(rpt::enc_hello_after(300, 1000, 250, 1000, 5, 0));
+    ss = stats();
+    UNSIGNED_LONGS_EQUAL(18 + 4, ss.loss.unsent_events);
+    UNSIGNED_LONGS_EQUAL(1, ss.loss.resets_unreported);
+    apply(rpt::enc_hello(400, 1000));
+    UNSIGNED_LONGS_EQUAL(2, stats().loss.resets_unreported);
+}
+
 TEST(session, device_reset_starts_a_segment_without_loss)
 {
     apply(rpt::enc_hello(100, 1000));

@@ -64,6 +64,11 @@ static inline void rp_port_model_cost(uint32_t ticks)
 #define RP_PORT_RECORD_COST_TICKS 0u
 #define RP_PORT_DRAIN_COST_TICKS_PER_EVENT 0u
 
+/* The salvaged counts of the boot before (rp_salvage_previous) must
+ * outlive the .bss clearing that follows rp_salvage_read in the reset
+ * handler (rp_cm_startup.c). */
+#define RP_PORT_NOINIT __attribute__((section(".noinit")))
+
 #ifdef __cplusplus
 }
 #endif

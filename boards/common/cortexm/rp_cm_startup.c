@@ -1,11 +1,13 @@
 /* Reset handler shared by the Cortex-M boards: point VTOR at this image's
- * vector table, enable the FPU (the model and libm use it), copy .data
- * from flash, zero .bss, then the board's rp_board_main. Each board
+ * vector table, enable the FPU (the model and libm use it), salvage what
+ * the recorder of the boot before held (a warm reset keeps RAM), copy
+ * .data from flash, zero .bss, then the board's rp_board_main. Each board
  * supplies the vector table and the linker script that defines the
  * symbols below. */
 #include <stdint.h>
 
 #include "rp_cm_startup.h"
+#include "rramprof/rp_salvage.h"
 
 extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[];
 /* Start of .isr_vector (cortexm.ld, which also checks its alignment). */
@@ -35,6 +37,10 @@ void rp_cm_reset_handler(void)
     /* CP10 and CP11 full access, before any code that may use the FPU. */
     PRV_SCB_CPACR |= (0xFu << 20);
     __asm__ __volatile__("dsb\n\tisb" ::: "memory");
+
+    /* Before .bss is cleared: the recorder's state is still the last
+     * boot's after a warm reset (power-on RAM fails its check). */
+    rp_salvage_read();
 
     const uint32_t *src = _sidata;
     for (uint32_t *dst = _sdata; dst < _edata;) {

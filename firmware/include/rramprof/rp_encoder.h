@@ -51,6 +51,12 @@ typedef struct rp_hello {
     uint32_t workload_count;
     uint32_t reset_cause;           /* rramprof.v1.ResetCause */
     uint32_t fatal_reason;          /* with RESET_FATAL */
+    /* The boot before this one, as its recorder stood at the reset
+     * (rp_salvage.h); previous_boot_id 0 = not known. */
+    uint64_t previous_boot_id;
+    uint64_t previous_events_recorded;
+    uint64_t previous_events_sent;
+    uint64_t previous_events_dropped;
 } rp_hello_t;
 
 /* Hardware counter bits of Hello.counters_available and Counters.hw_valid;

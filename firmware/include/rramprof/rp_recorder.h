@@ -58,6 +58,8 @@ typedef struct rp_recorder {
     uint32_t filtered_seen;    /* `filtered` at the last rp_recorder_sync */
     uint64_t filtered_total;   /* `filtered` extended to 64 bits */
     uint64_t first_drop_ts;    /* start tick of the first dropped event, 0 if none */
+    uint64_t boot_id;          /* the boot it records in (rp_salvage_stamp) */
+    uint32_t boot_mark;        /* ties boot_id to this state (rp_salvage.h) */
 } rp_recorder_t;
 
 extern rp_recorder_t rp_recorder;

@@ -16,12 +16,15 @@
  *     next expected index means the batches before it were lost;
  *   - device_events: the largest dropped_total seen (EventBatch,
  *     DropReport, Counters.events_dropped) - events the device ring lost;
- *   - unsent_events: for a run that a device reset ended, the events its
- *     last Counters counted as recorded beyond those sent (received or
- *     lost on the link): they were still in the ring, and the reset took
- *     them. A lower bound: events recorded after that Counters are not
- *     known (a run that ends normally has a final Counters sent after the
- *     ring drained, so nothing is left unsent);
+ *   - unsent_events: for a run that a device reset ended, the events
+ *     recorded beyond those sent (received or lost on the link): they were
+ *     still in the ring, and the reset took them. Exact when the new boot's
+ *     Hello reports the old boot's counts at the reset (previous_boot_id
+ *     equal to the old boot_id: the board kept its RAM); else, as the last
+ *     Counters before the reset counted them, a lower bound (events
+ *     recorded after that Counters are not known), and the reset counts in
+ *     resets_unreported. A run that ends normally has a final Counters
+ *     sent after the ring drained, so nothing is left unsent;
  *   - total_events = link_events + device_events + unsent_events.
  * A batch whose sequence goes back (below the next expected one) while the
  * boot_id is unchanged starts a new run (a new Start): the previous run's
@@ -104,8 +107,11 @@ typedef struct rp_loss {
     uint64_t link_events;     /* events lost on the link (exact) */
     uint64_t device_events;   /* events lost on the device (dropped_total) */
     uint64_t unsent_events;   /* events a reset took from the device's ring
-                                 (at least this many, see above) */
+                                 (see above) */
     uint64_t total_events;    /* link_events + device_events + unsent_events */
+    uint32_t resets_unreported; /* resets whose new boot did not report the
+                                   old one's counts: for each, unsent_events
+                                   holds a lower bound only */
 } rp_loss_t;
 
 /* Aggregated results of one workload name. */

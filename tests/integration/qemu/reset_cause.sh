@@ -99,6 +99,11 @@ grep -q '^resets     1 during the capture: 1 unknown cause$' "$dir/midway.out" |
 grep -q '"segments": 2,' "$dir/midway.json" || fail "info 2: not two segments"
 grep -q '"resets": {"count": 1, "last_fatal_reason": 0, "by_cause": {"unknown": 1}}' "$dir/midway.json" \
     || fail "info 2: reset not counted"
+# The reset handler salvaged the old boot's counts from RAM (QEMU's reset
+# keeps it, as a warm reset does): the reset's loss is exact.
+grep -q '"resets_unreported": 0}' "$dir/midway.json" || fail "info 2: the new boot did not report the old one's counts"
+grep -q '(unknown cause); [0-9]* event(s) still in its ring were lost$' "$dir/midway.err" \
+    || fail "capture 2 did not give the reset's loss exactly"
 
 # 3. The same reset, followed: the new boot gets the Start again. About
 # 700 events reach the file before the reset; 2000 need the second boot.
