@@ -144,11 +144,12 @@ void rp_cli_print_stats(FILE *f, uint64_t clock_hz, const rp_session_stats_t *s,
         }
         fprintf(f, "\n");
     }
+    /* A reset the new boot did not report on leaves a lower bound only. */
+    const char *bound = s->loss.resets_unreported ? "at least " : "";
     fprintf(f, "loss       link %" PRIu64 ", device %" PRIu64 ", unsent at resets %s%" PRIu64 ", total %s%" PRIu64
                " events (%" PRIu64 " batch(es) missing)\n",
-            s->loss.link_events, s->loss.device_events, s->loss.resets_unreported ? "at least " : "",
-            s->loss.unsent_events, s->loss.resets_unreported ? "at least " : "", s->loss.total_events,
-            s->loss.lost_batches);
+            s->loss.link_events, s->loss.device_events, bound, s->loss.unsent_events, bound,
+            s->loss.total_events, s->loss.lost_batches);
     if (s->loss.resets_unreported)
         fprintf(f, "           (%" PRIu32 " reset(s) without the old boot's counts in the new boot's Hello:"
                    " the events recorded after its last Counters are not known)\n",

@@ -583,6 +583,10 @@ TEST(CliFaults, ResetBeforeTheStartDoesNotEndTheCapture)
     CaptureFacts f = read_capture(cap);
     LONGS_EQUAL(2, f.segments);
     LONGS_EQUAL(1, f.watchdog_resets);
+    // Its new boot's Hello says nothing of the boot before: the reset's
+    // loss is a lower bound, and the summary says so.
+    CHECK_HAS(r.out, "unsent at resets at least 0, total at least 0 events");
+    CHECK_HAS(r.out, "(1 reset(s) without the old boot's counts in the new boot's Hello");
 }
 
 TEST(CliFaults, DeviceGoneJustAfterPeriodicCountersIsNotASessionEnd)
