@@ -56,7 +56,11 @@ void rp_ring_observe(rp_ring_t *r)
 
 uint64_t rp_ring_pushed(const rp_ring_t *r)
 {
-    return r->released + (uint32_t)(r->head - r->tail);
+    /* The head counts pushes mod 2^32 and released supplies the high bits
+     * (the backlog is below 2^32). Not head - tail: the consumer moves tail
+     * and then released, and rp_salvage_read may see a reset between the
+     * two; the head alone keeps the count exact then. */
+    return r->released + (uint32_t)(r->head - (uint32_t)r->released);
 }
 
 bool rp_ring_push(rp_ring_t *r, const rp_record_t *rec)

@@ -36,14 +36,10 @@ void rp_salvage_read(void)
         out->events_dropped = 0u;
         return;
     }
-    /* Every push writes the head last, and it counts pushes since Start
-     * mod 2^32; released (events taken out by the drain) gives the high
-     * bits, as long as fewer than 2^32 wait in the ring. The drain moves
-     * tail and released one after the other: a reset in between leaves
-     * released behind, never the push count. */
-    uint64_t released = old->ring.released;
+    /* Exact even if the reset fell between the drain's tail and released
+     * updates (rp_ring_pushed); released may then be a batch behind. */
     out->boot_id = old->boot_id;
-    out->events_recorded = released + (uint32_t)(old->ring.head - (uint32_t)released);
-    out->events_sent = released;
+    out->events_recorded = rp_ring_pushed(&old->ring);
+    out->events_sent = old->ring.released;
     out->events_dropped = old->ring.dropped;
 }

@@ -44,8 +44,9 @@ uint32_t rp_ring_peek(const rp_ring_t *r, const rp_record_t **out, uint32_t max)
 void rp_ring_release(rp_ring_t *r, uint32_t n);
 /* Consumer side: folds the current backlog into high_water. */
 void rp_ring_observe(rp_ring_t *r);
-/* Consumer side: records pushed since reset, as 64 bits (released +
- * backlog, so exact however often the 32-bit head wrapped). */
+/* Consumer side: records pushed since reset, as 64 bits (the 32-bit head
+ * extended by released, so exact however often the head wrapped, and
+ * even if read between the consumer's tail and released updates). */
 uint64_t rp_ring_pushed(const rp_ring_t *r);
 
 #ifdef __cplusplus
