@@ -96,7 +96,24 @@ static void prv_print_json(FILE *f, const char *path, const rp_capture_summary_t
                 d->protocol_version, d->clock_hz, d->timer_bits, d->boot_id, d->tiles, d->rows, d->cols,
                 d->bits_per_cell);
         prv_json_str(f, d->model);
-        fprintf(f, ", \"reset_cause\": \"%s\", \"fatal_reason\": %" PRIu32 "},\n", rp_reset_cause_id(d->reset_cause),
+        fprintf(f,
+                ", \"adcs_per_tile\": %" PRIu32 ", \"adc_bits\": %" PRIu32 ", \"input_bits\": %" PRIu32
+                ", \"endurance_cycles\": %" PRIu64 ", \"nominal_ps\": {\"write_pulse\": %" PRIu64
+                ", \"write_setup\": %" PRIu64 ", \"read_latency\": %" PRIu64 ", \"adc_conversion\": %" PRIu64
+                ", \"dac_settle\": %" PRIu64 ", \"interface_overhead\": %" PRIu64 "}, \"write_parallel_cols\": %" PRIu32
+                ", \"interface_bytes_per_s\": %" PRIu64 ", \"ring_capacity\": %" PRIu32
+                ", \"max_frame_payload\": %" PRIu32 ", \"counters_available\": %" PRIu32
+                ", \"op_mask\": %" PRIu32 ", \"threshold_ticks\": %" PRIu64 ", \"workloads\": [",
+                d->adcs_per_tile, d->adc_bits, d->input_bits, (uint64_t)d->endurance_cycles,
+                (uint64_t)d->write_pulse_ps, (uint64_t)d->write_setup_ps, (uint64_t)d->read_latency_ps,
+                (uint64_t)d->adc_conversion_ps, (uint64_t)d->dac_settle_ps, (uint64_t)d->interface_overhead_ps,
+                d->write_parallel_cols, (uint64_t)d->interface_bytes_per_s, d->ring_capacity,
+                d->max_frame_payload, d->counters_available, d->op_mask, (uint64_t)d->threshold_ticks);
+        for (uint32_t i = 0; i < d->workload_count; i++) {
+            fputs(i ? ", " : "", f);
+            prv_json_str(f, d->workloads[i]);
+        }
+        fprintf(f, "], \"reset_cause\": \"%s\", \"fatal_reason\": %" PRIu32 "},\n", rp_reset_cause_id(d->reset_cause),
                 d->fatal_reason);
     } else {
         fprintf(f, "  \"device\": null,\n");
@@ -143,9 +160,14 @@ static void prv_print_json(FILE *f, const char *path, const rp_capture_summary_t
         fprintf(f,
                 "  \"counters\": {\"recorded\": %" PRIu64 ", \"filtered\": %" PRIu64 ", \"dropped\": %" PRIu64
                 ", \"sent\": %" PRIu64 ", \"record_ticks\": %" PRIu64 ", \"drain_ticks\": %" PRIu64
-                ", \"ring_high_water\": %" PRIu32 "},\n",
+                ", \"ring_high_water\": %" PRIu32 ", \"bytes_sent\": %" PRIu64 ", \"frames_sent\": %" PRIu64
+                ", \"tx_stall_ticks\": %" PRIu64 ", \"link_rx_lost\": %" PRIu64 ", \"hw_valid\": %" PRIu32
+                ", \"hw\": {\"cycles\": %" PRIu64 ", \"cpi\": %" PRIu64 ", \"exc\": %" PRIu64
+                ", \"sleep\": %" PRIu64 ", \"lsu\": %" PRIu64 ", \"fold\": %" PRIu64 "}},\n",
                 c->events_recorded, c->events_filtered, c->events_dropped, c->events_sent, c->record_ticks,
-                c->drain_ticks, c->ring_high_water);
+                c->drain_ticks, c->ring_high_water, c->bytes_sent, c->frames_sent, c->tx_stall_ticks,
+                c->link_rx_lost, c->hw_valid, c->hw_cycles, c->hw_cpi, c->hw_exc, c->hw_sleep, c->hw_lsu,
+                c->hw_fold);
     } else {
         fprintf(f, "  \"counters\": null,\n");
     }

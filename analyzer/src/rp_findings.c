@@ -74,6 +74,8 @@ typedef struct prv_ctx {
     bool counters;
     double rec;                     /* recorder ticks: record + drain */
     double stall;                   /* Counters.tx_stall_ticks */
+    double link_span;               /* ticks the link was in use: the run, to the
+                                     * last Counters if the backlog went on after it */
     double lost;                    /* events lost */
     double loss_share;
     double link_lost;               /* of them, lost on the link or dropped by a
@@ -245,9 +247,15 @@ static void prv_context(prv_ctx_t *c)
         c->hz = (double)c->dev->clock_hz;
     }
     c->counters = s->has_counters;
+    c->link_span = c->run;
     if (c->counters) {
         c->rec = (double)s->counters.record_ticks + (double)s->counters.drain_ticks;
         c->stall = (double)s->counters.tx_stall_ticks;
+        /* The drain sends what the ring still holds after the last event:
+         * the link's counters run to the last Counters (same segment). */
+        if (s->last_tick != 0u && s->counters.timestamp > s->last_tick) {
+            c->link_span += (double)(s->counters.timestamp - s->last_tick);
+        }
     }
     c->lost = (double)s->loss.total_events;
     c->loss_share = prv_share(c->lost, (double)s->events + c->lost);
@@ -263,23 +271,31 @@ static void prv_context(prv_ctx_t *c)
     c->soft_gap = c->idle_gap - c->wait;
 }
 
+static rp_validity_class_t prv_validity_class(double share)
+{
+    if (share < RP_VALIDITY_CLEAN_MAX) {
+        return RP_VALIDITY_CLEAN;
+    }
+    return share < RP_VALIDITY_MARGINAL_MAX ? RP_VALIDITY_MARGINAL : RP_VALIDITY_CONTAMINATED;
+}
+
+/* The recorder's share (unknown without Counters or a run) and the lost
+ * share: a capture that lost most of its events is not clean however
+ * little the recorder cost. */
 static void prv_validity(prv_ctx_t *c)
 {
     rp_validity_t *v = &c->out->validity;
     v->loss_share = c->loss_share;
+    v->loss_cls = prv_validity_class(v->loss_share);
     if (!c->counters || c->run <= 0.0) {
-        v->cls = RP_VALIDITY_UNKNOWN;
+        v->recorder_cls = RP_VALIDITY_UNKNOWN;
         v->recorder_share = 0.0;
+        v->cls = v->loss_cls > RP_VALIDITY_CLEAN ? v->loss_cls : RP_VALIDITY_UNKNOWN;
         return;
     }
     v->recorder_share = c->rec / c->run;
-    if (v->recorder_share < RP_VALIDITY_CLEAN_MAX) {
-        v->cls = RP_VALIDITY_CLEAN;
-    } else if (v->recorder_share < RP_VALIDITY_MARGINAL_MAX) {
-        v->cls = RP_VALIDITY_MARGINAL;
-    } else {
-        v->cls = RP_VALIDITY_CONTAMINATED;
-    }
+    v->recorder_cls = prv_validity_class(v->recorder_share);
+    v->cls = v->recorder_cls > v->loss_cls ? v->recorder_cls : v->loss_cls;
 }
 
 /* ---- transport-loss ------------------------------------------------------- */
@@ -308,10 +324,15 @@ static void prv_rule_transport(prv_ctx_t *c)
     double total = (double)s->events + c->link_lost;
     double sent = c->counters ? (double)s->counters.bytes_sent : 0.0;
     double ev_sent = c->counters ? (double)s->counters.events_sent : 0.0;
-    double rate = s->duration_s > 0.0 ? sent / s->duration_s : 0.0;
-    /* Link rate the capture needed: every event at the bytes per event sent. */
-    double need = (s->duration_s > 0.0 && ev_sent > 0.0) ? sent / ev_sent * total / s->duration_s
-                                                          : 0.0;
+    /* Bytes over the time the link was in use, backlog included: within
+     * what the link can carry. */
+    double rate = c->hz > 0.0 && c->link_span > 0.0 ? sent / (c->link_span / c->hz) : 0.0;
+    /* The rate that carries every event, at the bytes per event sent, as
+     * fast as the workload makes them: its run without the time it lost
+     * waiting on the link. */
+    double own = c->run - c->wait;
+    double need = (c->hz > 0.0 && own > 0.0 && ev_sent > 0.0) ? sent / ev_sent * total / (own / c->hz)
+                                                               : 0.0;
     uint32_t cap = c->dev != NULL ? c->dev->ring_capacity : 0u;
     uint32_t hw = c->counters ? s->counters.ring_high_water : 0u;
 
@@ -328,8 +349,12 @@ static void prv_rule_transport(prv_ctx_t *c)
     prv_fmt_time(t_wait, sizeof t_wait, c->wait, c->hz);
     if (c->link_lost > 0.0) {
         prv_text(f->title, sizeof f->title,
-                 "The link lost %.1f%% of the events (%.0f of %.0f): the capture is incomplete",
-                 c->link_loss_share * 100.0, c->link_lost, total);
+                 "%.1f%% of the events never reached the host (%.0f of %.0f, %s): the capture is "
+                 "incomplete",
+                 c->link_loss_share * 100.0, c->link_lost, total,
+                 s->loss.device_events == 0u ? "lost on the link"
+                 : s->loss.link_events == 0u ? "dropped by the device's full ring"
+                                             : "dropped by the device's full ring or lost on the link");
     } else {
         prv_text(f->title, sizeof f->title,
                  "The device waited %s on a full link (%.1f%% of the run)", t_wait,
@@ -337,12 +362,13 @@ static void prv_rule_transport(prv_ctx_t *c)
     }
     prv_text(f->explanation, sizeof f->explanation,
              "The device produced events faster than the link carried them: the drain had output "
-             "waiting with no room for it (%.1f%% of the run), the ring filled (high water %u of "
+             "waiting with no room for it (%.1f%% of the time the link was in use, the backlog "
+             "after the last event included), the ring filled (high water %u of "
              "%u events) and %.0f events were dropped on the device, %.0f more lost between device "
              "and host (%llu batches missing). The link moved %.0f B/s; recording everything "
-             "needed about %.0f B/s. Counts, rates and gaps of this capture are lower bounds; "
-             "time the workload itself lost waiting: %s.",
-             prv_min(1.0, prv_share(c->stall, c->run)) * 100.0, hw, cap,
+             "needed about %.0f B/s. Counts and rates of this capture are lower bounds (projected "
+             "lifetimes upper bounds); time the workload itself lost waiting: %s.",
+             prv_min(1.0, prv_share(c->stall, c->link_span)) * 100.0, hw, cap,
              (double)s->loss.device_events,
              (double)s->loss.link_events, (unsigned long long)s->loss.lost_batches, rate, need,
              t_wait);
@@ -350,8 +376,8 @@ static void prv_rule_transport(prv_ctx_t *c)
              "Raise the link rate to at least %.0f B/s (a faster UART baud rate, or USB instead "
              "of a UART); record fewer events: an op mask that leaves out what you do not need "
              "(SPAN, TRANSFER) or a duration threshold; a larger ring (now %u events) only "
-             "absorbs bursts, not a sustained excess. Until then, read this report's numbers as "
-             "lower bounds.",
+             "absorbs bursts, not a sustained excess. Until then, read this report's counts as "
+             "lower bounds and its projected lifetimes as upper bounds.",
              need * 1.25, cap);
 }
 
@@ -476,7 +502,7 @@ static void prv_rule_reset(prv_ctx_t *c)
 static void prv_rule_observer(prv_ctx_t *c)
 {
     const rp_validity_t *v = &c->out->validity;
-    if (v->cls != RP_VALIDITY_MARGINAL && v->cls != RP_VALIDITY_CONTAMINATED) {
+    if (v->recorder_cls != RP_VALIDITY_MARGINAL && v->recorder_cls != RP_VALIDITY_CONTAMINATED) {
         return;
     }
     rp_finding_t *f = prv_new(c, "observer-effect", "run");
@@ -487,7 +513,7 @@ static void prv_rule_observer(prv_ctx_t *c)
     prv_set_gain(c, f, c->rec);
     if (v->recorder_share >= PRV_OBS_CRITICAL) {
         f->severity = RP_SEVERITY_CRITICAL;
-    } else if (v->cls == RP_VALIDITY_CONTAMINATED) {
+    } else if (v->recorder_cls == RP_VALIDITY_CONTAMINATED) {
         f->severity = RP_SEVERITY_HIGH;
     } else {
         f->severity = RP_SEVERITY_LOW;
@@ -505,7 +531,7 @@ static void prv_rule_observer(prv_ctx_t *c)
     char per[32];
     prv_fmt_time(per, sizeof per, rec_per + drain_per, c->hz);
     prv_text(f->title, sizeof f->title, "The recorder took %.1f%% of the run: capture is %s",
-             v->recorder_share * 100.0, rp_validity_name((int)v->cls));
+             v->recorder_share * 100.0, rp_validity_name((int)v->recorder_cls));
     prv_text(f->explanation, sizeof f->explanation,
              "Recording and draining cost %s per event (%.0f + %.0f ticks). Operation durations "
              "are measured around each HAL call and stay exact, but the run time, the gaps "
@@ -1144,7 +1170,11 @@ static void prv_rule_endurance(prv_ctx_t *c)
     prv_ev(f, "pulse rate on it", hs->pulses_per_s, "pulses/s");
     prv_ev(f, "projected time to endurance limit", hs->lifetime_s, "s");
     prv_ev(f, "endurance limit", (double)t->endurance_cycles, "pulses");
-    prv_ev(f, "hotspot rows under 10 years", (double)at_risk, "");
+    /* The memory analytics keep the most pulsed rows only: say how many. */
+    char at_risk_name[64];
+    prv_text(at_risk_name, sizeof at_risk_name, "of the %u most pulsed rows, under 10 years",
+             (unsigned)t->hotspot_count);
+    prv_ev(f, at_risk_name, (double)at_risk, "");
     prv_ev(f, "programs per programmed row (tile)", per_row, "");
     prv_ev(f, "write-once ratio (tile)", area->write_once_ratio * 100.0, "%");
     prv_ev(f, "share of the run with writes", span * 100.0, "%");
@@ -1232,8 +1262,8 @@ int rp_analyze(const rp_analysis_input_t *in, rp_analysis_t *out)
     prv_context(&c);
     prv_rule_reset(&c);   /* also for a capture the reset left without events */
     if (c.tot->events == 0u) {
-        out->validity.cls = RP_VALIDITY_UNKNOWN;
-        out->validity.loss_share = c.loss_share;
+        c.counters = false;   /* no run to share: the recorder's class is unknown */
+        prv_validity(&c);
         return RP_OK;
     }
     prv_validity(&c);

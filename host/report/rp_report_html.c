@@ -155,12 +155,10 @@ static void prv_head(FILE *f, const rp_report_t *r)
     prv_time(f, r, (double)rp_report_run_ticks(r));
     fputs("</td></tr>\n", f);
     const char *v = rp_report_validity(r);
-    fprintf(f, "<tr><th>validity</th><td><span class=\"badge v-%s\">%s</span> ", v, v);
-    if (r->analysis && r->analysis->validity.cls != RP_VALIDITY_UNKNOWN)
-        fprintf(f, "the recorder took %.2f %% of the run", r->analysis->validity.recorder_share * 100.0);
-    else
-        fputs("the recorder's own cost is unknown (no Counters)", f);
-    fprintf(f, " <span class=\"muted\">(clean &lt; %.0f %%, marginal &lt; %.0f %%, contaminated above)</span>"
+    char why[128];
+    rp_report_validity_detail(r, why, sizeof why);
+    fprintf(f, "<tr><th>validity</th><td><span class=\"badge v-%s\">%s</span> %s", v, v, why);
+    fprintf(f, " <span class=\"muted\">(each share clean &lt; %.0f %%, marginal &lt; %.0f %%, contaminated above)</span>"
                "</td></tr>\n</table>\n</header>\n",
             RP_VALIDITY_CLEAN_MAX * 100.0, RP_VALIDITY_MARGINAL_MAX * 100.0);
 
@@ -191,7 +189,8 @@ static void prv_findings(FILE *f, const rp_report_t *r)
         fputs("\n</section>\n", f);
     }
     fputs("<section id=\"findings\">\n<h2>Findings</h2>\n<p class=\"muted\">Ranked by estimated gain: the run time "
-          "saved if the cause were removed.</p>\n",
+          "saved by fixing the cause, against each rule's reference (an anomaly removed, an "
+          "intrinsic cost such as ADC time halved).</p>\n",
           f);
     if (!a || !a->count) {
         fputs("<p>No rule fired.</p>\n</section>\n", f);
@@ -220,8 +219,11 @@ static void prv_findings(FILE *f, const rp_report_t *r)
             for (uint32_t e = 0; e < x->evidence_count && e < RP_FINDING_MAX_EVIDENCE; e++) {
                 fputs("<tr><td>", f);
                 prv_esc(f, x->evidence[e].name);
-                fprintf(f, "</td><td class=\"n\">%.6g</td><td>", x->evidence[e].value);
-                prv_esc(f, x->evidence[e].unit);
+                char val[48];
+                const char *unit;
+                rp_report_fmt_evidence(&x->evidence[e], val, sizeof val, &unit);
+                fprintf(f, "</td><td class=\"n\">%s</td><td>", val);
+                prv_esc(f, unit);
                 fputs("</td></tr>\n", f);
             }
             fputs("</table>\n", f);
@@ -257,7 +259,7 @@ static void prv_breakdown(FILE *f, const rp_report_t *r)
     char nb[8], label[96], busy[32];
     uint64_t hz = rp_report_clock(r);
     fputs("<section id=\"breakdown\">\n<h2>Time breakdown by op</h2>\n<p class=\"muted\">Busy time of each op "
-          "(sum of durations) as a share of the run time; ops may overlap (a TRANSFER inside an MVM), so the shares "
+          "(sum of durations) as a share of the run time; ops may overlap or nest (an op recorded from an interrupt during another), so the shares "
           "can add up to more than 100 %.</p>\n",
           f);
     unsigned rows = 0;
@@ -449,7 +451,9 @@ static void prv_hist_chart(FILE *f, const rp_report_t *r, unsigned op, const rp_
         if (i == 0 || (i - 1) % step != 0)
             continue;
         rp_report_fmt_time(prv_bin_lo(i), hz, t1, sizeof t1);
-        prv_text(f, left + (i - b0) * bw, top + hh + 14, "middle", t1);
+        /* Centred, but kept inside the chart at its right end. */
+        double x = left + (i - b0) * bw;
+        prv_text(f, x, top + hh + 14, x > left + w - 30 ? "end" : "middle", t1);
     }
     /* p50 and p99 markers. */
     double marks[2] = { d.p50, d.p99 };
@@ -492,6 +496,31 @@ static void prv_histograms(FILE *f, const rp_report_t *r)
     fputs("</section>\n", f);
 }
 
+/* The time axis of the series charts: interval i covers [i w, (i + 1) w)
+ * of the run, and the last one ends with the run. Columns are drawn to
+ * scale so that the axis ends at the run time, and a cut interval's share
+ * is of its own length (at full width it would read as activity falling
+ * off at the end). */
+typedef struct prv_axis {
+    double w;      /* interval, ticks */
+    double span;   /* axis length, ticks: the run time when it fits the series */
+    double scale;  /* pixels per tick */
+} prv_axis_t;
+
+static prv_axis_t prv_axis(const rp_report_t *r, double w, uint32_t used, double cw)
+{
+    double run = (double)rp_report_run_ticks(r), full = w * used;
+    double span = run > full - w && run <= full ? run : full;
+    return (prv_axis_t){ w, span, cw / span };
+}
+
+/* Length of interval i in ticks (the last may be cut). */
+static double prv_axis_len(const prv_axis_t *a, uint32_t i)
+{
+    double rest = a->span - a->w * i;
+    return rest < a->w ? rest : a->w;
+}
+
 /* Stacked per-op columns over the time series: busy share of each
  * interval (with the idle gaps), or ops per second. */
 static void prv_series_chart(FILE *f, const rp_report_t *r, bool rates)
@@ -504,14 +533,17 @@ static void prv_series_chart(FILE *f, const rp_report_t *r, bool rates)
     unsigned ops[RP_AGG_MAX_OPS], n = rp_report_ops(ops);
     uint64_t hz = rp_report_clock(r);
     double w = (double)t->series_width;
-    /* Rates are per second of run time (per tick without a clock). */
-    double w_s = hz ? w / (double)hz : w;
+    double left = 60, top = 10, cw = PRV_W - left - 20, ch = 160, H = top + ch + 34;
+    prv_axis_t ax = prv_axis(r, w, used, cw);
     double maxsum = rates ? 0.0 : 1.0;
     for (uint32_t i = 0; i < used; i++) {
-        double sum = rates ? 0.0 : (double)b[i].gap_ticks / w;
+        double len = prv_axis_len(&ax, i);
+        /* Rates are per second of run time (per tick without a clock). */
+        double len_s = hz ? len / (double)hz : len;
+        double sum = rates ? 0.0 : (double)b[i].gap_ticks / len;
         for (unsigned k = 0; k < n; k++)
             if (ops[k] != RP_OP_SPAN)
-                sum += rates ? (double)b[i].count[ops[k]] / w_s : (double)b[i].busy[ops[k]] / w;
+                sum += rates ? (double)b[i].count[ops[k]] / len_s : (double)b[i].busy[ops[k]] / len;
         if (sum > maxsum)
             maxsum = sum;
     }
@@ -531,10 +563,10 @@ static void prv_series_chart(FILE *f, const rp_report_t *r, bool rates)
               f);
     }
     prv_legend(f, r, !rates);
-    double left = 60, top = 10, cw = PRV_W - left - 20, ch = 160, H = top + ch + 34;
-    double colw = cw / used;
     prv_svg_open(f, PRV_W, H, rates ? "operations per second over the run" : "busy time per op over the run");
     for (uint32_t i = 0; i < used; i++) {
+        double len = prv_axis_len(&ax, i), len_s = hz ? len / (double)hz : len;
+        double col_x = left + i * w * ax.scale, colw = len * ax.scale;
         double y = top + ch;
         for (unsigned k = 0; k <= n; k++) {
             double v;
@@ -544,19 +576,19 @@ static void prv_series_chart(FILE *f, const rp_report_t *r, bool rates)
                 uint64_t x = rates ? b[i].count[ops[k]] : b[i].busy[ops[k]];
                 if (ops[k] == RP_OP_SPAN || !x)
                     continue;
-                v = rates ? (double)x / w_s : (double)x / w;
+                v = rates ? (double)x / len_s : (double)x / len;
                 color = prv_op_color(ops[k]);
                 name = rp_report_op_name(ops[k], nb);
             } else {
                 if (rates || !b[i].gap_ticks)
                     continue;
-                v = (double)b[i].gap_ticks / w;
+                v = (double)b[i].gap_ticks / len;
                 color = "#cccccc";
                 name = "idle gaps";
             }
             double hh = ch * v / maxsum;
             y -= hh;
-            prv_rect(f, left + i * colw, y, colw > 1.5 ? colw - 0.5 : colw, hh, color);
+            prv_rect(f, col_x, y, colw > 1.5 ? colw - 0.5 : colw, hh, color);
             if (rates) {
                 rp_report_fmt_si(v, num, sizeof num);
                 snprintf(label, sizeof label, "interval %u: %s %s ops/s", (unsigned)i, name, num);
@@ -591,7 +623,7 @@ static void prv_series_chart(FILE *f, const rp_report_t *r, bool rates)
     prv_text(f, left - 4, top + ch + 4, "end", "0");
     prv_text(f, left, top + ch + 16, "start", "0");
     char end[32];
-    rp_report_fmt_time(w * used, hz, end, sizeof end);
+    rp_report_fmt_time(ax.span, hz, end, sizeof end);
     prv_text(f, left + cw, top + ch + 16, "end", end);
     prv_text(f, left + cw / 2, H - 4, "middle", "run time");
     fputs("</svg>\n", f);
@@ -777,7 +809,8 @@ static void prv_util_heatmap(FILE *f, const rp_report_t *r)
     prv_esc(f, tw);
     fputs(" (white idle, dark blue fully busy).</p>\n", f);
     double left = 70, top = 6, cw = PRV_W - left - 20, rowh = 18, H = top + nt * rowh + 24;
-    double colw = cw / used, w = (double)t->series_width;
+    double w = (double)t->series_width;
+    prv_axis_t ax = prv_axis(r, w, used, cw);
     prv_svg_open(f, PRV_W, H, "utilization per tile over time");
     for (unsigned k = 0; k < nt; k++) {
         const uint64_t *ts = rp_agg_tile_series(r->agg, tiles[k]);
@@ -786,9 +819,10 @@ static void prv_util_heatmap(FILE *f, const rp_report_t *r)
         snprintf(lname, sizeof lname, "tile %u", tiles[k]);
         prv_text(f, left - 6, y + 13, "end", lname);
         for (uint32_t i = 0; i < used; i++) {
-            double v = (double)ts[i] / w;
+            double len = prv_axis_len(&ax, i);
+            double v = (double)ts[i] / len;
             prv_heat_color(v, 8, 48, 107, color);
-            prv_rect(f, left + i * colw, y, colw, rowh - 2, color);
+            prv_rect(f, left + i * w * ax.scale, y, len * ax.scale, rowh - 2, color);
             snprintf(label, sizeof label, "tile %u, interval %u: %.1f %% busy", tiles[k], (unsigned)i, v * 100.0);
             fputs("<title>", f);
             prv_esc(f, label);
@@ -797,7 +831,7 @@ static void prv_util_heatmap(FILE *f, const rp_report_t *r)
         fputc('\n', f);
     }
     char end[32];
-    rp_report_fmt_time(w * used, hz, end, sizeof end);
+    rp_report_fmt_time(ax.span, hz, end, sizeof end);
     prv_text(f, left, H - 6, "start", "0");
     prv_text(f, left + cw, H - 6, "end", end);
     fputs("</svg>\n", f);
@@ -891,10 +925,12 @@ static void prv_memory(FILE *f, const rp_report_t *r)
     }
     fputs("<p class=\"muted\">Per tile and region (blocks of rows). write-once = rows programmed once / rows "
           "programmed; reads/write = row reads / programs; retention = time from a program to the last read of it; "
+          "lifetime, all pulses = the most pulsed row's time to its endurance limit at this run's pulse rate; "
+          "the label looks at recurring rewrites alone (\"rewrites wear out in\"); "
           "label: whether to keep that data in RRAM (docs/report.md gives the criteria).</p>\n",
           f);
     fputs("<table><tr><th>area</th><th>rows accessed</th><th>write-once</th><th>reads/write</th><th>dead writes</th>"
-          "<th>retention</th><th>inter-access</th><th>max row pulses</th><th>lifetime</th><th>label</th>"
+          "<th>retention</th><th>inter-access</th><th>max row pulses</th><th>lifetime, all pulses</th><th>label</th>"
           "<th>why</th></tr>\n",
           f);
     for (uint32_t tile = 0; tile < t->tiles; tile++) {

@@ -51,6 +51,10 @@ void rp_report_utf8_clean(const char *s, char *out, size_t cap);
 void rp_report_fmt_time(double ticks, uint64_t clock_hz, char *buf, size_t cap);
 /* Rates as "12.3k", "4.56M". */
 void rp_report_fmt_si(double v, char *buf, size_t cap);
+/* A finding's evidence for people: counts exact (no exponent), seconds as
+ * a time with its unit ("131.000" "us"), other values to four significant
+ * digits. *unit points at the unit to show (static or the evidence's). */
+void rp_report_fmt_evidence(const rp_evidence_t *e, char *buf, size_t cap, const char **unit);
 
 /* The clock of the run: aggregator's, else the device's, else 0. */
 uint64_t rp_report_clock(const rp_report_t *r);
@@ -84,6 +88,9 @@ const char *rp_report_reset_line(const rp_report_t *r, char *buf, size_t cap);
 const char *rp_report_integrity_word(const rp_report_t *r);
 /* Validity class name, "unknown" without an analysis. */
 const char *rp_report_validity(const rp_report_t *r);
+/* Why the class: the recorder's share of the run (or that it is unknown)
+ * and, when events were lost, their share; plain text for every writer. */
+void rp_report_validity_detail(const rp_report_t *r, char *buf, size_t size);
 
 /* ---- hardware counters (Counters.hw_*, the ARMv7-M DWT) ----
  * One derivation for every writer (and `rramprof info`), so all show the

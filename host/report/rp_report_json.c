@@ -392,6 +392,10 @@ static void prv_findings(FILE *f, const rp_report_t *r)
     fputs("  \"validity\": {", f);
     prv_str(f, "class", rp_report_validity(r));
     fputs(", ", f);
+    prv_str(f, "recorder_class", rp_validity_name(a ? (int)a->validity.recorder_cls : 0));
+    fputs(", ", f);
+    prv_str(f, "loss_class", rp_validity_name(a ? (int)a->validity.loss_cls : 0));
+    fputs(", ", f);
     prv_num(f, "recorder_share", a ? a->validity.recorder_share : 0.0);
     fputs(", ", f);
     prv_num(f, "loss_share", a ? a->validity.loss_share : 0.0);

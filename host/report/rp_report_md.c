@@ -56,12 +56,10 @@ static void prv_header(FILE *f, const rp_report_t *r)
     fputs("| run time | ", f);
     prv_time(f, r, (double)rp_report_run_ticks(r));
     fputs(" |\n", f);
-    const rp_analysis_t *a = r->analysis;
-    fprintf(f, "| validity | **%s**", rp_report_validity(r));
-    if (a && a->validity.cls != RP_VALIDITY_UNKNOWN)
-        fprintf(f, ": recorder %.2f %% of the run", a->validity.recorder_share * 100.0);
-    fprintf(f, " (clean < %.0f %%, marginal < %.0f %%) |\n\n", RP_VALIDITY_CLEAN_MAX * 100.0,
-            RP_VALIDITY_MARGINAL_MAX * 100.0);
+    char why[128];
+    rp_report_validity_detail(r, why, sizeof why);
+    fprintf(f, "| validity | **%s**: %s (each share clean < %.0f %%, marginal < %.0f %%) |\n\n",
+            rp_report_validity(r), why, RP_VALIDITY_CLEAN_MAX * 100.0, RP_VALIDITY_MARGINAL_MAX * 100.0);
 
     if (r->problem_count) {
         fputs("## Not read / caveats\n\n", f);
@@ -77,7 +75,8 @@ static void prv_header(FILE *f, const rp_report_t *r)
 static void prv_findings(FILE *f, const rp_report_t *r)
 {
     const rp_analysis_t *a = r->analysis;
-    fputs("## Findings\n\nRanked by estimated gain (run time saved if the cause were removed); "
+    fputs("## Findings\n\nRanked by estimated gain (run time saved by fixing the cause, against each "
+          "rule's reference: an anomaly removed, an intrinsic cost such as ADC time halved); "
           "docs/findings.md of rramprof describes every rule.\n\n",
           f);
     if (!a || !a->count) {
@@ -119,8 +118,11 @@ static void prv_findings(FILE *f, const rp_report_t *r)
             for (uint32_t e = 0; e < x->evidence_count && e < RP_FINDING_MAX_EVIDENCE; e++) {
                 fputs("| ", f);
                 rp_report_md_cell(f, x->evidence[e].name);
-                fprintf(f, " | %.6g | ", x->evidence[e].value);
-                rp_report_md_cell(f, x->evidence[e].unit);
+                char val[48];
+                const char *unit;
+                rp_report_fmt_evidence(&x->evidence[e], val, sizeof val, &unit);
+                fprintf(f, " | %s | ", val);
+                rp_report_md_cell(f, unit);
                 fputs(" |\n", f);
             }
             fputs("\n", f);
@@ -272,7 +274,7 @@ static void prv_memory(FILE *f, const rp_report_t *r)
         return;
     }
     static const char head[] = "| area | rows accessed | write-once | reads/write | dead writes | retention (mean) | "
-                               "inter-access (mean) | max row pulses | lifetime | label | why |\n"
+                               "inter-access (mean) | max row pulses | lifetime, all pulses | label | why |\n"
                                "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n";
     fputs(head, f);
     for (uint32_t tile = 0; tile < t->tiles; tile++) {

@@ -62,12 +62,10 @@ static void prv_header(FILE *f, const rp_report_t *r)
                 st->events, run, st->segments, st->loss.total_events);
     const rp_analysis_t *a = r->analysis;
     if (a) {
-        fprintf(f, "validity   %s", rp_validity_name(a->validity.cls));
-        if (a->validity.cls != RP_VALIDITY_UNKNOWN)
-            fprintf(f, ": the recorder took %.2f %% of the run", a->validity.recorder_share * 100.0);
-        else
-            fputs(": the device sent no Counters, the recorder's cost is unknown", f);
-        fprintf(f, " (clean < %.0f %%, marginal < %.0f %%)\n", RP_VALIDITY_CLEAN_MAX * 100.0,
+        char why[128];
+        rp_report_validity_detail(r, why, sizeof why);
+        fprintf(f, "validity   %s: %s (each share clean < %.0f %%, marginal < %.0f %%)\n",
+                rp_validity_name(a->validity.cls), why, RP_VALIDITY_CLEAN_MAX * 100.0,
                 RP_VALIDITY_MARGINAL_MAX * 100.0);
     }
 }
@@ -100,10 +98,13 @@ static void prv_findings(FILE *f, const rp_report_t *r, unsigned max_findings)
         for (uint32_t e = 0; e < x->evidence_count && e < 3; e++) {
             fputs(e ? "; " : ": ", f);
             prv_puts(f, x->evidence[e].name);
-            fprintf(f, " %.4g", x->evidence[e].value);
-            if (x->evidence[e].unit[0]) {
+            char val[48];
+            const char *unit;
+            rp_report_fmt_evidence(&x->evidence[e], val, sizeof val, &unit);
+            fprintf(f, " %s", val);
+            if (unit[0]) {
                 fputc(' ', f);
-                prv_puts(f, x->evidence[e].unit);
+                prv_puts(f, unit);
             }
         }
         fputs("\n    -> ", f);

@@ -237,6 +237,26 @@ void rp_report_fmt_time(double ticks, uint64_t clock_hz, char *buf, size_t cap)
         snprintf(buf, cap, "%.1f ns", s * 1e9);
 }
 
+void rp_report_fmt_evidence(const rp_evidence_t *e, char *buf, size_t cap, const char **unit)
+{
+    static const char *const time_units[] = { "s", "ms", "us", "ns" };
+    double v = e->value, a = fabs(v);
+    *unit = e->unit;
+    if (!isfinite(v)) {
+        snprintf(buf, cap, "-");
+    } else if (strcmp(e->unit, "s") == 0) {
+        /* rp_report_fmt_time's scale, with the unit apart for tables. */
+        unsigned k = a >= 1.0 || a == 0.0 ? 0u : a >= 1e-3 ? 1u : a >= 1e-6 ? 2u : 3u;
+        static const double scale[] = { 1.0, 1e3, 1e6, 1e9 };
+        snprintf(buf, cap, k == 3u ? "%.1f" : "%.3f", v * scale[k]);
+        *unit = time_units[k];
+    } else if ((v == floor(v) && a < 1e15) || a >= 1000.0) {
+        snprintf(buf, cap, "%.0f", v);
+    } else {
+        snprintf(buf, cap, a >= 1e-4 ? "%.4g" : "%.3g", v);
+    }
+}
+
 void rp_report_fmt_si(double v, char *buf, size_t cap)
 {
     static const char *const suffix[] = { "", "k", "M", "G", "T", "P" };
@@ -358,6 +378,18 @@ const char *rp_report_integrity_word(const rp_report_t *r)
 const char *rp_report_validity(const rp_report_t *r)
 {
     return r->analysis ? rp_validity_name(r->analysis->validity.cls) : "unknown";
+}
+
+void rp_report_validity_detail(const rp_report_t *r, char *buf, size_t size)
+{
+    const rp_validity_t *v = r->analysis ? &r->analysis->validity : NULL;
+    int n;
+    if (v && v->recorder_cls != RP_VALIDITY_UNKNOWN)
+        n = snprintf(buf, size, "the recorder took %.2f %% of the run", v->recorder_share * 100.0);
+    else
+        n = snprintf(buf, size, "the recorder's own cost is unknown (no Counters)");
+    if (v && v->loss_share > 0.0 && n > 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, "; %.2f %% of the events were lost", v->loss_share * 100.0);
 }
 
 /* ---- hardware counters ---- */

@@ -683,6 +683,18 @@ TEST(CliInfo, JsonCarriesTheSameNumbers)
     CHECK_HAS(r.out, "\"WRITE\": {\"count\": " + std::to_string(f.ops[1]) + ",");
     CHECK_HAS(r.out, "\"loss\": {\"link\": 0, \"device\": 0, \"unsent\": 0, \"total\": 0");
     CHECK_HAS(r.out, "\"complete\": true");
+    // What the text's array, timing, recorder, hardware and workloads
+    // lines say (docs/cli.md: the same numbers).
+    Result t = info(cap);
+    CHECK_HAS(t.out, "2 ADC(s)/tile of 10 bits, 4-bit inputs, endurance 1000000 cycles");
+    CHECK_HAS(r.out, "\"adcs_per_tile\": 2, \"adc_bits\": 10, \"input_bits\": 4, \"endurance_cycles\": 1000000,");
+    CHECK_HAS(t.out, "write pulse 500.0 ns + setup 2.000 us (8 cols/pulse)");
+    CHECK_HAS(r.out, "\"nominal_ps\": {\"write_pulse\": 500000, \"write_setup\": 2000000,");
+    CHECK_HAS(t.out, "recorder   ring 1024 events, frames up to 1024 bytes");
+    CHECK_HAS(r.out, "\"ring_capacity\": 1024, \"max_frame_payload\": 1024, \"counters_available\": 0,");
+    CHECK_HAS(t.out, "workloads  program mlp scan solver");
+    CHECK_HAS(r.out, "\"workloads\": [\"program\", \"mlp\", \"scan\", \"solver\"]");
+    CHECK_HAS(r.out, "\"bytes_sent\": ");
     CHECK_EQUAL('{', r.out[0]);
     CHECK_HAS(r.out, "\n}\n");
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cli_proc.h"
+#include "rp_report_int.h"
 
 extern "C" {
 #include "rp_report.h"
@@ -327,6 +328,35 @@ TEST(ReportWriters, DeviceStringsAreEscapedEverywhere)
     CHECK_HAS(read_file(txt), "report     dir/<cap>.rpcap");
 }
 
+TEST(ReportWriters, EvidenceReadsAsCountsAndTimes)
+{
+    auto fmt = [](double v, const char *unit) {
+        rp_evidence_t e = {};
+        snprintf(e.name, sizeof e.name, "x");
+        snprintf(e.unit, sizeof e.unit, "%s", unit);
+        e.value = v;
+        char buf[48];
+        const char *u = nullptr;
+        rp_report_fmt_evidence(&e, buf, sizeof buf, &u);
+        return std::string(buf) + "|" + u;
+    };
+    // Counts exact, never with an exponent.
+    STRCMP_EQUAL("429760|", fmt(429760.0, "").c_str());
+    STRCMP_EQUAL("3800914|events", fmt(3800914.0, "events").c_str());
+    STRCMP_EQUAL("2313664|B", fmt(2313664.0, "B").c_str());
+    STRCMP_EQUAL("124927|B/s", fmt(124926.7, "B/s").c_str());
+    // Fractions to four significant digits.
+    STRCMP_EQUAL("93.47|%", fmt(93.4737, "%").c_str());
+    STRCMP_EQUAL("0.9667|", fmt(0.96666, "").c_str());
+    STRCMP_EQUAL("4|", fmt(4.0, "").c_str());
+    // Seconds as a time with its own unit, as the report's tables show it.
+    STRCMP_EQUAL("131.000|us", fmt(0.000131, "s").c_str());
+    STRCMP_EQUAL("600.0|ns", fmt(6e-7, "s").c_str());
+    STRCMP_EQUAL("46.600|us", fmt(4.66e-5, "s").c_str());
+    STRCMP_EQUAL("149.220|s", fmt(149.22, "s").c_str());
+    STRCMP_EQUAL("0.000|s", fmt(0.0, "s").c_str());
+}
+
 TEST(ReportWriters, AnEmptyReportIsStillValid)
 {
     // Nothing read at all: no aggregator, no analysis, one problem.
@@ -467,6 +497,13 @@ TEST(ReportCli, LostEventsAreSaidEverywhere)
     for (const char *n : kRunFiles)
         CHECK_HAS(read_file(out + "/" + n), sentence);
     CHECK_HAS(read_file(out + "/summary.json"), "\"total_events\": " + std::to_string(f.lost) + ",");
+    // A capture that lost that much is not clean, whatever the recorder
+    // cost; the count is exact in the terminal and the Markdown.
+    CHECK_HAS(r.out, "validity   contaminated: ");
+    CHECK_HAS(r.out, "% of the events were lost");
+    CHECK_HAS(r.out, "events lost " + std::to_string(f.lost) + ";");
+    CHECK_HAS(read_file(out + "/report.md"), "| events lost | " + std::to_string(f.lost) + " |");
+    CHECK_HAS(read_file(out + "/summary.json"), "\"loss_class\": \"contaminated\"");
     CHECK_PASSES(std::vector<std::string>({ "json", out + "/summary.json", "--min-events", "20000" }));
     // The trace marks the loss on its own track.
     std::string t = dir + "/trace.json";

@@ -834,6 +834,47 @@ TEST(findings, transport_stall_without_loss_gains_the_wait)
     DOUBLES_EQUAL(10 * waited / HZ, evidence(f, "time the drain waited on the link"), 1e-9);
 }
 
+TEST(findings, transport_rates_count_the_backlog_and_leave_out_the_wait)
+{
+    Sim s;
+    s.compute_ticks = 0;
+    s.step_gap = 2000;   // the workload waited on the link after every step
+    s.baseline();
+    Pipeline p;
+    p.feed(s);
+    double waited = 1999.0 * 2000.0;
+    double run = (double)p.run, delivered = (double)s.ev.size();
+    uint64_t lost = (uint64_t)(delivered / 50.0);   // dropped on the device
+    p.lose(lost);
+    p.ss.counters.tx_stall_ticks = (uint64_t)(run * 1.4);
+    // The drain sent the ring's backlog for 0.5 run after the last event;
+    // the final Counters came then.
+    p.ss.first_tick = s.ev.front().start;
+    p.ss.last_tick = p.ss.first_tick + p.run;
+    p.ss.counters.timestamp = p.ss.last_tick + p.run / 2;
+    double span = run + (double)(p.run / 2);
+    p.analyze();
+    const rp_finding_t *f = p.find("transport-loss");
+    CHECK_TEXT(f != nullptr, p.ids().c_str());
+    double bytes = 20.0 * delivered;
+    // Bytes over the whole time the link was in use, not the run alone.
+    DOUBLES_EQUAL(bytes / (span / HZ), evidence(f, "link throughput"), 1e-6);
+    // Every event at 20 bytes, as fast as the workload made them when it
+    // did not wait on the link: the run less the link wait of
+    // docs/findings.md (the gaps less the recorder's and the lost events'
+    // time; the stall is longer).
+    const rp_agg_totals_t *tot = rp_agg_totals(p.agg);
+    double lost_time = (double)tot->covered_ticks * (double)lost / delivered;
+    double wait = (double)tot->gap_ticks - (double)p.ss.counters.record_ticks - lost_time;
+    CHECK(wait > 0.9 * waited && wait < waited);
+    double need = 20.0 * (delivered + (double)lost) / ((run - wait) / HZ);
+    DOUBLES_EQUAL(need, evidence(f, "link throughput needed"), 1e-6);
+    CHECK(std::strstr(f->explanation, "93.3% of the time the link was in use") != nullptr);
+    char advice[64];
+    snprintf(advice, sizeof advice, "at least %.0f B/s", need * 1.25);
+    CHECK_TEXT(std::strstr(f->recommendation, advice) != nullptr, f->recommendation);
+}
+
 TEST(findings, tile_imbalance)
 {
     Sim s;
@@ -1018,6 +1059,47 @@ TEST(findings, validity_classes_at_thresholds)
     p.ss.has_counters = false;
     LONGS_EQUAL(RP_VALIDITY_UNKNOWN, p.analyze().validity.cls);
     CHECK(p.find("observer-effect") == nullptr);
+}
+
+TEST(findings, lost_events_class_the_capture_as_the_recorder_share_does)
+{
+    Sim s;
+    s.baseline(500);
+    Pipeline p;
+    p.feed(s);
+    p.ss.counters.record_ticks = 0;   // a recorder that costs nothing: clean
+    p.ss.counters.drain_ticks = 0;
+    const rp_analysis_t &a = p.analyze();
+    LONGS_EQUAL(RP_VALIDITY_CLEAN, a.validity.cls);
+    double delivered = (double)s.ev.size();
+    // lost share = lost / (delivered + lost): just below and at 1 % and 5 %.
+    auto share_of = [&](double share) { return (uint64_t)std::ceil(delivered * share / (1.0 - share)); };
+    uint64_t one = share_of(0.01), five = share_of(0.05);
+    p.lose(one - 1);
+    LONGS_EQUAL(RP_VALIDITY_CLEAN, p.analyze().validity.cls);
+    p.lose(one);
+    LONGS_EQUAL(RP_VALIDITY_MARGINAL, p.analyze().validity.cls);
+    LONGS_EQUAL(RP_VALIDITY_MARGINAL, a.validity.loss_cls);
+    LONGS_EQUAL(RP_VALIDITY_CLEAN, a.validity.recorder_cls);
+    CHECK(p.find("observer-effect") == nullptr);   // the recorder is not to blame
+    p.lose(five - 1);
+    LONGS_EQUAL(RP_VALIDITY_MARGINAL, p.analyze().validity.cls);
+    p.lose(five);
+    LONGS_EQUAL(RP_VALIDITY_CONTAMINATED, p.analyze().validity.cls);
+    // The worse of the two: a marginal recorder does not hide the loss...
+    p.ss.counters.record_ticks = p.run / 100 + 1;
+    LONGS_EQUAL(RP_VALIDITY_CONTAMINATED, p.analyze().validity.cls);
+    LONGS_EQUAL(RP_VALIDITY_MARGINAL, a.validity.recorder_cls);
+    // ...nor the loss a contaminated recorder.
+    p.lose(one);
+    p.ss.counters.record_ticks = p.run / 20 + 1;
+    LONGS_EQUAL(RP_VALIDITY_CONTAMINATED, p.analyze().validity.cls);
+    // Without Counters the loss alone decides once it is not clean.
+    p.ss.has_counters = false;
+    LONGS_EQUAL(RP_VALIDITY_MARGINAL, p.analyze().validity.cls);
+    LONGS_EQUAL(RP_VALIDITY_UNKNOWN, a.validity.recorder_cls);
+    p.lose(0);
+    LONGS_EQUAL(RP_VALIDITY_UNKNOWN, p.analyze().validity.cls);
 }
 
 TEST(findings, ranking_follows_gain)

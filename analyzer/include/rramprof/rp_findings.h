@@ -5,7 +5,8 @@
  * Counters) and produces ranked findings. Each finding has a stable id, a
  * severity, the evidence (the numbers behind it), an explanation, a
  * concrete recommendation and an estimated gain: the run time the run
- * would save if the cause were removed, by the rule's stated reference
+ * would save if the cause were fixed, by the rule's stated reference
+ * (an anomaly removed, an intrinsic cost halved)
  * (docs/findings.md gives every rule: what it detects, its thresholds,
  * its gain formula).
  *
@@ -28,10 +29,13 @@
  * lost: the other numbers are then incomplete); the rest by estimated gain,
  * largest first; ties by severity. findings[0] is the primary bottleneck.
  *
- * Validity (observer effect): recorder share = (Counters.record_ticks +
- * Counters.drain_ticks) / run ticks; clean below RP_VALIDITY_CLEAN_MAX,
- * marginal below RP_VALIDITY_MARGINAL_MAX, contaminated above; unknown
- * when no Counters arrived. */
+ * Validity: two shares, each classed clean below RP_VALIDITY_CLEAN_MAX,
+ * marginal below RP_VALIDITY_MARGINAL_MAX and contaminated above: the
+ * observer effect, recorder share = (Counters.record_ticks +
+ * Counters.drain_ticks) / run ticks (unknown when no Counters arrived),
+ * and the lost share, lost / (delivered + lost) events. The capture's
+ * class is the worse of the two; unknown only while the recorder share is
+ * unknown and the loss leaves the capture clean. */
 #ifndef RP_FINDINGS_H
 #define RP_FINDINGS_H
 
@@ -93,7 +97,9 @@ typedef enum rp_validity_class {
 const char *rp_validity_name(int cls);
 
 typedef struct rp_validity {
-    rp_validity_class_t cls;
+    rp_validity_class_t cls;           /* the capture's: the worse of the two */
+    rp_validity_class_t recorder_cls;  /* of recorder_share */
+    rp_validity_class_t loss_cls;      /* of loss_share */
     double recorder_share;    /* see above; 0 when unknown */
     double loss_share;        /* lost / (delivered + lost) events */
 } rp_validity_t;
