@@ -457,6 +457,17 @@ TEST(ReportCli, RunDirectoryHoldsEveryOutputAndTheyCheckOut)
     CHECK(!has(html, "<script"));
     CHECK(!has(html, "http://") && !has(html, "https://"));
     CHECK_HAS(html, "<section id=\"primary\"");
+    // The time series' axes end at the run time, not at the last
+    // interval's end: three charts (busy share, rate, tile heatmap).
+    size_t at = r.out.find(" of run time");
+    CHECK(at != std::string::npos);
+    size_t from = r.out.rfind(", ", at);
+    std::string run_time = r.out.substr(from + 2, at - from - 2);
+    std::string end_label = "text-anchor=\"end\">" + run_time + "</text>";
+    size_t labels = 0;
+    for (size_t p = html.find(end_label); p != std::string::npos; p = html.find(end_label, p + 1))
+        labels++;
+    LONGS_EQUAL_TEXT(3, labels, run_time.c_str());
 }
 
 TEST(ReportCli, TheCheckerCatchesBrokenOutputs)
