@@ -25,6 +25,7 @@ enum {
     RP_EXIT_TOO_NEW = 9,     /* report/export: capture format newer than this rramprof */
     RP_EXIT_IMAGE = 10,      /* flash, capture --board: image corrupt, for another board, or outside its flash */
     RP_EXIT_VERIFY = 11,     /* flash: the read-back differs from the image */
+    RP_EXIT_SIGHUP = 129,    /* capture ended by a closed terminal (SIGHUP) */
     RP_EXIT_SIGINT = 130,    /* second Ctrl-C: drain abandoned */
     RP_EXIT_SIGTERM = 143
 };

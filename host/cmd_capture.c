@@ -39,6 +39,13 @@ static void prv_on_signal(int sig)
     prv_sig_count++;
 }
 
+/* The shell's status for the signal that ended the capture: 128 + its
+ * number (SIGHUP 129, SIGINT 130, SIGTERM 143). */
+static int prv_sig_exit(void)
+{
+    return prv_sig == SIGTERM ? RP_EXIT_SIGTERM : prv_sig == SIGHUP ? RP_EXIT_SIGHUP : RP_EXIT_SIGINT;
+}
+
 typedef struct prv_cap {
     rp_link_t link;
     int passive;           /* nothing is sent to the device */
@@ -405,9 +412,12 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = prv_on_signal; /* no SA_RESTART: waits return at once */
     sigemptyset(&sa.sa_mask);
-    struct sigaction old_int, old_term;
+    /* A closed terminal or SSH session (SIGHUP) ends the capture as Stop
+     * does, like Ctrl-C and SIGTERM: what the device sent is kept. */
+    struct sigaction old_int, old_term, old_hup;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
     signal(SIGPIPE, SIG_IGN);
 
     int ex = RP_EXIT_OK;
@@ -460,7 +470,7 @@ int rp_cli_capture_run(const rp_capture_opts_t *o)
     }
     if (rc == RP_ERR_STATE) {
         fprintf(stderr, "rramprof: interrupted before the device answered\n");
-        ex = prv_sig == SIGTERM ? RP_EXIT_SIGTERM : RP_EXIT_SIGINT;
+        ex = prv_sig_exit();
         goto out_session;
     }
     if (rc != RP_OK) {
@@ -691,7 +701,7 @@ out_close:
         fprintf(stderr, "rramprof: the capture ends at the device reset; %s is closed and readable\n", o->out);
         ex = RP_EXIT_GONE;
     } else if (ex == RP_EXIT_OK && abandoned) {
-        ex = prv_sig == SIGTERM ? RP_EXIT_SIGTERM : RP_EXIT_SIGINT;
+        ex = prv_sig_exit();
     }
 out_session:
     if (c.w)
@@ -704,6 +714,7 @@ out_link:
 out_restore:
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
     return ex;
 }
 

@@ -1,4 +1,5 @@
 /* rramprof: the host tool. Dispatches to one subcommand per file. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +29,23 @@ static void prv_usage(FILE *f)
     fprintf(f, "\ndocumentation: docs/cli.md\n");
 }
 
+/* Output that never reached stdout (a full disk, an I/O error) fails the
+ * command: a summary redirected to a file must not vanish with exit 0. A
+ * reader that closed its pipe early (`| head`) chose to stop reading. */
+static int prv_check_stdout(int ex)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return ex;
+    if (errno == EPIPE)
+        return ex;
+    if (errno != 0)
+        fprintf(stderr, "rramprof: writing to standard output failed: %s\n", strerror(errno));
+    else
+        fprintf(stderr, "rramprof: writing to standard output failed\n");
+    return ex == RP_EXIT_OK ? RP_EXIT_OUTPUT : ex;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -44,7 +62,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof prv_cmds / sizeof prv_cmds[0]; i++)
         if (strcmp(argv[1], prv_cmds[i].name) == 0)
-            return prv_cmds[i].run(argc - 1, argv + 1);
+            return prv_check_stdout(prv_cmds[i].run(argc - 1, argv + 1));
     fprintf(stderr, "rramprof: unknown command '%s'\n", argv[1]);
     prv_usage(stderr);
     return RP_EXIT_USAGE;

@@ -410,6 +410,11 @@ TEST(CliSignals, SigtermStopsCleanlyToo)
     clean_stop(SIGTERM);
 }
 
+TEST(CliSignals, SighupOfAClosedTerminalStopsCleanlyToo)
+{
+    clean_stop(SIGHUP);
+}
+
 TEST(CliSignals, KillNineLeavesAFileInfoRecovers)
 {
     std::string cap = dir + "/killed.rpcap";
@@ -697,6 +702,17 @@ TEST(CliInfo, JsonCarriesTheSameNumbers)
     CHECK_HAS(r.out, "\"bytes_sent\": ");
     CHECK_EQUAL('{', r.out[0]);
     CHECK_HAS(r.out, "\n}\n");
+}
+
+TEST(CliInfo, OutputThatCannotBeWrittenFails)
+{
+    // stdout on a full device: the summary is lost, so the command fails
+    // and says why.
+    for (const char *json : { "", " --json" }) {
+        Result r = run_cmd({ "/bin/sh", "-c", rramprof_bin() + " info " + cap + json + " > /dev/full" }, kRunMs);
+        LONGS_EQUAL_TEXT(6, r.code, show(r).c_str());
+        CHECK_HAS(r.err, "writing to standard output failed: No space left on device");
+    }
 }
 
 TEST(CliInfo, TruncatedCaptureIsDamagedButRecovered)
