@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "report/rp_report.h"
@@ -65,6 +66,13 @@ int rp_cli_export(int argc, char **argv)
         return RP_EXIT_USAGE;
     }
     const char *path = argv[optind];
+    /* The trace replaces OUT: never the capture it is made from. */
+    struct stat in_st, out_st;
+    if (stat(path, &in_st) == 0 && stat(out, &out_st) == 0 && in_st.st_dev == out_st.st_dev &&
+        in_st.st_ino == out_st.st_ino) {
+        fprintf(stderr, "rramprof export: -o %s is the capture itself: choose another output file\n", out);
+        return RP_EXIT_USAGE;
+    }
     char err[512];
     rp_export_result_t res;
     int rc = rp_export_chrome_trace_ex(path, out, &res, err, sizeof err);

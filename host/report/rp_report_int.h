@@ -23,9 +23,13 @@ typedef struct rp_report_out {
     FILE *f;
     char path[4096];
     char tmp[4200];
+    bool direct;     /* written in place: path is a device, FIFO or symlink */
 } rp_report_out_t;
 
-/* RP_OK or RP_ERR_IO (errno kept). */
+/* RP_OK or RP_ERR_IO (errno kept). A regular file is written to a
+ * temporary beside it and renamed over it at commit (never half written);
+ * a device, FIFO or symlink is written in place, so that it stays what it
+ * is (/dev/stdout, a link to elsewhere). */
 int rp_report_out_open(rp_report_out_t *o, const char *path);
 /* Flushes, closes and renames; on any write error removes the temporary
  * file and returns RP_ERR_IO with errno of the first failure. */

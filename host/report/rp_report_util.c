@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rp_report_int.h"
@@ -17,6 +18,12 @@ int rp_report_out_open(rp_report_out_t *o, const char *path)
     if (snprintf(o->path, sizeof o->path, "%s", path) >= (int)sizeof o->path) {
         errno = ENAMETOOLONG;
         return RP_ERR_IO;
+    }
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        o->direct = true;
+        o->f = fopen(path, "w");
+        return o->f ? RP_OK : RP_ERR_IO;
     }
     snprintf(o->tmp, sizeof o->tmp, "%s.tmp%ld", path, (long)getpid());
     o->f = fopen(o->tmp, "w");
@@ -34,6 +41,10 @@ int rp_report_out_commit(rp_report_out_t *o)
     if (fclose(o->f) != 0 && !saved)
         saved = errno ? errno : EIO;
     o->f = NULL;
+    if (o->direct) {
+        errno = saved;
+        return saved ? RP_ERR_IO : RP_OK;
+    }
     if (!saved && rename(o->tmp, o->path) != 0)
         saved = errno;
     if (saved) {

@@ -684,6 +684,28 @@ std::string nested_capture(const std::string &dir, const rp_counters_t *counters
 
 // Bytes the device's receiver lost (Counters.link_rx_lost) are reported by
 // `info`, and only when there are any.
+TEST(ReportExport, NeverReplacesItsInputAndKeepsLinksWhatTheyAre)
+{
+    // -o naming the capture itself (here through a second name): refused,
+    // the capture untouched.
+    std::string cap = dir + "/in.rpcap", alias = dir + "/alias.rpcap";
+    CHECK(system(("cp " + mlp_capture() + " " + cap + " && ln " + cap + " " + alias).c_str()) == 0);
+    off_t size = file_size(cap);
+    Result r = rramprof({ "export", cap, "-o", alias });
+    LONGS_EQUAL_TEXT(2, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "is the capture itself");
+    LONGS_EQUAL(size, file_size(cap));
+    CHECK(read_capture(cap).complete);
+    // A symlink as OUT: the trace goes where it points, the link stays.
+    std::string target = dir + "/target.json", link = dir + "/link.json";
+    CHECK(symlink(target.c_str(), link.c_str()) == 0);
+    r = rramprof({ "export", cap, "-o", link });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    struct stat st;
+    CHECK(lstat(link.c_str(), &st) == 0 && S_ISLNK(st.st_mode));
+    CHECK_PASSES(std::vector<std::string>({ "trace", target, "--min-events", "60000" }));
+}
+
 TEST(ReportExport, InfoReportsBytesTheDeviceLostOnItsLink)
 {
     rp_counters_t c;
