@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "report/rp_report_int.h"
 #include "rramprof/rp_capture.h"
 #include "rramprof/rp_record.h"
 
@@ -40,8 +41,11 @@ static rp_session_t *prv_workloads(const char *path)
     return w.s;
 }
 
-static void prv_json_str(FILE *f, const char *s)
+static void prv_json_str(FILE *f, const char *raw)
 {
+    /* Device strings are bytes: JSON needs valid UTF-8. */
+    char s[RP_SESSION_STR_MAX * 3];
+    rp_report_utf8_clean(raw, s, sizeof s);
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\')
@@ -216,11 +220,11 @@ static void prv_print_text(FILE *f, const char *path, const rp_capture_summary_t
         const rp_workload_stats_t *w = rp_session_workload(wl, i);
         if (!w)
             break;
-        char t[32];
+        char t[32], name[RP_SESSION_STR_MAX * 3];
         rp_cli_fmt_ticks((double)w->ticks_total, hz, t, sizeof t);
         fprintf(f, "workload   %s: %" PRIu32 " run(s), %" PRIu32 " passed, %" PRIu32 " failed, worst error %" PRId64
                    " ppm, %s\n",
-                w->name, w->runs, w->passed, w->failed, w->worst_error_ppm, t);
+                rp_cli_clean(w->name, name, sizeof name), w->runs, w->passed, w->failed, w->worst_error_ppm, t);
     }
 }
 

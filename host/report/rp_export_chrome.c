@@ -58,20 +58,33 @@ static void prv_sep(prv_export_t *x)
     fputs(x->written++ ? ",\n" : "\n", x->f);
 }
 
-/* Ticks of run time -> "us.nnn" (truncated to the nanosecond; truncation
- * is monotonic, so containment in ticks survives). */
-static void prv_ts(FILE *f, int64_t t, uint64_t hz)
+/* a ticks in nanoseconds, truncated, exact for any clock a Hello can
+ * give (a corrupt one may say 10^18 Hz), saturating at INT64_MAX: both
+ * keep it monotonic. */
+static uint64_t prv_abs_ns(uint64_t a, uint64_t hz)
 {
-    uint64_t a = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
-    uint64_t ns = (a / hz) * 1000000000u + (a % hz) * 1000000000u / hz;
-    fprintf(f, "%s%" PRIu64 ".%03" PRIu64, t < 0 ? "-" : "", ns / 1000u, ns % 1000u);
+#if defined(__SIZEOF_INT128__)
+    unsigned __int128 ns = (unsigned __int128)a * 1000000000u / hz;
+#else
+    long double ns = (long double)a * 1e9L / (long double)hz;
+#endif
+    return ns > (INT64_MAX) ? (uint64_t)INT64_MAX : (uint64_t)ns;
 }
 
 static int64_t prv_ns(int64_t t, uint64_t hz)
 {
     uint64_t a = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
-    uint64_t ns = (a / hz) * 1000000000u + (a % hz) * 1000000000u / hz;
-    return t < 0 ? -(int64_t)ns : (int64_t)ns;
+    int64_t ns = (int64_t)prv_abs_ns(a, hz);
+    return t < 0 ? -ns : ns;
+}
+
+/* Ticks of run time -> "us.nnn" (truncated to the nanosecond; truncation
+ * is monotonic, so containment in ticks survives). */
+static void prv_ts(FILE *f, int64_t t, uint64_t hz)
+{
+    int64_t ns = prv_ns(t, hz);
+    uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    fprintf(f, "%s%" PRIu64 ".%03" PRIu64, ns < 0 ? "-" : "", a / 1000u, a % 1000u);
 }
 
 static void prv_name_track(prv_export_t *x, unsigned tid)
@@ -142,6 +155,8 @@ static void prv_emit(prv_export_t *x, const prv_item_t *it)
     prv_ts(f, it->t, x->hz);
     /* dur from the truncated ends, so ts + dur is exactly the end. */
     int64_t d = prv_ns(it->t + (int64_t)r->duration, x->hz) - prv_ns(it->t, x->hz);
+    if (d < 0)
+        d = 0;   /* cannot happen: prv_ns is monotonic */
     fprintf(f, ",\"dur\":%" PRId64 ".%03" PRId64, d / 1000, d % 1000);
     fprintf(f, ",\"args\":{\"ticks\":%" PRIu32 ",\"segment\":%" PRIu32, r->duration, it->segment);
     if (r->op != RP_OP_SPAN && r->op != RP_OP_COMPUTE)

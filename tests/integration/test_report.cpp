@@ -602,14 +602,15 @@ TEST(ReportExport, ChromeTraceNestsPerTrack)
 // A capture with spans three deep, recorded as the firmware records them:
 // each span when it ends, so children come before their parents, and a
 // parent often starts on the same tick as its first child.
-std::string nested_capture(const std::string &dir, const rp_counters_t *counters = nullptr)
+std::string nested_capture(const std::string &dir, const rp_counters_t *counters = nullptr,
+                           uint64_t clock_hz = 100000000, uint64_t outer_gap = 20)
 {
     uint8_t buf[65536];
     rp_hello_t h;
     memset(&h, 0, sizeof h);
     h.board = "nest";
     h.firmware_version = "1";
-    h.clock_hz = 100000000;
+    h.clock_hz = clock_hz;
     h.timer_bits = 32;
     h.array.tiles = 2;
     h.array.rows = 16;
@@ -664,7 +665,7 @@ std::string nested_capture(const std::string &dir, const rp_counters_t *counters
             t += 5;
         }
         rec(o0, (uint32_t)(t - o0), RP_OP_SPAN, 0, 1);
-        t += 20;
+        t += outer_gap;
     }
     rp_batch_state_t st = { 0, 0 };
     for (size_t at = 0; at < ev.size(); at += 37) {
@@ -745,6 +746,27 @@ TEST(ReportExport, NestedSpansComeOutSortedAndNested)
     std::string js = read_file(dir + "/run/summary.json");
     CHECK_HAS(js, "\"name\": \"outer\", \"op\": \"SPAN\", \"count\": 40,");
     CHECK_HAS(js, "\"name\": \"leaf\", \"op\": \"SPAN\", \"count\": 240,");
+}
+
+TEST(ReportExport, AnAbsurdClockStillGivesValidNumbers)
+{
+    // A corrupt Hello's clock (5e18 Hz) and a run of 4e10 ticks: ticks
+    // times 10^9 no longer fit 64 bits (from 2^64 / 10^9 ticks on, which
+    // the 19th outer span straddles in run time with this gap); every ts and dur must
+    // still be a valid, non-negative JSON number.
+    std::string cap = nested_capture(dir, nullptr, 5000000000000000000ull, 1024818824ull);
+    std::string t = dir + "/trace.json";
+    Result r = rramprof({ "export", cap, "-o", t });
+    LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
+    Result q = run_cmd({ RP_PYTHON3, "-c",
+                         "import json,sys\n"
+                         "d=json.load(open(sys.argv[1]))\n"
+                         "ev=[e for e in d['traceEvents'] if e.get('ph')=='X']\n"
+                         "print(len(ev), all(e['dur']>=0 and e['ts']>=0 for e in ev))",
+                         t },
+                       kRunMs);
+    LONGS_EQUAL_TEXT(0, q.code, show(q).c_str());
+    STRCMP_EQUAL("880 True\n", q.out.c_str());
 }
 
 TEST(ReportExport, TheNestingCheckCanFail)

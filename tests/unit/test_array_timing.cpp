@@ -198,3 +198,21 @@ TEST(array_timing, info_prints_a_timing_line)
     out = print_device(&partial);
     CHECK_TEXT(out.find("DAC ?, bus 4.000 us + ? MB/s") != std::string::npos, out.c_str());
 }
+
+TEST(array_timing, device_strings_print_without_escapes_or_bad_utf8)
+{
+    rp_msg_t m = decode(encode(timed_hello()));
+    LONGS_EQUAL(RP_OK, rp_session_apply(s, &m));
+    rp_device_info_t d = *rp_session_device(s);
+    // A terminal escape and a byte that is not UTF-8, as a device may send.
+    snprintf(d.board, sizeof d.board, "x\x1b[31mred\xff");
+    snprintf(d.model, sizeof d.model, "m\x07");
+    snprintf(d.workloads[0], sizeof d.workloads[0], "w\x1b");
+    d.workload_count = 1;
+    std::string out = print_device(&d);
+    CHECK_TEXT(out.find('\x1b') == std::string::npos, out.c_str());
+    CHECK_TEXT(out.find('\x07') == std::string::npos, out.c_str());
+    CHECK_TEXT(out.find("board x [31mred\xef\xbf\xbd,") != std::string::npos, out.c_str());
+    CHECK_TEXT(out.find("array      m : ") != std::string::npos, out.c_str());
+    CHECK_TEXT(out.find("workloads  w \n") != std::string::npos, out.c_str());
+}
