@@ -697,6 +697,14 @@ out_close:
         fprintf(stderr, "rramprof: the device went away in the middle of the capture%s%s; %s is closed and readable\n",
                 d[0] ? ": " : "", d, o->out);
         ex = RP_EXIT_GONE;
+    } else if (ex == RP_EXIT_OK && from_file && c.frames == 0) {
+        /* An empty file, text, noise, or a capture file (read with info or
+         * report): nothing in it was a frame of the link. */
+        fprintf(stderr,
+                "rramprof: %s held no rramprof frames in its %" PRIu64 " byte(s): not a recorded link byte stream "
+                "(a capture file is read with rramprof info or report)\n",
+                uri, c.link.bytes_in);
+        ex = RP_EXIT_DAMAGED;
     } else if (ex == RP_EXIT_OK && c.resets != c.resets_followed && !replay && !o->follow_resets) {
         fprintf(stderr, "rramprof: the capture ends at the device reset; %s is closed and readable\n", o->out);
         ex = RP_EXIT_GONE;

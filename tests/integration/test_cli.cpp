@@ -538,6 +538,25 @@ TEST(CliFaults, InjectedGarbageIsCountedAndLossIsExact)
     CHECK(f.events + f.lost >= 20000);
 }
 
+TEST(CliFaults, AFileReplayWithoutFramesFails)
+{
+    // Empty, text, or a capture file (not a link stream): nothing to
+    // replay, said, exit 7; a file with frames replays (the test above).
+    std::string text = dir + "/notes.txt", empty = dir + "/empty.bin", cap = dir + "/out.rpcap";
+    FILE *f = fopen(text.c_str(), "w");
+    CHECK(f != nullptr);
+    fputs("not a link stream\n", f);
+    fclose(f);
+    f = fopen(empty.c_str(), "w");
+    CHECK(f != nullptr);
+    fclose(f);
+    for (const std::string &in : { text, empty }) {
+        Result r = capture({ "--from", "file:" + in, "-o", cap, "-q" });
+        LONGS_EQUAL_TEXT(7, r.code, show(r).c_str());
+        CHECK_HAS(r.err, "file:" + in + " held no rramprof frames");
+    }
+}
+
 TEST(CliFaults, DeviceGoneMidCaptureClosesTheFileAndFails)
 {
     std::string cap = dir + "/gone.rpcap";
