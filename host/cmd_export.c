@@ -104,6 +104,10 @@ int rp_cli_export(int argc, char **argv)
                         " frame(s) before it were exported, the rest was not read\n",
                 path, rp_capture_stop_str(in->stop), in->valid_bytes, in->file_size, in->frames);
         ex = RP_EXIT_DAMAGED;
+    } else if (res.is_capture && in->stop == RP_CAPTURE_STOP_END && in->tail_bytes) {
+        fprintf(stderr, "rramprof export: %s has %" PRIu64 " byte(s) after its end marker, not read\n", path,
+                in->tail_bytes);
+        ex = RP_EXIT_DAMAGED;
     } else if (!res.is_capture && res.good_frames == 0) {
         fprintf(stderr, "rramprof export: %s is empty or neither a capture file nor a recorded rramprof link "
                         "stream: the trace has no events\n", path);

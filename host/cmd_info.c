@@ -305,6 +305,14 @@ int rp_cli_info(int argc, char **argv)
                 " frame(s) before it were recovered and are shown above\n",
                 path, rp_capture_stop_str(in->stop), in->valid_bytes, in->file_size, in->frames);
         ex = RP_EXIT_DAMAGED;
+    } else if (s->is_capture && in->stop == RP_CAPTURE_STOP_END && in->tail_bytes) {
+        /* Bytes after the end marker: another capture appended, or
+         * anything else; not read, so not complete as a file. */
+        fprintf(stderr,
+                "rramprof info: %s has %" PRIu64 " byte(s) after its end marker (byte %" PRIu64
+                "), not read: another capture appended to it?\n",
+                path, in->tail_bytes, in->valid_bytes);
+        ex = RP_EXIT_DAMAGED;
     } else if (s->is_capture && in->stop == RP_CAPTURE_STOP_EOF) {
         fprintf(stderr, "rramprof info: note: %s was not closed cleanly (capture killed or still running); "
                         "all %" PRIu64 " frame(s) written were recovered\n",

@@ -356,6 +356,10 @@ static void prv_integrity_problems(rp_report_t *r, const rp_capture_integrity_t 
     prv_bytes(in->tail_bytes, lost, sizeof lost);
     switch (in->stop) {
     case RP_CAPTURE_STOP_END:
+        if (in->tail_bytes)
+            prv_problem(r, "%s after the capture's end marker (byte %" PRIu64 ") were not read: another capture "
+                           "appended to it?", lost, in->valid_bytes);
+        break;
     case RP_CAPTURE_STOP_NONE:
         break;
     case RP_CAPTURE_STOP_EOF:
@@ -581,6 +585,10 @@ int rp_cli_report_run(const rp_report_opts_t *o)
                 fprintf(stderr, "rramprof report: %s is damaged (%s at byte %" PRIu64 " of %" PRIu64 "); the report "
                                 "covers the %" PRIu64 " frame(s) before it\n",
                         path, rp_capture_stop_str(integ.stop), integ.valid_bytes, integ.file_size, integ.frames);
+                ex = RP_EXIT_DAMAGED;
+            } else if (integ.stop == RP_CAPTURE_STOP_END && integ.tail_bytes) {
+                fprintf(stderr, "rramprof report: %s has %" PRIu64 " byte(s) after its end marker, not read\n", path,
+                        integ.tail_bytes);
                 ex = RP_EXIT_DAMAGED;
             }
         } else if (good == 0) {

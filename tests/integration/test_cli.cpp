@@ -734,6 +734,26 @@ TEST(CliInfo, OutputThatCannotBeWrittenFails)
     }
 }
 
+TEST(CliInfo, BytesAfterTheEndMarkerAreSaid)
+{
+    // Two captures concatenated: the first is read, the second would be
+    // lost without a word; info, report and export say so and exit 7.
+    std::string two = dir + "/two.rpcap";
+    CHECK(system(("cat " + cap + " " + cap + " > " + two).c_str()) == 0);
+    std::string size = std::to_string(file_size(cap));
+    Result r = info(two);
+    LONGS_EQUAL_TEXT(7, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "has " + size + " byte(s) after its end marker (byte " + size + "), not read");
+    r = run_cmd({ rramprof_bin(), "report", two }, kRunMs);
+    LONGS_EQUAL_TEXT(7, r.code, show(r).c_str());
+    CHECK_HAS(r.out, "after the capture's end marker (byte " + size + ") were not read");
+    r = run_cmd({ rramprof_bin(), "export", two, "-o", dir + "/two.json" }, kRunMs);
+    LONGS_EQUAL_TEXT(7, r.code, show(r).c_str());
+    CHECK_HAS(r.err, "has " + size + " byte(s) after its end marker, not read");
+    // The capture alone is complete.
+    LONGS_EQUAL(0, info(cap).code);
+}
+
 TEST(CliInfo, TruncatedCaptureIsDamagedButRecovered)
 {
     off_t size = file_size(cap);
