@@ -1188,9 +1188,12 @@ static void prv_rule_endurance(prv_ctx_t *c)
              "Row %u of tile %u received %llu pulses in this capture (%.2f pulses/s); at that "
              "rate its cells reach the %llu-cycle endurance limit in %s and then stick. Rows of "
              "tile %u were programmed %.1f times each on average: the workload rewrites the "
-             "array instead of keeping data in it. Wear costs lifetime, not run time: gain 0.",
+             "array instead of keeping data in it. Wear costs lifetime, not run time: gain 0.%s",
              hs->row, hs->tile, (unsigned long long)hs->pulses, hs->pulses_per_s,
-             (unsigned long long)t->endurance_cycles, life, hs->tile, per_row);
+             (unsigned long long)t->endurance_cycles, life, hs->tile, per_row,
+             c->loss_share > 0.0 ? " Events were lost (see the loss line): the pulses counted are a lower "
+                                   "bound, so the true lifetime may be shorter."
+                                 : "");
     prv_text(f->recommendation, sizeof f->recommendation,
              "Spread the writes: wear-level by rotating which rows hold frequently rewritten data "
              "and remapping hot rows; pulse only cells whose level changes (verify first); keep "

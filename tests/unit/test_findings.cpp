@@ -966,6 +966,15 @@ TEST(findings, endurance_hotspot)
     DOUBLES_EQUAL(rate, evidence(f, "pulse rate on it"), 1e-6 * rate);
     DOUBLES_EQUAL(1500.0 / rate, evidence(f, "projected time to endurance limit"), 1e-6 * 1500 / rate);
     LONGS_EQUAL(RP_SEVERITY_HIGH, f->severity);   // well under a day
+    DOUBLES_EQUAL(4.0, evidence(f, "of the 4 most pulsed rows, under 10 years"), 0.0);
+    CHECK(std::strstr(f->explanation, "lower bound") == nullptr);
+    // Lost events hid pulses: the lifetime is then an upper bound.
+    p.lose(10);
+    p.analyze();
+    f = p.find("endurance-hotspot");
+    CHECK_TEXT(f != nullptr, p.ids().c_str());
+    CHECK_TEXT(std::strstr(f->explanation, "the pulses counted are a lower bound, so the true lifetime may be "
+                                           "shorter") != nullptr, f->explanation);
 }
 
 TEST(findings, endurance_ignores_rows_programmed_once)
