@@ -788,6 +788,12 @@ void rp_device_init(const rp_device_config_t *cfg)
     prv_dev.next_hb = now + prv_dev.hb_period;
     prv_dev.next_counters = now + prv_dev.counters_period;
 
+    /* A delimiter first: a reset can cut the old boot's last frame on the
+     * wire, and the host's deframer would take the new Hello as the rest
+     * of it. Ended here, the cut frame fails its checks alone (an empty
+     * frame between two delimiters is no error). */
+    static const uint8_t delimiter = 0u;
+    (void)rp_hal_transport_write(&delimiter, 1u);
     (void)prv_queue_push(PRV_MSG_HELLO, false);
     if (prv_dev.cfg.autostart) {
         prv_session_start(0u, 0u, 0u, NULL, -1);

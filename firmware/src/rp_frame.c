@@ -627,15 +627,16 @@ static rp_deframe_result_t prv_end_frame(rp_deframer_t *d)
     }
     rp_deframer_count_t bytes = d->stats.bytes - d->frame_start; /* with the delimiter */
     if (bytes == 1u) {
-        /* Back-to-back delimiters: an empty frame, not an error. The byte
-         * still belongs to no good frame. */
+        /* A lone delimiter (a boot's first byte, or back-to-back ones): an
+         * empty frame, neither an error nor garbage. */
         res = RP_DEFRAME_NONE;
+        d->stats.empty_frames++;
     } else {
         /* The count of each result: the result's place among the stats. */
         prv_count(&d->stats, res)++;
-    }
-    if (res != RP_DEFRAME_FRAME) {
-        d->stats.discarded_bytes += bytes;
+        if (res != RP_DEFRAME_FRAME) {
+            d->stats.discarded_bytes += bytes;
+        }
     }
     prv_reset(d);
     return res;

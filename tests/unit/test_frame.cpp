@@ -159,7 +159,7 @@ struct Rx {
     void check_accounting() const
     {
         const rp_deframer_stats_t &s = d.stats;
-        UNSIGNED_LONGS_EQUAL(s.bytes, good_bytes + s.discarded_bytes + pending);
+        UNSIGNED_LONGS_EQUAL(s.bytes, good_bytes + s.discarded_bytes + s.empty_frames + pending);
         UNSIGNED_LONGS_EQUAL(frames.size(), s.frames);
         UNSIGNED_LONGS_EQUAL(errors.size(), error_count());
     }
@@ -649,7 +649,7 @@ TEST(deframer, hand_made_short_cobs_and_crc_frames)
     rx.check_accounting();
 }
 
-TEST(deframer, stray_delimiters_are_discarded_not_errors)
+TEST(deframer, stray_delimiters_are_empty_frames_not_errors_or_garbage)
 {
     Rx rx;
     rx.feed({ 0x00, 0x00, 0x00 });
@@ -658,7 +658,8 @@ TEST(deframer, stray_delimiters_are_discarded_not_errors)
     rx.feed(frame_of({ 4 }));
     UNSIGNED_LONGS_EQUAL(2, rx.frames.size());
     UNSIGNED_LONGS_EQUAL(0, rx.error_count());
-    UNSIGNED_LONGS_EQUAL(4, rx.d.stats.discarded_bytes);
+    UNSIGNED_LONGS_EQUAL(0, rx.d.stats.discarded_bytes);
+    UNSIGNED_LONGS_EQUAL(4, rx.d.stats.empty_frames);
     rx.check_accounting();
 }
 

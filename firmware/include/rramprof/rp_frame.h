@@ -53,7 +53,10 @@ typedef struct rp_deframer_stats {
     rp_deframer_count_t oversize;
     rp_deframer_count_t short_frames;
     rp_deframer_count_t bytes;         /* every byte fed */
-    rp_deframer_count_t discarded_bytes; /* bytes that belonged to no good frame */
+    rp_deframer_count_t discarded_bytes; /* bytes that belonged to no good frame,
+                                          * lone delimiters aside */
+    rp_deframer_count_t empty_frames;  /* lone delimiters: a boot's first byte,
+                                        * or 0x00 0x00; no error, no garbage */
 } rp_deframer_stats_t;
 
 /* Streaming deframer over a caller-owned buffer; no heap. */
