@@ -602,6 +602,15 @@ TEST(ReportExport, ChromeTraceNestsPerTrack)
 // A capture with spans three deep, recorded as the firmware records them:
 // each span when it ends, so children come before their parents, and a
 // parent often starts on the same tick as its first child.
+// Runs a Python snippet on a trace file loaded as `d`; its output.
+std::string trace_query(const std::string &trace, const std::string &script)
+{
+    Result q = run_cmd({ RP_PYTHON3, "-c", "import json,sys\nd=json.load(open(sys.argv[1]))\n" + script, trace },
+                       kRunMs);
+    LONGS_EQUAL_TEXT(0, q.code, show(q).c_str());
+    return q.out;
+}
+
 std::string nested_capture(const std::string &dir, const rp_counters_t *counters = nullptr,
                            uint64_t clock_hz = 100000000, uint64_t outer_gap = 20)
 {
@@ -731,15 +740,10 @@ TEST(ReportExport, NestedSpansComeOutSortedAndNested)
     CHECK(!has(r.out, "out of start order"));
     CHECK_PASSES(std::vector<std::string>({ "trace", t, "--min-events", "880" }));
     // Three levels on the spans track, parents written before children.
-    Result q = run_cmd({ RP_PYTHON3, "-c",
-                         "import json,sys\n"
-                         "d=json.load(open(sys.argv[1]))\n"
-                         "sp=[e['name'] for e in d['traceEvents'] if e.get('cat')=='span']\n"
-                         "print(len(sp), ' '.join(sp[:4]))",
-                         t },
-                       kRunMs);
-    LONGS_EQUAL_TEXT(0, q.code, show(q).c_str());
-    STRCMP_EQUAL("400 outer inner leaf leaf\n", q.out.c_str());
+    STRCMP_EQUAL("400 outer inner leaf leaf\n",
+                 trace_query(t, "sp=[e['name'] for e in d['traceEvents'] if e.get('cat')=='span']\n"
+                                "print(len(sp), ' '.join(sp[:4]))")
+                     .c_str());
     // The report names the spans.
     r = rramprof({ "report", cap, "-o", dir + "/run", "--format", "json" });
     LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
@@ -752,21 +756,16 @@ TEST(ReportExport, AnAbsurdClockStillGivesValidNumbers)
 {
     // A corrupt Hello's clock (5e18 Hz) and a run of 4e10 ticks: ticks
     // times 10^9 no longer fit 64 bits (from 2^64 / 10^9 ticks on, which
-    // the 19th outer span straddles in run time with this gap); every ts and dur must
-    // still be a valid, non-negative JSON number.
+    // the 19th outer span straddles in run time with this gap); every ts
+    // and dur must still be a valid, non-negative JSON number.
     std::string cap = nested_capture(dir, nullptr, 5000000000000000000ull, 1024818824ull);
     std::string t = dir + "/trace.json";
     Result r = rramprof({ "export", cap, "-o", t });
     LONGS_EQUAL_TEXT(0, r.code, show(r).c_str());
-    Result q = run_cmd({ RP_PYTHON3, "-c",
-                         "import json,sys\n"
-                         "d=json.load(open(sys.argv[1]))\n"
-                         "ev=[e for e in d['traceEvents'] if e.get('ph')=='X']\n"
-                         "print(len(ev), all(e['dur']>=0 and e['ts']>=0 for e in ev))",
-                         t },
-                       kRunMs);
-    LONGS_EQUAL_TEXT(0, q.code, show(q).c_str());
-    STRCMP_EQUAL("880 True\n", q.out.c_str());
+    STRCMP_EQUAL("880 True\n",
+                 trace_query(t, "ev=[e for e in d['traceEvents'] if e.get('ph')=='X']\n"
+                                "print(len(ev), all(e['dur']>=0 and e['ts']>=0 for e in ev))")
+                     .c_str());
 }
 
 TEST(ReportExport, TheNestingCheckCanFail)

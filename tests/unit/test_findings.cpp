@@ -806,15 +806,22 @@ TEST(findings, transport_loss_below_one_percent_ranks_by_gain)
     STRCMP_EQUAL("transport-loss", p.out->findings[p.out->count - 1].id);
 }
 
+// A run whose drain waited on the link after every step: 2000 ticks
+// between steps, none of them MCU code; returns the time waited.
+static double feed_link_waits(Sim &s, Pipeline &p)
+{
+    s.compute_ticks = 0;
+    s.step_gap = 2000;
+    s.baseline();
+    p.feed(s);
+    return 1999.0 * 2000.0;
+}
+
 TEST(findings, transport_stall_without_loss_gains_the_wait)
 {
     Sim s;
-    s.compute_ticks = 0;
-    s.step_gap = 2000;   // the drain waited on the link after every step
-    s.baseline();
     Pipeline p;
-    p.feed(s);
-    double waited = 1999.0 * 2000.0;
+    double waited = feed_link_waits(s, p);
     p.ss.counters.tx_stall_ticks = (uint64_t)waited;
     p.analyze();
     const rp_finding_t *f = p.find("transport-loss");
@@ -837,12 +844,8 @@ TEST(findings, transport_stall_without_loss_gains_the_wait)
 TEST(findings, transport_rates_count_the_backlog_and_leave_out_the_wait)
 {
     Sim s;
-    s.compute_ticks = 0;
-    s.step_gap = 2000;   // the workload waited on the link after every step
-    s.baseline();
     Pipeline p;
-    p.feed(s);
-    double waited = 1999.0 * 2000.0;
+    double waited = feed_link_waits(s, p);
     double run = (double)p.run, delivered = (double)s.ev.size();
     uint64_t lost = (uint64_t)(delivered / 50.0);   // dropped on the device
     p.lose(lost);
