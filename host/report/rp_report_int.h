@@ -57,7 +57,7 @@ void rp_report_fmt_time(double ticks, uint64_t clock_hz, char *buf, size_t cap);
 void rp_report_fmt_si(double v, char *buf, size_t cap);
 /* A finding's evidence for people: counts exact (no exponent), seconds as
  * a time with its unit ("131.000" "us"), other values to four significant
- * digits. *unit points at the unit to show (static or the evidence's). */
+ * digits. *unit points at the unit to show: into buf or the evidence. */
 void rp_report_fmt_evidence(const rp_evidence_t *e, char *buf, size_t cap, const char **unit);
 
 /* The clock of the run: aggregator's, else the device's, else 0. */

@@ -250,17 +250,19 @@ void rp_report_fmt_time(double ticks, uint64_t clock_hz, char *buf, size_t cap)
 
 void rp_report_fmt_evidence(const rp_evidence_t *e, char *buf, size_t cap, const char **unit)
 {
-    static const char *const time_units[] = { "s", "ms", "us", "ns" };
     double v = e->value, a = fabs(v);
     *unit = e->unit;
     if (!isfinite(v)) {
         snprintf(buf, cap, "-");
     } else if (strcmp(e->unit, "s") == 0) {
-        /* rp_report_fmt_time's scale, with the unit apart for tables. */
-        unsigned k = a >= 1.0 || a == 0.0 ? 0u : a >= 1e-3 ? 1u : a >= 1e-6 ? 2u : 3u;
-        static const double scale[] = { 1.0, 1e3, 1e6, 1e9 };
-        snprintf(buf, cap, k == 3u ? "%.1f" : "%.3f", v * scale[k]);
-        *unit = time_units[k];
+        /* As rp_report_fmt_time writes it (seconds are ticks of a 1 Hz
+         * clock), the unit split off for tables. */
+        rp_report_fmt_time(v, 1u, buf, cap);
+        char *space = strrchr(buf, ' ');
+        if (space) {
+            *space = '\0';
+            *unit = space + 1;
+        }
     } else if ((v == floor(v) && a < 1e15) || a >= 1000.0) {
         snprintf(buf, cap, "%.0f", v);
     } else {

@@ -354,7 +354,7 @@ TEST(ReportWriters, EvidenceReadsAsCountsAndTimes)
     STRCMP_EQUAL("600.0|ns", fmt(6e-7, "s").c_str());
     STRCMP_EQUAL("46.600|us", fmt(4.66e-5, "s").c_str());
     STRCMP_EQUAL("149.220|s", fmt(149.22, "s").c_str());
-    STRCMP_EQUAL("0.000|s", fmt(0.0, "s").c_str());
+    STRCMP_EQUAL("0.0|ns", fmt(0.0, "s").c_str());
 }
 
 TEST(ReportWriters, AnEmptyReportIsStillValid)
