@@ -43,8 +43,9 @@ static rp_session_t *prv_workloads(const char *path)
 
 static void prv_json_str(FILE *f, const char *raw)
 {
-    /* Device strings are bytes: JSON needs valid UTF-8. */
-    char s[RP_SESSION_STR_MAX * 3];
+    /* Device strings and paths are bytes: JSON needs valid UTF-8 (each
+     * invalid byte becomes a 3-byte U+FFFD; paths reach 4096 bytes). */
+    char s[4096 * 3 + 1];
     rp_report_utf8_clean(raw, s, sizeof s);
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {

@@ -720,6 +720,13 @@ TEST(CliInfo, JsonCarriesTheSameNumbers)
     CHECK_HAS(r.out, "\"workloads\": [\"program\", \"mlp\", \"scan\", \"solver\"]");
     CHECK_HAS(r.out, "\"bytes_sent\": ");
     CHECK_EQUAL('{', r.out[0]);
+    // A long path comes out whole (strings are cleaned to UTF-8 first).
+    std::string deep = dir + "/" + std::string(200, 'd');
+    CHECK(mkdir(deep.c_str(), 0755) == 0);
+    CHECK(system(("cp " + cap + " " + deep + "/c.rpcap").c_str()) == 0);
+    Result d = info(deep + "/c.rpcap", true);
+    LONGS_EQUAL_TEXT(0, d.code, show(d).c_str());
+    CHECK_HAS(d.out, "\"file\": \"" + deep + "/c.rpcap\",");
     CHECK_HAS(r.out, "\n}\n");
 }
 
