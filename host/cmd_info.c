@@ -225,7 +225,7 @@ static void prv_print_text(FILE *f, const char *path, const rp_capture_summary_t
         rp_cli_fmt_ticks((double)w->ticks_total, hz, t, sizeof t);
         fprintf(f, "workload   %s: %" PRIu32 " run(s), %" PRIu32 " passed, %" PRIu32 " failed, worst error %" PRId64
                    " ppm, %s\n",
-                rp_cli_clean(w->name, name, sizeof name), w->runs, w->passed, w->failed, w->worst_error_ppm, t);
+                rp_report_text_clean(w->name, name, sizeof name), w->runs, w->passed, w->failed, w->worst_error_ppm, t);
     }
 }
 

@@ -43,15 +43,6 @@ static void prv_fmt_ps(uint64_t ps, char *buf, size_t cap)
         rp_cli_fmt_ticks((double)ps, 1000000000000ull, buf, cap);
 }
 
-const char *rp_cli_clean(const char *s, char *buf, size_t cap)
-{
-    rp_report_utf8_clean(s, buf, cap);
-    for (char *p = buf; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7F)
-            *p = ' ';
-    return buf;
-}
-
 void rp_cli_print_device(FILE *f, const rp_device_info_t *d)
 {
     char board[RP_SESSION_STR_MAX * 3], fw[RP_SESSION_STR_MAX * 3], model[RP_SESSION_STR_MAX * 3];
@@ -60,7 +51,7 @@ void rp_cli_print_device(FILE *f, const rp_device_info_t *d)
         return;
     }
     fprintf(f, "device     board %s, firmware %s, protocol %" PRIu32 ", boot id %016" PRIx64 "\n",
-            rp_cli_clean(d->board, board, sizeof board), rp_cli_clean(d->firmware_version, fw, sizeof fw),
+            rp_report_text_clean(d->board, board, sizeof board), rp_report_text_clean(d->firmware_version, fw, sizeof fw),
             d->protocol_version, d->boot_id);
     char why[96];
     fprintf(f, "last reset %s\n", rp_reset_text(d->reset_cause, d->fatal_reason, why, sizeof why));
@@ -68,7 +59,7 @@ void rp_cli_print_device(FILE *f, const rp_device_info_t *d)
     fprintf(f,
             "array      %s: %" PRIu32 " tile(s) of %" PRIu32 "x%" PRIu32 " cells, %" PRIu32 " bit(s)/cell, %" PRIu32
             " ADC(s)/tile of %" PRIu32 " bits, %" PRIu32 "-bit inputs",
-            d->model[0] ? rp_cli_clean(d->model, model, sizeof model) : "?", d->tiles, d->rows, d->cols, d->bits_per_cell, d->adcs_per_tile,
+            d->model[0] ? rp_report_text_clean(d->model, model, sizeof model) : "?", d->tiles, d->rows, d->cols, d->bits_per_cell, d->adcs_per_tile,
             d->adc_bits, d->input_bits);
     if (d->endurance_cycles)
         fprintf(f, ", endurance %" PRIu64 " cycles", d->endurance_cycles);
@@ -109,7 +100,7 @@ void rp_cli_print_device(FILE *f, const rp_device_info_t *d)
     if (d->workload_count) {
         fprintf(f, "workloads ");
         for (uint32_t i = 0; i < d->workload_count; i++)
-            fprintf(f, " %s", rp_cli_clean(d->workloads[i], board, sizeof board));
+            fprintf(f, " %s", rp_report_text_clean(d->workloads[i], board, sizeof board));
         fprintf(f, "\n");
     }
 }

@@ -11,10 +11,6 @@
 /* Ticks as "12.345 ms" (raw ticks when clock_hz is 0). */
 void rp_cli_fmt_ticks(double ticks, uint64_t clock_hz, char *buf, size_t cap);
 /* board, firmware, clock, array, workloads. */
-/* A device-supplied string made safe to print: invalid UTF-8 replaced,
- * control characters (terminal escapes) as spaces. Returns buf. */
-const char *rp_cli_clean(const char *s, char *buf, size_t cap);
-
 void rp_cli_print_device(FILE *f, const rp_device_info_t *d);
 /* events per op, duration, loss (always, zeros included), deframer errors. */
 void rp_cli_print_stats(FILE *f, uint64_t clock_hz, const rp_session_stats_t *s, const rp_decode_stats_t *ds);

@@ -49,6 +49,10 @@ void rp_report_md_cell(FILE *f, const char *s);
 
 /* Copies s into out (cap bytes) replacing invalid UTF-8 with U+FFFD. */
 void rp_report_utf8_clean(const char *s, char *out, size_t cap);
+/* rp_report_utf8_clean, and control characters (terminal escapes) as
+ * spaces: a device-supplied string safe to print on a terminal. Returns
+ * out. */
+const char *rp_report_text_clean(const char *s, char *out, size_t cap);
 
 /* Ticks as "12.345 ms" with 3-4 significant digits (raw ticks when
  * clock_hz is 0). */

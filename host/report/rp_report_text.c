@@ -11,11 +11,7 @@
 static void prv_puts(FILE *f, const char *s)
 {
     char clean[1024];
-    rp_report_utf8_clean(s, clean, sizeof clean);
-    for (char *p = clean; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7F)
-            *p = ' ';
-    fputs(clean, f);
+    fputs(rp_report_text_clean(s, clean, sizeof clean), f);
 }
 
 static void prv_bar(FILE *f, double share, unsigned width)

@@ -106,6 +106,15 @@ void rp_report_utf8_clean(const char *s, char *out, size_t cap)
     out[o] = '\0';
 }
 
+const char *rp_report_text_clean(const char *s, char *out, size_t cap)
+{
+    rp_report_utf8_clean(s, out, cap);
+    for (char *p = out; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7F)
+            *p = ' ';
+    return out;
+}
+
 /* Writes s to f: valid multi-byte UTF-8 sequences as they are, invalid
  * bytes as U+FFFD, and each single byte through ascii(), which escapes it
  * for the output format. */
