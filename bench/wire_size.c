@@ -33,12 +33,12 @@
 static uint8_t prv_buf[PRV_MAX_PAYLOAD + RP_FRAME_CRC_LEN];
 
 /* EventBatch field numbers (proto/rramprof.proto) and their names. */
-#define PRV_BATCH_FIELDS 28u
+#define PRV_BATCH_FIELDS 29u
 static const char *const prv_field_names[PRV_BATCH_FIELDS] = {
     "?", "sequence", "first_event", "base_timestamp", "count", "dropped_total",
     "op", "op_all", "gap", "duration", "duration_all", "tile", "tile_all", "row",
     "row_all", "rows", "rows_all", "col", "col_all", "cols", "cols_all", "iterations",
-    "iterations_all", "status", "status_all", "arg", "arg_all", "duration_base",
+    "iterations_all", "status", "status_all", "arg", "arg_all", "duration_base", "op_bits",
 };
 
 /* Reads a varint at *p (< end); false if truncated. */

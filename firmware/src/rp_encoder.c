@@ -123,6 +123,20 @@ static inline prv_words_t prv_words(const rp_record_t *r)
     return w;
 }
 
+/* The op column folded into the duration column (op_bits): each value is
+ * the duration (or its excess over the op's base) shifted up by
+ * PRV_OP_BITS with the op in the bits below. A value takes at most one
+ * byte more than the duration alone (3 bits against 7 per byte), and the
+ * op's own byte goes, so whenever the op column would be packed this is
+ * never longer and usually a byte per event shorter: on the workloads'
+ * batches 0.75 to 1.0 bytes per event, which the framing charges about
+ * six instructions each (docs/benchmarks.md). Not for unknown ops (they
+ * need more bits), nor for durations of 2^29 ticks or more (the value
+ * must stay within 32 bits). */
+#define PRV_OP_BITS 3u
+#define PRV_FOLD_LIMIT (UINT32_C(1) << (32u - PRV_OP_BITS))
+_Static_assert(RP_OP_COUNT == 1u << PRV_OP_BITS, "a known op fills the folded bits");
+
 /* Members each op uses, as all-ones (rp_op_fields in rp_record.h; a test
  * checks the two agree). Index 0 stands for NONE and unknown ops. */
 #define PRV_ALWAYS .duration = UINT32_MAX, .op = 0xFFu, .status = 0xFFu
@@ -576,7 +590,9 @@ static PRV_NOINLINE bool prv_quick_short(const prv_quick_t *q)
     rp_record_t f, d;
     prv_put_words(&f, q->first);
     prv_put_words(&d, q->diff);
-    if (d.duration != 0 && (f.duration | d.duration) >= 0x80u) {
+    /* Folded (ops differ), durations take 3 bits more. */
+    uint32_t long_duration = d.op != 0 ? 0x80u >> PRV_OP_BITS : 0x80u;
+    if (d.duration != 0 && (f.duration | d.duration) >= long_duration) {
         return true;
     }
     prv_words_t unused = { 0, 0, 0 };
@@ -884,20 +900,29 @@ static uint8_t *prv_gaps_and_summary(uint8_t *p, const uint8_t *end, unsigned wi
  * only when values take two bytes or more (the caller checks) and it saves
  * more than the bases cost; never for unknown ops. Fills lo[] (0 for
  * absent ops), *ops (list length) and *spans (at least every excess,
- * 0 iff all are); false: use the plain column. prv_bases_avoid_zero then
- * lowers the bases by one where that keeps excesses off 0. */
+ * 0 iff all are); false: use the plain column. Without the fold,
+ * prv_bases_avoid_zero then lowers the bases by one where that keeps
+ * excesses off 0. */
 typedef struct prv_bases {
     uint32_t lo[RP_OP_COUNT];
     unsigned ops;
     uint32_t spans;
 } prv_bases_t;
 
+/* The length of a duration value v (shifted up by `shift`, the op's bits
+ * below it, when folded). */
+static inline size_t prv_value_len(uint32_t v, unsigned shift)
+{
+    return prv_varint_len32(v << shift | ((1u << shift) - 1u));
+}
+
 /* prv_duration_bases when the OR's bound leaves the choice open: each
  * op's longest duration from a pass over the records, then whether the
  * bases save more than `cost` with it. Out of line: rarely called, and
  * inlined it costs the batch encoder registers. */
 static PRV_NOINLINE bool prv_bases_pay_exactly(const prv_stats_t *st, const rp_record_t *recs,
-                                               size_t n, size_t cost, prv_bases_t *b)
+                                               size_t n, size_t cost, unsigned shift,
+                                               prv_bases_t *b)
 {
     uint32_t longest[RP_OP_COUNT] = { 0 };
     for (const rp_record_t *r = recs; r < recs + n; r++) {
@@ -909,7 +934,8 @@ static PRV_NOINLINE bool prv_bases_pay_exactly(const prv_stats_t *st, const rp_r
     b->spans = 0;
     for (unsigned k = 0; k < b->ops; k++) {
         const prv_op_stats_t *o = &st->op[k];
-        size_t now = prv_varint_len32(o->lo), then = prv_varint_len32(longest[k] - o->lo);
+        size_t now = prv_value_len(o->lo, shift);
+        size_t then = prv_value_len(longest[k] - o->lo, shift);
         saved += o->count != 0 && now > then ? (size_t)o->count * (now - then) : 0u;
         b->spans |= o->count != 0 ? longest[k] - o->lo : 0u;
     }
@@ -917,7 +943,8 @@ static PRV_NOINLINE bool prv_bases_pay_exactly(const prv_stats_t *st, const rp_r
 }
 
 static PRV_NOINLINE bool prv_duration_bases(const prv_stats_t *st, bool unknown, unsigned width,
-                                            const rp_record_t *recs, size_t n, prv_bases_t *b)
+                                            const rp_record_t *recs, size_t n, unsigned shift,
+                                            prv_bases_t *b)
 {
     if (unknown) {
         return false;
@@ -929,7 +956,8 @@ static PRV_NOINLINE bool prv_duration_bases(const prv_stats_t *st, bool unknown,
      * even with that, or not even with one-byte excesses, that settles it.
      * Else (rare: durations straddling a power of two, say 1000..1100),
      * one pass finds each op's longest, and the choice is the one the
-     * longest gives. */
+     * longest gives. Lengths are those of the values as written (folded:
+     * shifted, with the op below). */
     size_t sure = 0, best = 0, cost = 2u + width;
     unsigned present = 0;
     b->spans = 0;
@@ -941,9 +969,9 @@ static PRV_NOINLINE bool prv_duration_bases(const prv_stats_t *st, bool unknown,
             continue;
         }
         b->lo[k] = o->lo;
-        size_t now = prv_varint_len32(o->lo), then = prv_varint_len32(o->or_c - o->lo);
+        size_t now = prv_value_len(o->lo, shift), then = prv_value_len(o->or_c - o->lo, shift);
         sure += now > then ? (size_t)o->count * (now - then) : 0u;
-        cost += now; /* its base */
+        cost += prv_varint_len32(o->lo); /* its base */
         present++;
         b->spans |= o->or_c - o->lo;
         b->ops = k + 1u;
@@ -953,9 +981,9 @@ static PRV_NOINLINE bool prv_duration_bases(const prv_stats_t *st, bool unknown,
         return true;
     }
     for (unsigned k = 0; k < b->ops; k++) { /* every excess one byte */
-        best += (size_t)st->op[k].count * (prv_varint_len32(b->lo[k]) - 1u);
+        best += (size_t)st->op[k].count * (prv_value_len(b->lo[k], shift) - 1u);
     }
-    return best > cost && prv_bases_pay_exactly(st, recs, n, cost, b);
+    return best > cost && prv_bases_pay_exactly(st, recs, n, cost, shift, b);
 }
 
 /* When there is a column of excesses, each base one below its op's
@@ -963,7 +991,8 @@ static PRV_NOINLINE bool prv_duration_bases(const prv_stats_t *st, bool unknown,
  * byte ends a COBS block and costs the framing about 10 instructions more
  * than any other byte (mps2-an386: 2 to 5 per event on the workloads).
  * An excess grows by 1 and stays within 32 bits (the duration is at most
- * UINT32_MAX and the base at least 0), so the saturated bound holds. */
+ * UINT32_MAX and the base at least 0), so the saturated bound holds. Not
+ * with the fold: the op keeps its values off 0 (but NONE's). */
 static void prv_bases_avoid_zero(prv_bases_t *b)
 {
     if (b->spans == 0) {
@@ -977,15 +1006,14 @@ static void prv_bases_avoid_zero(prv_bases_t *b)
     }
 }
 
-/* The excess of r over its op's base at p, and r's op at *ops++. The op
- * goes first: both are bytes, so the compiler keeps the two stores apart
- * rather than merging them. */
-#define PRV_EXCESS(put, p, r, b, ops)                                         \
-    do {                                                                      \
-        unsigned k_ = (r)->op;                                                \
-        *(ops)++ = (uint8_t)k_;                                               \
-        (p) = put((p), (r)->duration - (b)->lo[k_]);                          \
-    } while (0)
+/* The value of r in the duration column: its excess over its op's base,
+ * folded: shifted up with the op below. */
+static PRV_INLINE uint32_t prv_excess(const rp_record_t *r, const prv_bases_t *b, bool fold)
+{
+    unsigned k = r->op;
+    uint32_t v = r->duration - b->lo[k];
+    return fold ? v << PRV_OP_BITS | k : v;
+}
 
 static inline uint8_t *prv_put_byte(uint8_t *p, uint32_t v)
 {
@@ -993,97 +1021,86 @@ static inline uint8_t *prv_put_byte(uint8_t *p, uint32_t v)
     return p + 1;
 }
 
-/* The excesses of recs[0..n) over their op's base, unchecked (the caller
- * made room for n of at most `spans` each), in pairs (see PRV_PAIRS), and
- * the ops' bytes at ops[0..n): the loop loads each op anyway, and a store
- * costs less than the op column's own pass (one-byte excesses and ops:
- * 9 + 2.4 instructions per event apart, 10 together; callgrind, x86-64
- * -O2). */
-static uint8_t *prv_excesses(uint8_t *p, const rp_record_t *recs, size_t n,
-                             const prv_bases_t *b, uint8_t *ops)
+/* The duration values of recs[0..n), unchecked (the caller made room for
+ * n of at most `bound` each), in pairs (see PRV_PAIRS). `fold` is a
+ * constant in each caller: a loop for each form. */
+#define PRV_EXCESSES(put, p, recs, n, b, fold)                                \
+    do {                                                                      \
+        const rp_record_t *r_ = (recs), *pairs_ = prv_pairs_end((recs), (n)); \
+        for (; r_ < pairs_; r_ += 2) {                                        \
+            (p) = put((p), prv_excess(r_, (b), (fold)));                      \
+            (p) = put((p), prv_excess(r_ + 1, (b), (fold)));                  \
+        }                                                                     \
+        PRV_UNROLL                                                            \
+        for (; r_ < (recs) + (n); r_++) {                                     \
+            (p) = put((p), prv_excess(r_, (b), (fold)));                      \
+        }                                                                     \
+    } while (0)
+
+static PRV_INLINE uint8_t *prv_excesses(uint8_t *p, const rp_record_t *recs, size_t n,
+                                        const prv_bases_t *b, uint32_t bound, bool fold)
 {
-    const rp_record_t *r = recs, *pairs = prv_pairs_end(recs, n), *stop = recs + n;
-    if (b->spans < 0x80u) {
-        for (; r < pairs; r += 2) { /* one byte each: no varint test */
-            PRV_EXCESS(prv_put_byte, p, r, b, ops);
-            PRV_EXCESS(prv_put_byte, p, r + 1, b, ops);
-        }
-        PRV_UNROLL
-        for (; r < stop; r++) {
-            PRV_EXCESS(prv_put_byte, p, r, b, ops);
-        }
-    } else if (b->spans < 0x4000u) {
-        for (; r < pairs; r += 2) {
-            PRV_EXCESS(prv_varint14, p, r, b, ops);
-            PRV_EXCESS(prv_varint14, p, r + 1, b, ops);
-        }
-        PRV_UNROLL
-        for (; r < stop; r++) {
-            PRV_EXCESS(prv_varint14, p, r, b, ops);
-        }
+    if (bound < 0x80u) { /* one byte each: no varint test */
+        PRV_EXCESSES(prv_put_byte, p, recs, n, b, fold);
+    } else if (bound < 0x4000u) {
+        PRV_EXCESSES(prv_varint14, p, recs, n, b, fold);
     } else {
-        for (; r < pairs; r += 2) {
-            PRV_EXCESS(prv_varint32_wide, p, r, b, ops);
-            PRV_EXCESS(prv_varint32_wide, p, r + 1, b, ops);
-        }
-        PRV_UNROLL
-        for (; r < stop; r++) {
-            PRV_EXCESS(prv_varint32_wide, p, r, b, ops);
-        }
+        PRV_EXCESSES(prv_varint32_wide, p, recs, n, b, fold);
     }
     return p;
 }
 
-/* duration_base, then the excesses (omitted when all are 0). With
- * `with_ops`, the op column first, written in the excesses' loop (the
- * caller checked that it is packed and that there are excesses; every op
- * of a batch with duration bases takes one byte). */
+/* duration_base (when b->ops), op_bits when folded, then the duration
+ * column: omitted when every value is 0, which the fold never leaves (the
+ * caller folds only when ops differ). */
 static PRV_NOINLINE uint8_t *prv_based_durations(uint8_t *p, const uint8_t *end,
                                                  unsigned width, const rp_record_t *recs,
-                                                 size_t n, const prv_bases_t *b, bool with_ops)
+                                                 size_t n, const prv_bases_t *b, bool fold)
 {
-    uint8_t *ops = NULL;
-    if (with_ops) {
-        ops = prv_column_open(p, end, PRV_B_OP, width);
-        if (ops == NULL || (size_t)(end - ops) < n) {
+    if (b->ops != 0u) {
+        uint8_t *body = prv_column_open(p, end, PRV_B_DURATION_BASE, width);
+        if (body == NULL || (size_t)(end - body) < 5u * b->ops) {
             return NULL;
         }
-        p = ops + n;
-        prv_column_close(ops, p, width);
+        p = body;
+        for (unsigned k = 0; k < b->ops; k++) {
+            p = prv_varint32(p, b->lo[k]);
+        }
+        prv_column_close(body, p, width);
     }
-    uint8_t *body = prv_column_open(p, end, PRV_B_DURATION_BASE, width);
-    if (body == NULL || (size_t)(end - body) < 5u * b->ops) {
-        return NULL;
-    }
-    p = body;
-    for (unsigned k = 0; k < b->ops; k++) {
-        p = prv_varint32(p, b->lo[k]);
-    }
-    prv_column_close(body, p, width);
-    if (b->spans == 0) { /* every excess 0: no column */
+    if (fold) {
+        /* op_bits: a two-byte key (field 28), then the value. */
+        if ((size_t)(end - p) < 3u) {
+            return NULL;
+        }
+        p[0] = (uint8_t)(PRV_B_OP_BITS << 3 | RP_PB_VARINT | 0x80u);
+        p[1] = (uint8_t)(PRV_B_OP_BITS >> 4);
+        p[2] = (uint8_t)PRV_OP_BITS;
+        p += 3;
+        if (b->spans == 0) {
+            /* Every excess 0: each value is its op, a byte copy (the op
+             * column's own loop, under the duration's field number). */
+            return prv_packed(p, end, width, PRV_B_DURATION, recs, n, PRV_MEMBER(op),
+                              RP_OP_COUNT - 1u);
+        }
+    } else if (b->spans == 0) { /* every excess 0: no column */
         return p;
     }
-    body = prv_column_open(p, end, PRV_B_DURATION, width);
+    uint8_t *body = prv_column_open(p, end, PRV_B_DURATION, width);
     if (body == NULL) {
         return NULL;
     }
-    /* Every excess is at most spans: unchecked if n of those fit, and,
-     * without the op column (constant), n bytes more at the end of the
-     * buffer for the loop's op stores, past anything this batch writes (so
-     * the bytes of out[] after the batch are not kept; the contract keeps
-     * only those past cap). */
-    size_t room = (size_t)(end - body), spare = with_ops ? 0 : n;
-    if (room >= spare && (room - spare) / prv_varint_len32(b->spans) >= n) {
-        p = prv_excesses(body, recs, n, b, with_ops ? ops : (uint8_t *)end - n);
+    /* Every value is at most `bound`: unchecked if n of those fit. */
+    uint32_t bound = fold ? b->spans << PRV_OP_BITS | (RP_OP_COUNT - 1u) : b->spans;
+    if ((size_t)(end - body) / prv_varint_len32(bound) >= n) {
+        p = fold ? prv_excesses(body, recs, n, b, bound, true)
+                 : prv_excesses(body, recs, n, b, bound, false);
     } else {
         p = body;
         for (const rp_record_t *r = recs; r < recs + n; r++) {
-            uint32_t v = r->duration - b->lo[r->op];
+            uint32_t v = prv_excess(r, b, fold);
             if (!prv_fits(p, end, v)) {
                 return NULL;
-            }
-            if (with_ops) {
-                *ops++ = r->op;
             }
             p = prv_varint32(p, v);
         }
@@ -1142,21 +1159,29 @@ size_t rp_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
         bool have_ops = false;
         p = prv_gaps_and_summary(p, end, width, recs, n, &ops, &s, &have_ops);
         const rp_record_t *a = &s.any, *d = &s.diff, *f = &s.ref;
+        /* The op column folded into the durations wherever it would be
+         * packed (see PRV_OP_BITS). */
+        bool fold = d->op != 0 && !s.unknown && a->duration < PRV_FOLD_LIMIT;
+        unsigned shift = fold ? PRV_OP_BITS : 0u;
         prv_bases_t bases;
         /* Only once the gaps fit: else the statistics may cover a part of
          * the records only (an unknown op unseen). */
-        bool based = p != NULL && have_ops && d->duration != 0 && a->duration >= 0x80u &&
-                     prv_duration_bases(&ops, s.unknown, width, recs, n, &bases);
-        if (based) {
+        bool based = p != NULL && have_ops && d->duration != 0 &&
+                     a->duration << shift >= 0x80u &&
+                     prv_duration_bases(&ops, s.unknown, width, recs, n, shift, &bases);
+        if (based && !fold) {
             prv_bases_avoid_zero(&bases);
+        } else if (!based && fold) {
+            /* Folded without bases: every base 0, none listed. */
+            memset(bases.lo, 0, sizeof bases.lo);
+            bases.ops = 0;
+            bases.spans = a->duration;
         }
-        /* A packed op column goes with the excesses, if any. */
-        bool with_ops = based && d->op != 0 && bases.spans != 0;
-        if (!with_ops) {
+        if (!fold) {
             p = prv_column(p, end, width, PRV_B_OP, recs, n, d, a, f, PRV_MEMBER(op));
         }
-        if (based) {
-            p = p != NULL ? prv_based_durations(p, end, width, recs, n, &bases, with_ops) : NULL;
+        if (based || fold) {
+            p = p != NULL ? prv_based_durations(p, end, width, recs, n, &bases, fold) : NULL;
         } else {
             p = prv_column(p, end, width, PRV_B_DURATION, recs, n, d, a, f,
                            PRV_MEMBER(duration));
@@ -1235,9 +1260,12 @@ size_t rp_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap)
     size_t per_event = 0;
     fixed += prv_column_bound(d->op, a->op, width, &per_event);
     fixed += prv_column_bound(d->duration, a->duration, width, &per_event);
-    if (d->duration != 0 && a->duration >= 0x80u) {
+    if (d->duration != 0 && a->duration >= 0x80u >> PRV_OP_BITS) {
         /* duration_base: key, prefix, a base (at most `any`) per op. The
-         * column of excesses is no longer than the plain one. */
+         * column of excesses is no longer than the plain one; folded, its
+         * values take at most a byte more than the durations, and the op
+         * column they replace is counted above (with op_bits's three
+         * bytes in its fixed part). */
         fixed += 2u + width + RP_OP_COUNT * prv_varint_len32(a->duration);
     }
     fixed += prv_column_bound(d->tile, a->tile, width, &per_event);

@@ -42,7 +42,8 @@ enum {
     PRV_B_ITERATIONS = 21,
     PRV_B_STATUS = 23,
     PRV_B_ARG = 25,
-    PRV_B_DURATION_BASE = 27
+    PRV_B_DURATION_BASE = 27,
+    PRV_B_OP_BITS = 28
 };
 
 /* The batch encoders reserve a length prefix of this many bytes (a padded

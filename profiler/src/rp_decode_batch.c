@@ -49,12 +49,24 @@ rp_decode_fault_t rp_decode_batch_generic(const Rramprof__V1__EventBatch *eb,
         !prv_col_ok(eb->n_arg, n)) {
         return RP_DECODE_FAULT_COLUMN;
     }
+    /* The op folded into the duration column: no op column of its own. */
+    uint32_t op_bits = eb->op_bits;
+    if (op_bits > 31u) {
+        return RP_DECODE_FAULT_VALUE;
+    }
+    if (op_bits != 0 && (eb->n_op != 0 || eb->op_all != 0)) {
+        return RP_DECODE_FAULT_COLUMN;
+    }
     uint64_t end = eb->base_timestamp;
     for (uint32_t i = 0; i < n; i++) {
+        uint32_t v = eb->n_duration ? eb->duration[i] : eb->duration_all;
         uint32_t op = eb->n_op ? eb->op[i] : eb->op_all;
+        if (op_bits != 0) {
+            op = v & ((1u << op_bits) - 1u);
+            v >>= op_bits;
+        }
         /* Per-op duration bases: the column holds the excess over them. */
-        uint64_t dur64 = (uint64_t)(eb->n_duration ? eb->duration[i] : eb->duration_all) +
-                         (op < eb->n_duration_base ? eb->duration_base[op] : 0u);
+        uint64_t dur64 = (uint64_t)v + (op < eb->n_duration_base ? eb->duration_base[op] : 0u);
         uint32_t tile = eb->n_tile ? eb->tile[i] : eb->tile_all;
         uint32_t row = eb->n_row ? eb->row[i] : eb->row_all;
         uint32_t rows = eb->n_rows ? eb->rows[i] : eb->rows_all;
@@ -165,7 +177,7 @@ static inline bool prv_varint(const uint8_t **pp, const uint8_t *end, uint64_t *
 enum {
     PRV_F_OP = 6, PRV_F_GAP = 8, PRV_F_DURATION = 9, PRV_F_TILE = 11, PRV_F_ROW = 13,
     PRV_F_ROWS = 15, PRV_F_COL = 17, PRV_F_COLS = 19, PRV_F_ITER = 21, PRV_F_STATUS = 23,
-    PRV_F_ARG = 25, PRV_F_DURATION_BASE = 27, PRV_F_LAST = 27
+    PRV_F_ARG = 25, PRV_F_DURATION_BASE = 27, PRV_F_OP_BITS = 28, PRV_F_LAST = 28
 };
 
 /* Slots of the columns in prv_fast_batch_t.col (kept small: the struct is
@@ -427,6 +439,22 @@ bool rp_decode_batch_fast(const uint8_t *payload, size_t len, rp_record_t *event
     PRV_COL(PRV_C_DURATION, prv_col_duration, unused, 0u);
     PRV_COL(PRV_C_ARG, prv_col_arg, unused, 0u);
     (void)unused;
+    /* The op folded into the duration column (op_bits): split the values.
+     * With an op column or op_all beside it, or 32 bits or more, the
+     * generic path judges. */
+    uint32_t op_bits = (uint32_t)fb.scalar[PRV_F_OP_BITS];
+    if (op_bits != 0) {
+        if (op_bits > 31u || PRV_ON(PRV_C_OP) || op_all != 0) {
+            return false;
+        }
+        uint32_t mask = (1u << op_bits) - 1u;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t v = events[i].duration;
+            op_acc |= v & mask;
+            events[i].op = (uint8_t)(v & mask);
+            events[i].duration = v >> op_bits;
+        }
+    }
     if (op_acc > PRV_OP_MAX || u8_acc > PRV_U8_MAX || u16_acc > PRV_U16_MAX) {
         return false;
     }

@@ -84,7 +84,8 @@ int main(int argc, char **argv)
     /* Three events: op and duration vary, tile is constant (tile_all), the
      * second starts 5 ticks before the first ends (gap -5). MVM does not use
      * iterations, so that column is constant among WRITE and VERIFY. Too
-     * few events for per-op duration bases to pay. */
+     * few events for per-op duration bases to pay. The op is folded into
+     * the durations (op_bits 3): duration << 3 | op. */
     rp_record_t recs[3] = {
         { .start = 1000, .duration = 100, .op = RP_OP_WRITE, .tile = 2, .row = 7, .rows = 1, .cols = 64, .iterations = 1 },
         { .start = 1095, .duration = 40, .op = RP_OP_VERIFY, .tile = 2, .row = 7, .rows = 1, .cols = 64, .iterations = 1 },
@@ -93,8 +94,8 @@ int main(int argc, char **argv)
     rp_batch_state_t st = { 6, 700 };
     static const char *const batch_expect[] = {
         "batch {", "sequence: 6", "first_event: 700", "base_timestamp: 1000", "count: 3",
-        "dropped_total: 9", "op: 1", "op: 2", "op: 4", "gap: 0", "gap: -5", "gap: 165",
-        "duration: 100", "duration: 40", "duration: 300", "tile_all: 2", "row_all: 7",
+        "dropped_total: 9", "gap: 0", "gap: -5", "gap: 165", "duration: 801",
+        "duration: 322", "duration: 2404", "op_bits: 3", "tile_all: 2", "row_all: 7",
         "rows_all: 1", "cols_all: 64", "iterations_all: 1", "status: 1", NULL
     };
     bad |= prv_write(dir, "batch", buf, rp_encode_batch(&st, recs, 3, 9, buf, sizeof(buf)),

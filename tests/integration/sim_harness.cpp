@@ -90,9 +90,13 @@ std::string expand_batch(const Rramprof__V1__EventBatch *b, std::vector<Event> &
         Event e;
         int64_t gap = b->n_gap != 0 ? b->gap[i] : 0;
         e.op = col_u32(b->n_op, b->op, b->op_all, i);
+        e.duration = col_u32(b->n_duration, b->duration, b->duration_all, i);
+        if (b->op_bits != 0) {  // the op folded into the duration column
+            e.op = e.duration & ((1u << b->op_bits) - 1u);
+            e.duration >>= b->op_bits;
+        }
         // Per-op duration bases: the column holds the excess over them.
-        e.duration = col_u32(b->n_duration, b->duration, b->duration_all, i) +
-                     (e.op < b->n_duration_base ? b->duration_base[e.op] : 0u);
+        e.duration += e.op < b->n_duration_base ? b->duration_base[e.op] : 0u;
         e.tile = col_u32(b->n_tile, b->tile, b->tile_all, i);
         e.row = col_u32(b->n_row, b->row, b->row_all, i);
         e.rows = col_u32(b->n_rows, b->rows, b->rows_all, i);

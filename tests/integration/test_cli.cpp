@@ -512,7 +512,7 @@ TEST(CliFaults, GarbageOnTheLineSuggestsTheBaudRate)
 TEST(CliFaults, InjectedGarbageIsCountedAndLossIsExact)
 {
     std::string raw = dir + "/raw.bin", cap = dir + "/garbage.rpcap";
-    std::string cmd = sim_bin() + " --quiet --autostart --events 20000 </dev/null >" + raw;
+    std::string cmd = sim_bin() + " --quiet --autostart --events 25000 </dev/null >" + raw;
     LONGS_EQUAL(0, system(cmd.c_str()));
     off_t size = file_size(raw);
     CHECK(size > 100000);
@@ -535,7 +535,7 @@ TEST(CliFaults, InjectedGarbageIsCountedAndLossIsExact)
     CaptureFacts f = read_capture(cap);
     // Each damaged spot costs the batch it hit: counted, never silent.
     CHECK(f.lost > 0);
-    CHECK(f.events + f.lost >= 20000);
+    CHECK(f.events + f.lost >= 25000);
 }
 
 TEST(CliFaults, AFileReplayWithoutFramesFails)

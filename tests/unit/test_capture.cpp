@@ -632,7 +632,7 @@ TEST(capture, summary_of_capture_and_of_raw_stream_agree)
     o.tool_version = "rramprof test";
     o.hello = frames[0].data();
     o.hello_len = frames[0].size();
-    o.flush_bytes = 4096;
+    o.flush_bytes = 2048;
     write_capture(cap.c_str(), frames, &o);
     Bytes stream;
     for (const auto &f : frames) {

@@ -413,6 +413,69 @@ TEST(decode, duration_bases_and_unused_members)
     LONGS_EQUAL(RP_DECODE_FAULT_VALUE, m.fault);
 }
 
+// The op folded into the duration column (op_bits, docs/protocol.md):
+// both paths split each value into op and duration, then add the op's
+// base; an op column or op_all beside it, 32 bits or more, or an op beyond
+// 4 bits is malformed on both.
+TEST(decode, op_folded_into_durations)
+{
+    // WRITE 5 over base 1000, VERIFY 0 over 400, SPAN 7 (beyond the list),
+    // MVM 1: value = excess << 3 | op.
+    uint32_t values[] = {5u << 3 | RP_OP_WRITE, 0u << 3 | RP_OP_VERIFY, 7u << 3 | RP_OP_SPAN,
+                         1u << 3 | RP_OP_MVM};
+    uint32_t bases[] = {0, 1000, 400};
+    Rramprof__V1__EventBatch eb = RRAMPROF__V1__EVENT_BATCH__INIT;
+    eb.count = 4;
+    eb.base_timestamp = 100;
+    eb.n_duration = 4;
+    eb.duration = values;
+    eb.n_duration_base = 3;
+    eb.duration_base = bases;
+    eb.op_bits = 3;
+    eb.tile_all = 2;
+    rp_msg_t m;
+    LONGS_EQUAL(RP_OK, decode_both(d, gen, pack_batch(&eb), &m));
+    const rp_record_t *e = m.u.batch.events;
+    const uint8_t ops[] = {RP_OP_WRITE, RP_OP_VERIFY, RP_OP_SPAN, RP_OP_MVM};
+    const uint32_t durations[] = {1005, 400, 7, 1};
+    for (int i = 0; i < 4; i++) {
+        UNSIGNED_LONGS_EQUAL(ops[i], e[i].op);
+        UNSIGNED_LONGS_EQUAL(durations[i], e[i].duration);
+    }
+    UNSIGNED_LONGS_EQUAL(100 + 1005 + 400 + 7, e[3].start);   // back to back
+    UNSIGNED_LONGS_EQUAL(0, e[2].tile);                        // SPAN has no region
+    UNSIGNED_LONGS_EQUAL(2, e[3].tile);
+    UNSIGNED_LONGS_EQUAL(1, rp_decoder_stats(d)->fast_batches);
+
+    // duration_all carries one op and duration for every event.
+    Rramprof__V1__EventBatch all = RRAMPROF__V1__EVENT_BATCH__INIT;
+    all.count = 2;
+    all.duration_all = 40u << 4 | RP_OP_READ;
+    all.op_bits = 4;
+    LONGS_EQUAL(RP_OK, decode_both(d, gen, pack_batch(&all), &m));
+    UNSIGNED_LONGS_EQUAL(RP_OP_READ, m.u.batch.events[1].op);
+    UNSIGNED_LONGS_EQUAL(40, m.u.batch.events[1].duration);
+
+    uint32_t op_col[] = {1, 2, 6, 4};
+    Rramprof__V1__EventBatch bad = eb;
+    bad.n_op = 4;   // an op column beside the folded ops
+    bad.op = op_col;
+    LONGS_EQUAL(RP_ERR_MALFORMED, decode_both(d, gen, pack_batch(&bad), &m));
+    LONGS_EQUAL(RP_DECODE_FAULT_COLUMN, m.fault);
+    bad = eb;
+    bad.op_all = 1;   // or op_all
+    LONGS_EQUAL(RP_ERR_MALFORMED, decode_both(d, gen, pack_batch(&bad), &m));
+    LONGS_EQUAL(RP_DECODE_FAULT_COLUMN, m.fault);
+    bad = eb;
+    bad.op_bits = 32;
+    LONGS_EQUAL(RP_ERR_MALFORMED, decode_both(d, gen, pack_batch(&bad), &m));
+    LONGS_EQUAL(RP_DECODE_FAULT_VALUE, m.fault);
+    bad = eb;
+    bad.op_bits = 5;   // 5 << 3 | 1 = 41: op 9, fine; 7 << 3 | 6 = 62: op 30, too wide
+    LONGS_EQUAL(RP_ERR_MALFORMED, decode_both(d, gen, pack_batch(&bad), &m));
+    LONGS_EQUAL(RP_DECODE_FAULT_VALUE, m.fault);
+}
+
 TEST(decode, malformed_batches_are_counted_with_their_fault)
 {
     uint32_t ops[] = {1, 2, 3};
@@ -632,6 +695,13 @@ TEST(decode, fast_path_equals_protobuf_c_on_random_column_shapes)
         eb.n_status = cols[8].size(); eb.status = cols[8].data(); eb.status_all = val();
         eb.n_arg = cols[9].size(); eb.arg = cols[9].data(); eb.arg_all = (uint32_t)rng();
         eb.n_gap = gaps.size(); eb.gap = gaps.data();
+        if (rng() % 4 == 0) {   // the op folded into the durations, mostly valid
+            eb.op_bits = rng() % 8 != 0 ? 1 + (uint32_t)(rng() % 4) : (uint32_t)(rng() % 40);
+            if (rng() % 8 != 0) {
+                eb.n_op = 0;
+                eb.op_all = 0;
+            }
+        }
         Bytes p = pack_batch(&eb);
         rp_msg_t m;
         decode_both(d, gen, p, &m);

@@ -171,6 +171,10 @@ static void decode_batch(const Rramprof__V1__EventBatch *b, std::vector<rp_recor
         memset(&r, 0, sizeof r);
         r.op = (uint8_t)(b->n_op ? b->op[i] : b->op_all);
         r.duration = b->n_duration ? b->duration[i] : b->duration_all;
+        if (b->op_bits != 0) {  // the op folded into the duration column
+            r.op = (uint8_t)(r.duration & ((1u << b->op_bits) - 1u));
+            r.duration >>= b->op_bits;
+        }
         r.duration += r.op < b->n_duration_base ? b->duration_base[r.op] : 0u;  // per-op base
         int64_t gap = b->n_gap ? b->gap[i] : 0;
         r.start = (uint64_t)((int64_t)end + gap);

@@ -376,6 +376,11 @@ Records rebuild(const Rramprof__V1__EventBatch *b)
         rp_record_t &r = out[i];
         r.op = (uint8_t)col(b->n_op, b->op, b->op_all, i);
         r.duration = col(b->n_duration, b->duration, b->duration_all, i);
+        if (b->op_bits != 0) {  // the op folded into the duration column
+            CHECK(b->n_op == 0 && b->op_all == 0);
+            r.op = (uint8_t)(r.duration & ((1u << b->op_bits) - 1u));
+            r.duration >>= b->op_bits;
+        }
         if (r.op < b->n_duration_base) {  // per-op base: the column holds the excess
             r.duration += b->duration_base[r.op];
         }
@@ -445,9 +450,23 @@ void check_column_form(const Records &r, size_t n_packed, uint32_t all, uint32_t
 // encoder then takes one below each shortest that is not 0, so that no
 // excess is a zero byte (cheaper to frame); the compact one keeps them.
 size_t g_based_batches = 0;  // batches check_batch saw with duration bases
+size_t g_folded_batches = 0;  // and with the op folded into the durations
 const uint32_t kBaseBelowShortest = RP_CONFIG_COMPACT_ENCODER ? 0u : 1u;
 
-void check_duration_bases(const Records &r, const Rramprof__V1__EventBatch *b)
+// How far below each op's shortest duration the bases of batch b are: with
+// the op folded into the durations (op_bits) its values are never 0 anyway.
+uint32_t base_below(const Rramprof__V1__EventBatch *b)
+{
+    return b->op_bits != 0 ? 0u : kBaseBelowShortest;
+}
+
+// Value i of b's duration column without the op folded into it, if it is.
+uint32_t excess_at(const Rramprof__V1__EventBatch *b, size_t i)
+{
+    return b->duration[i] >> b->op_bits;
+}
+
+void check_duration_bases(const Records &r, const Rramprof__V1__EventBatch *b, bool folded)
 {
     size_t ops = b->n_duration_base;
     std::vector<uint32_t> lo(ops, UINT32_MAX), hi(ops, 0);
@@ -464,10 +483,10 @@ void check_duration_bases(const Records &r, const Rramprof__V1__EventBatch *b)
         varies = varies || (seen[k] && hi[k] != lo[k]);
     }
     for (size_t k = 0; k < ops; k++) {
-        uint32_t below = varies && lo[k] != 0 ? kBaseBelowShortest : 0u;
+        uint32_t below = varies && lo[k] != 0 && !folded ? kBaseBelowShortest : 0u;
         UNSIGNED_LONGS_EQUAL(seen[k] ? lo[k] - below : 0, b->duration_base[k]);
     }
-    UNSIGNED_LONGS_EQUAL(varies ? r.size() : 0, b->n_duration);
+    UNSIGNED_LONGS_EQUAL(varies || folded ? r.size() : 0, b->n_duration);
     UNSIGNED_LONGS_EQUAL(0, b->duration_all);
 }
 
@@ -505,12 +524,32 @@ size_t check_batch(const Records &recs, uint64_t dropped, rp_batch_state_t st = 
         rp_record_clear_unused(&want);
         check_same(want, got[i]);
     }
-    check_column_form(recs, b->n_op, b->op_all, 0, [](const rp_record_t &x) -> uint32_t { return x.op; });
-    g_based_batches += b->n_duration_base != 0;
-    if (b->n_duration_base == 0) {
-        check_column_form(recs, b->n_duration, b->duration_all, 0, [](const rp_record_t &x) -> uint32_t { return x.duration; });
+    // The full encoder folds the op into the durations exactly when the op
+    // column would be packed, every op is known and every duration is below
+    // 2^29 (docs/protocol.md).
+    bool ops_vary = false, known = true;
+    uint32_t durations = 0;
+    for (const auto &x : recs) {
+        ops_vary = ops_vary || x.op != recs[0].op;
+        known = known && x.op < RP_OP_COUNT;
+        durations |= x.duration;
+    }
+    bool folded = !RP_CONFIG_COMPACT_ENCODER && ops_vary && known && durations < (1u << 29);
+    g_folded_batches += folded;
+    if (folded) {
+        UNSIGNED_LONGS_EQUAL(3, b->op_bits);
     } else {
-        check_duration_bases(recs, b);
+        UNSIGNED_LONGS_EQUAL(0, b->op_bits);
+        check_column_form(recs, b->n_op, b->op_all, 0, [](const rp_record_t &x) -> uint32_t { return x.op; });
+    }
+    g_based_batches += b->n_duration_base != 0;
+    if (b->n_duration_base != 0) {
+        check_duration_bases(recs, b, folded);
+    } else if (folded) {
+        UNSIGNED_LONGS_EQUAL(recs.size(), b->n_duration);  // it carries the ops
+        UNSIGNED_LONGS_EQUAL(0, b->duration_all);
+    } else {
+        check_column_form(recs, b->n_duration, b->duration_all, 0, [](const rp_record_t &x) -> uint32_t { return x.duration; });
     }
     check_column_form(recs, b->n_tile, b->tile_all, RP_FIELD_TILE, [](const rp_record_t &x) -> uint32_t { return x.tile; });
     check_column_form(recs, b->n_row, b->row_all, RP_FIELD_ROW, [](const rp_record_t &x) -> uint32_t { return x.row; });
@@ -731,6 +770,7 @@ TEST(encode_batch, randomised_property_thousands_of_sets)
         check_batch(r, g.pick(UINT64_MAX), st);
     }
     CHECK(g_based_batches > 20);  // both duration forms were exercised (73 here)
+    CHECK(g_folded_batches > 20 || RP_CONFIG_COMPACT_ENCODER);  // and the op folded in
 }
 
 TEST(encode_batch, refuses_small_buffers_cleanly)
@@ -840,15 +880,20 @@ TEST(encode_batch, per_op_duration_bases_shrink_long_durations)
     Decoded d(buf.data(), len);
     const Rramprof__V1__EventBatch *b = d.f->batch;
     UNSIGNED_LONGS_EQUAL(RP_OP_VERIFY + 1, b->n_duration_base);
-    UNSIGNED_LONGS_EQUAL(700 - kBaseBelowShortest, b->duration_base[RP_OP_VERIFY]);
-    CHECK(b->duration_base[RP_OP_WRITE] >= 1500 - kBaseBelowShortest);
-    size_t dur_bytes = 0;
+    UNSIGNED_LONGS_EQUAL(700 - base_below(b), b->duration_base[RP_OP_VERIFY]);
+    CHECK(b->duration_base[RP_OP_WRITE] >= 1500 - base_below(b));
+    // Excesses below 128, where the durations take two bytes or (folded
+    // with the op) three: with the op, two bytes per event at most.
+    UNSIGNED_LONGS_EQUAL(r.size(), b->n_duration);
+    size_t bytes = b->n_op;
     for (size_t i = 0; i < b->n_duration; i++) {
-        dur_bytes += b->duration[i] < 128 ? 1 : 2;
+        CHECK(excess_at(b, i) < 128);
+        bytes += b->duration[i] < 128 ? 1 : b->duration[i] < 16384 ? 2 : 3;
     }
-    UNSIGNED_LONGS_EQUAL(r.size(), dur_bytes);  // one byte each, not two
+    CHECK(bytes <= 2 * r.size());
     check_batch(r, 0);
-    // Every op of constant duration: bases only, no excess column at all.
+    // Every op of constant duration: bases only, and no excess column at
+    // all unless the ops are folded into it (then each value is the op).
     for (auto &e : r) {
         e.duration = e.op == RP_OP_WRITE ? 2000 : 3000;
     }
@@ -858,8 +903,12 @@ TEST(encode_batch, per_op_duration_bases_shrink_long_durations)
     st = { 0, 0 };
     len = rp_encode_batch(&st, r.data(), r.size(), 0, buf.data(), buf.size());
     Decoded d2(buf.data(), len);
-    UNSIGNED_LONGS_EQUAL(RP_OP_VERIFY + 1, d2.f->batch->n_duration_base);
-    UNSIGNED_LONGS_EQUAL(0, d2.f->batch->n_duration);
+    b = d2.f->batch;
+    UNSIGNED_LONGS_EQUAL(RP_OP_VERIFY + 1, b->n_duration_base);
+    UNSIGNED_LONGS_EQUAL(b->op_bits != 0 ? r.size() : 0, b->n_duration);
+    for (size_t i = 0; i < b->n_duration; i++) {
+        UNSIGNED_LONGS_EQUAL(r[i].op, b->duration[i]);
+    }
     check_batch(r, 0);
 }
 
@@ -1065,15 +1114,18 @@ Records op_mix(std::mt19937_64 &rng, unsigned mask, size_t n, uint32_t base, uin
 
 }  // namespace
 
-// Every set of ops, with long per-op durations of narrow, medium and wide
-// spread: the excess columns' three loops, each with the op column written
-// in the same loop (packed ops) or beside it (one op), odd and even counts.
+// Every set of ops, with long per-op durations of narrow to wide spread:
+// the excess columns' three loops (values of one byte, up to two, longer),
+// each with the op folded in (packed ops) or without it (one op, or
+// durations of 2^29 ticks and more), odd and even counts.
 TEST(encode_batch, every_op_mix_with_duration_bases)
 {
     std::mt19937_64 rng(2024);
-    // base, spread: excesses of one byte, up to two, up to three (a
-    // four-byte base, so the bases still pay).
-    const uint32_t shapes[][2] = { { 20000, 100 }, { 20000, 9000 }, { 1u << 23, 1u << 17 } };
+    // base, spread: values of one byte, up to two, up to three, four
+    // (folded) or three (not), and four without the fold (the bases
+    // always a byte or more longer than the excesses, so they pay).
+    const uint32_t shapes[][2] = { { 20000, 10 }, { 20000, 1000 }, { 1u << 23, 1u << 17 },
+                                   { 1u << 28, 1u << 20 }, { 1u << 30, 1u << 22 } };
     size_t based = 0, batches = 0;
     for (unsigned mask = 1; mask < (1u << RP_OP_COUNT); mask++) {
         for (const auto &shape : shapes) {
@@ -1092,8 +1144,7 @@ TEST(encode_batch, every_op_mix_with_duration_bases)
     UNSIGNED_LONGS_EQUAL(batches, based);  // every one took the bases
 }
 
-// One op only, durations long and varying: bases with a constant op column,
-// whose loop stores the ops near the end of the buffer, beyond the batch.
+// One op only, durations long and varying: bases with a constant op column.
 // Every cap: nothing past cap is touched, and a tight buffer is refused or
 // right, never corrupt.
 TEST(encode_batch, based_durations_with_one_op_at_every_cap)
@@ -1112,7 +1163,7 @@ TEST(encode_batch, based_durations_with_one_op_at_every_cap)
             check_batch_every_cap(r, { 9, 1000 }, 3);
         }
     }
-    // Packed ops too (the op column in the excesses' loop).
+    // Packed ops too (folded into the excesses).
     for (uint32_t spread : spreads) {
         Records r = op_mix(rng, (1u << RP_OP_WRITE) | (1u << RP_OP_VERIFY), 33, 1u << 22, spread);
         check_batch_every_cap(r, { 0, 0 }, 0);
@@ -1143,12 +1194,13 @@ TEST(encode_batch, excesses_sized_by_the_or_of_durations)
     CHECK(d.f != nullptr);
     const Rramprof__V1__EventBatch *b = d.f->batch;
     UNSIGNED_LONGS_EQUAL(RP_OP_READ + 1, b->n_duration_base);
-    UNSIGNED_LONGS_EQUAL(1023 - kBaseBelowShortest, b->duration_base[RP_OP_WRITE]);
-    UNSIGNED_LONGS_EQUAL(5000 - kBaseBelowShortest, b->duration_base[RP_OP_READ]);
+    UNSIGNED_LONGS_EQUAL(1023 - base_below(b), b->duration_base[RP_OP_WRITE]);
+    UNSIGNED_LONGS_EQUAL(5000 - base_below(b), b->duration_base[RP_OP_READ]);
     UNSIGNED_LONGS_EQUAL(r.size(), b->n_duration);
     for (size_t i = 0; i < b->n_duration; i++) {
-        CHECK(b->duration[i] <= 1 + kBaseBelowShortest);
-        CHECK(b->duration[i] >= kBaseBelowShortest);  // no zero byte
+        CHECK(excess_at(b, i) <= 1 + base_below(b));
+        CHECK(b->duration[i] > 0 || kBaseBelowShortest == 0);  // no zero byte
+        CHECK(b->duration[i] < 128);  // one byte, folded or not
     }
     check_batch(r, 0);
     check_batch_every_cap(r, { 1, 2 }, 0);
@@ -1179,7 +1231,8 @@ TEST(encode_batch, constant_durations_told_by_or_and_shortest)
     Decoded d(buf.data(), rp_encode_batch(&st, equal.data(), equal.size(), 0, buf.data(), buf.size()));
     CHECK(d.f != nullptr);
     UNSIGNED_LONGS_EQUAL(RP_OP_VERIFY + 1, d.f->batch->n_duration_base);
-    UNSIGNED_LONGS_EQUAL(0, d.f->batch->n_duration);
+    // No excesses: no column, unless it carries the ops.
+    UNSIGNED_LONGS_EQUAL(d.f->batch->op_bits != 0 ? equal.size() : 0, d.f->batch->n_duration);
     check_batch(equal, 0);
     for (auto w : { std::vector<uint32_t>{ 4, 5 }, std::vector<uint32_t>{ 2, 4, 6 },
                     std::vector<uint32_t>{ 5000, 5001 }, std::vector<uint32_t>{ 6000, 4000, 2000 } }) {
