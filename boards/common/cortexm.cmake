@@ -95,6 +95,13 @@ function(rp_cm_board board)
     target_compile_definitions(rp_encoder_ref_${board} PRIVATE RP_ENCODER_NO_ASM
       rp_encode_batch=rp_ref_encode_batch rp_encode_batch_fit=rp_ref_encode_batch_fit)
     rp_fw_cpu_flags(rp_encoder_ref_${board})
+    # The framing likewise (its word loop).
+    add_library(rp_frame_ref_${board} OBJECT ${CMAKE_SOURCE_DIR}/firmware/src/rp_frame.c)
+    target_link_libraries(rp_frame_ref_${board} PRIVATE rp_wire)
+    target_compile_definitions(rp_frame_ref_${board} PRIVATE RP_FRAME_NO_ASM
+      rp_frame_encode=rp_ref_frame_encode rp_deframer_init=rp_ref_deframer_init
+      rp_deframer_feed=rp_ref_deframer_feed)
+    rp_fw_cpu_flags(rp_frame_ref_${board})
   endif()
   foreach(variant "" ${variants})
     set(exe rramprof-${board}${variant})
@@ -116,7 +123,7 @@ function(rp_cm_board board)
     endif()
     if(variant STREQUAL "-selftest")
       target_sources(${exe} PRIVATE ${RP_CM_DIR}/cortexm/rp_cm_selftest.c
-        $<TARGET_OBJECTS:rp_encoder_ref_${board}>)
+        $<TARGET_OBJECTS:rp_encoder_ref_${board}> $<TARGET_OBJECTS:rp_frame_ref_${board}>)
       target_compile_definitions(${exe} PRIVATE RP_BOARD_SELFTEST=1)
     endif()
     if(variant MATCHES "^-test-(.*)$")

@@ -1,17 +1,21 @@
-/* rramprof-<board>-selftest: the EventBatch encoder's assembly against its
- * C form, on the MCU itself (or the emulated one in CI).
+/* rramprof-<board>-selftest: the EventBatch encoder's and the framing's
+ * assembly against their C form, on the MCU itself (or the emulated one
+ * in CI).
  *
- * rp_encoder.c takes a hand-written loop on Thumb-2 cores (PRV_STATS_ASM)
- * that host tests cannot run, and a wrong constancy decision there would
- * decode as wrong values rather than as lost frames. This image links the
- * encoder twice: as the firmware has it, and compiled again with
- * RP_ENCODER_NO_ASM and its public names prefixed rp_ref_
- * (boards/common/cortexm.cmake). It encodes pseudo-random batches with
- * both, at several buffer sizes, and with both sizing passes, compares
- * the results byte for byte, prints
+ * rp_encoder.c and rp_frame.c take hand-written loops on Thumb-2 cores
+ * (PRV_STATS_ASM, PRV_FRAME_ASM) that host tests cannot run, and a wrong
+ * constancy decision there would decode as wrong values rather than as
+ * lost frames. This image links both files twice: as the firmware has
+ * them, and compiled again with RP_ENCODER_NO_ASM / RP_FRAME_NO_ASM and
+ * their public names prefixed rp_ref_ (boards/common/cortexm.cmake). It
+ * encodes pseudo-random batches with both, at several buffer sizes, and
+ * with both sizing passes, frames each batch and pseudo-random payloads
+ * (zeros sparse to dense, blocks that fill at 254 bytes) with both,
+ * compares the results byte for byte, prints
  *   "SELFTEST batches <n> encoded <k> differences <d>"
  * on the link and exits through semihosting with status 0 if d is 0, else
  * 1 (tests/integration/qemu/test_qemu.cpp checks both). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -19,11 +23,13 @@
 #include "rp_cm_startup.h"
 #include "rp_cm_text.h"
 #include "rramprof/rp_encoder.h"
+#include "rramprof/rp_frame.h"
 #include "rramprof/rp_hal_transport.h"
 
 size_t rp_ref_encode_batch(rp_batch_state_t *st, const rp_record_t *recs, size_t n,
                            uint64_t dropped_total, uint8_t *out, size_t cap);
 size_t rp_ref_encode_batch_fit(const rp_record_t *recs, size_t max, size_t cap);
+size_t rp_ref_frame_encode(const uint8_t *payload, size_t len, uint8_t *out, size_t out_cap);
 
 #define PRV_BATCHES 6000u
 #define PRV_MAX_EVENTS 160u
@@ -114,6 +120,30 @@ static size_t prv_make_batch(rp_record_t *recs)
     return n;
 }
 
+/* Frames payload[0..len) with both framings; true if they agree. */
+static bool prv_frames_agree(const uint8_t *payload, size_t len)
+{
+    static uint8_t fa[RP_FRAME_ENCODED_MAX(PRV_OUT_CAP)], fb[sizeof fa];
+    memset(fa, 0x5A, sizeof fa);
+    memset(fb, 0x5A, sizeof fb);
+    size_t la = rp_frame_encode(payload, len, fa, sizeof fa);
+    size_t lb = rp_ref_frame_encode(payload, len, fb, sizeof fb);
+    return la == lb && la != 0u && memcmp(fa, fb, sizeof fa) == 0;
+}
+
+/* A payload of up to PRV_OUT_CAP bytes: zeros one in 2 to one in 512
+ * (none now and then, so that blocks fill at 254 bytes). */
+static size_t prv_make_payload(uint8_t *p)
+{
+    size_t len = prv_below(PRV_OUT_CAP + 1u);
+    uint32_t one_in = prv_below(8u) == 0u ? 0u : 2u << prv_below(9u);
+    for (size_t i = 0; i < len; i++) {
+        uint8_t b = (uint8_t)(prv_rand() >> 24);
+        p[i] = one_in != 0u && prv_below(one_in) == 0u ? 0u : (b != 0u ? b : 1u);
+    }
+    return len;
+}
+
 static void prv_put(const char *s)
 {
     (void)rp_hal_transport_write((const uint8_t *)s, strlen(s));
@@ -147,11 +177,14 @@ void rp_cm_selftest_run(void)
                 differences++;
             } else if (la != 0u) {
                 encoded++;
+                differences += !prv_frames_agree(a, la);
             }
             if (rp_encode_batch_fit(recs, n, caps[c]) != rp_ref_encode_batch_fit(recs, n, caps[c])) {
                 differences++;
             }
         }
+        size_t len = prv_make_payload(a);
+        differences += !prv_frames_agree(a, len);
     }
     prv_put("\nSELFTEST batches ");
     prv_put_u32(PRV_BATCHES);
