@@ -21,8 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rramprof/rp_config.h"
+#include "rramprof/rp_frame.h"
 #include "rramprof/rp_hal_timer.h"
 #include "rramprof/rp_status.h"
+
+/* A frame waits until a DMA buffer has room for the largest one. */
+_Static_assert(RP_SIM_LINK_DMA_BYTES >= RP_FRAME_ENCODED_MAX(RP_FRAME_MAX_PAYLOAD),
+               "a DMA buffer holds a whole frame");
 
 /* A point in virtual time: tick + frac / baud. Kept as a pair because a
  * byte rarely lasts a whole number of ticks and the error must not pile

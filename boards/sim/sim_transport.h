@@ -38,8 +38,9 @@ extern "C" {
 #endif
 
 /* Each of the modelled UART's two DMA buffers. It must hold the largest
- * frame the device sends, because frames are never split. */
-#define RP_SIM_LINK_DMA_BYTES 2048u
+ * frame the device sends, because frames are never split (sim_transport.c
+ * checks). */
+#define RP_SIM_LINK_DMA_BYTES 4096u
 /* Real TX queue in front of the fd; far above a frame, so it never limits
  * tx_space before the modelled link does. */
 #define RP_SIM_LINK_QUEUE_BYTES 16384u

@@ -21,6 +21,7 @@
 
 extern "C" {
 #include "rramprof/rp_command_out.h"
+#include "rramprof/rp_config.h"
 #include "rramprof/rp_frame.h"
 #include "rramprof/rp_status.h"
 }
@@ -714,8 +715,9 @@ TEST(CliInfo, JsonCarriesTheSameNumbers)
     CHECK_HAS(r.out, "\"adcs_per_tile\": 2, \"adc_bits\": 10, \"input_bits\": 4, \"endurance_cycles\": 1000000,");
     CHECK_HAS(t.out, "write pulse 500.0 ns + setup 2.000 us (8 cols/pulse)");
     CHECK_HAS(r.out, "\"nominal_ps\": {\"write_pulse\": 500000, \"write_setup\": 2000000,");
-    CHECK_HAS(t.out, "recorder   ring 1024 events, frames up to 1024 bytes");
-    CHECK_HAS(r.out, "\"ring_capacity\": 1024, \"max_frame_payload\": 1024, \"counters_available\": 0,");
+    CHECK_HAS(t.out, "recorder   ring 1024 events, frames up to " + std::to_string(RP_FRAME_MAX_PAYLOAD) + " bytes");
+    CHECK_HAS(r.out, "\"ring_capacity\": 1024, \"max_frame_payload\": " +
+                         std::to_string(RP_FRAME_MAX_PAYLOAD) + ", \"counters_available\": 0,");
     CHECK_HAS(t.out, "workloads  program mlp scan solver");
     CHECK_HAS(r.out, "\"workloads\": [\"program\", \"mlp\", \"scan\", \"solver\"]");
     CHECK_HAS(r.out, "\"bytes_sent\": ");

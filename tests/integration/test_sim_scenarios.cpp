@@ -335,9 +335,9 @@ TEST(SimScenarios, CommandLineOverridesTheFile)
     CHECK(has_op(flag.truth, "WRITE"));
 
     /* The file's link rate applies unless --link-baud is given. */
-    Run unlimited = run_board({ "--scenario", "slow-link", "--link-baud", "0" }, "slow-link/0", 1500);
+    Run unlimited = run_board({ "--scenario", "slow-link", "--link-baud", "0" }, "slow-link/0", 5000);
     UNSIGNED_LONGS_EQUAL(0, unlimited.sum.batch_dropped_total);
-    Run slow = run_board({ "--scenario", "slow-link" }, "slow-link", 1500);
+    Run slow = run_board({ "--scenario", "slow-link" }, "slow-link", 5000);
     CHECK(slow.sum.batch_dropped_total > 0);
 }
 

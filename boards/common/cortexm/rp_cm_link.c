@@ -6,12 +6,6 @@
 #include "rp_port.h"
 #include "rramprof/rp_hal_transport.h"
 
-#ifndef RP_CM_LINK_TX_SIZE
-#define RP_CM_LINK_TX_SIZE 4096u
-#endif
-#ifndef RP_CM_LINK_RX_SIZE
-#define RP_CM_LINK_RX_SIZE 256u
-#endif
 _Static_assert((RP_CM_LINK_TX_SIZE & (RP_CM_LINK_TX_SIZE - 1u)) == 0u, "power of two");
 _Static_assert((RP_CM_LINK_RX_SIZE & (RP_CM_LINK_RX_SIZE - 1u)) == 0u, "power of two");
 

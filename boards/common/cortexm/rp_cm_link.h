@@ -25,6 +25,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The queues' sizes in bytes, powers of two; a board may set either. The
+ * TX queue must hold the largest frame (rp_cm_main.c checks): the drain
+ * sends a batch only once there is room for one. */
+#ifndef RP_CM_LINK_TX_SIZE
+#define RP_CM_LINK_TX_SIZE 4096u
+#endif
+#ifndef RP_CM_LINK_RX_SIZE
+#define RP_CM_LINK_RX_SIZE 256u
+#endif
+
 /* Hands data[0..len) to the UART while it has room, in order, without
  * waiting; returns how many bytes it took (0..len). Called from thread
  * mode with interrupts masked and from the TX interrupt. */

@@ -19,7 +19,9 @@
 #include "rp_cm_main.h"
 #include "rp_cm_startup.h"
 #include "rp_port.h"
+#include "rramprof/rp_config.h"
 #include "rramprof/rp_device.h"
+#include "rramprof/rp_frame.h"
 
 #ifndef RP_BOARD_WORKLOAD
 #define RP_BOARD_WORKLOAD "mlp"
@@ -33,6 +35,11 @@
 #ifndef RP_BOARD_TEST
 #define RP_BOARD_TEST 0
 #endif
+
+/* The drain sends a batch only once the link's TX queue has room for the
+ * largest frame: a smaller queue would never have it. */
+_Static_assert(RP_CM_LINK_TX_SIZE >= RP_FRAME_ENCODED_MAX(RP_FRAME_MAX_PAYLOAD),
+               "the link's TX queue holds a whole frame");
 
 uint64_t rp_cm_seed(void)
 {

@@ -14,14 +14,19 @@
 #define RP_CONFIG_RING_CAPACITY 1024u
 #endif
 
-/* Events per EventBatch at most. */
+/* Events per EventBatch at most. Every batch costs the drain a fixed
+ * part (header, per-op summary, duration bases): at 256 events it is 3 to
+ * 7 instructions per event less than at 128 on a Cortex-M4, for a frame
+ * buffer and a payload buffer of 2 KiB each in the device loop instead of
+ * 1 KiB (docs/benchmarks.md). A board short of RAM may set 128 and 1024. */
 #ifndef RP_CONFIG_BATCH_MAX_EVENTS
-#define RP_CONFIG_BATCH_MAX_EVENTS 128u
+#define RP_CONFIG_BATCH_MAX_EVENTS 256u
 #endif
 
-/* Largest protobuf Frame payload in bytes, before CRC and COBS. */
+/* Largest protobuf Frame payload in bytes, before CRC and COBS: room for
+ * a whole batch at up to 7.5 bytes per event (the workloads take 4 to 6). */
 #ifndef RP_FRAME_MAX_PAYLOAD
-#define RP_FRAME_MAX_PAYLOAD 1024u
+#define RP_FRAME_MAX_PAYLOAD 2048u
 #endif
 
 /* Largest Command payload the device accepts. */
