@@ -590,7 +590,8 @@ static PRV_NOINLINE bool prv_quick_short(const prv_quick_t *q)
     rp_record_t f, d;
     prv_put_words(&f, q->first);
     prv_put_words(&d, q->diff);
-    /* Folded (ops differ), durations take 3 bits more. */
+    /* Folded (when ops differ), a duration of 16 ticks or more takes a
+     * second byte: from there bases may pay. */
     uint32_t long_duration = d.op != 0 ? 0x80u >> PRV_OP_BITS : 0x80u;
     if (d.duration != 0 && (f.duration | d.duration) >= long_duration) {
         return true;
