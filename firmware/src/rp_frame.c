@@ -621,8 +621,7 @@ size_t rp_frame_encode(const uint8_t *payload, size_t len, uint8_t *out, size_t 
             const uint8_t *stop = in + 4u * words;
 #if PRV_FRAME_ASM
             prv_words_thumb2(&in, stop, &o, &code, &crc);
-            continue;
-#endif
+#else
             do {
                 uint32_t w = prv_load_le32(in);
                 if (PRV_CRC_FUSED) {
@@ -637,6 +636,7 @@ size_t rp_frame_encode(const uint8_t *payload, size_t len, uint8_t *out, size_t 
                 in += 4;
                 o += 4;
             } while (in != stop);
+#endif
         }
         if (end == trailer + RP_FRAME_CRC_LEN) {
             break;

@@ -616,10 +616,11 @@ TEST(CliFaults, ResetBeforeTheStartDoesNotEndTheCapture)
 
 TEST(CliFaults, DeviceGoneJustAfterPeriodicCountersIsNotASessionEnd)
 {
-    // The stream stops right after the third periodic Counters: only the
-    // idle Heartbeat after a session's final Counters says it ended.
+    // The stream stops right after the tenth periodic Counters (by then a
+    // whole batch of 256 events has gone out): only the idle Heartbeat
+    // after a session's final Counters says it ended.
     std::string cap = dir + "/cut.rpcap";
-    std::string from = exec_sim("--counters-ms 1") + " | " + RP_FRAME_CUT_BIN + " 3";
+    std::string from = exec_sim("--counters-ms 1") + " | " + RP_FRAME_CUT_BIN + " 10";
     Result r = capture({ "--from", from, "-o", cap, "-q" });
     LONGS_EQUAL_TEXT(5, r.code, show(r).c_str());
     CHECK_HAS(r.err, "the device went away in the middle of the capture");
