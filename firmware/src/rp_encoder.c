@@ -422,18 +422,19 @@ static inline size_t prv_low_byte(size_t off, size_t size)
     return first == 1 ? off : off + size - 1u;
 }
 
-/* Varints of member (off, size) of recs[0..n), unchecked, each written by
- * `put`: pairs, then one at a time (see PRV_PAIRS). */
-#define PRV_PUT_VARINTS(put, p, recs, n, off, size)                           \
+/* The values value(r, x, y) of the records r of recs[0..n), unchecked,
+ * each written by `put`: pairs, then one at a time (see PRV_PAIRS). The
+ * column loops of members (prv_member) and of durations (prv_excess). */
+#define PRV_PUT_EACH(put, p, recs, n, value, x, y)                            \
     do {                                                                      \
         const rp_record_t *r_ = (recs), *pairs_ = prv_pairs_end((recs), (n)); \
         for (; r_ < pairs_; r_ += 2) {                                        \
-            (p) = put((p), prv_member(r_, (off), (size)));                    \
-            (p) = put((p), prv_member(r_ + 1, (off), (size)));                \
+            (p) = put((p), value(r_, (x), (y)));                              \
+            (p) = put((p), value(r_ + 1, (x), (y)));                          \
         }                                                                     \
         PRV_UNROLL                                                            \
         for (; r_ < (recs) + (n); r_++) {                                     \
-            (p) = put((p), prv_member(r_, (off), (size)));                    \
+            (p) = put((p), value(r_, (x), (y)));                              \
         }                                                                     \
     } while (0)
 
@@ -444,9 +445,9 @@ static PRV_INLINE uint8_t *prv_put_varints(uint8_t *p, const rp_record_t *recs, 
      * members (arg: byte counts and name ids, mostly one or two bytes),
      * which saves the code of two more loops on 32-bit cores. */
     if (size == 4 && any < 0x4000u) {
-        PRV_PUT_VARINTS(prv_varint14, p, recs, n, off, size);
+        PRV_PUT_EACH(prv_varint14, p, recs, n, prv_member, off, size);
     } else {
-        PRV_PUT_VARINTS(prv_varint32, p, recs, n, off, size);
+        PRV_PUT_EACH(prv_varint32, p, recs, n, prv_member, off, size);
     }
     return p;
 }
@@ -1037,30 +1038,17 @@ static inline uint8_t *prv_put_byte(uint8_t *p, uint32_t v)
 }
 
 /* The duration values of recs[0..n), unchecked (the caller made room for
- * n of at most `bound` each), in pairs (see PRV_PAIRS). `fold` is a
- * constant in each caller: a loop for each form. */
-#define PRV_EXCESSES(put, p, recs, n, b, fold)                                \
-    do {                                                                      \
-        const rp_record_t *r_ = (recs), *pairs_ = prv_pairs_end((recs), (n)); \
-        for (; r_ < pairs_; r_ += 2) {                                        \
-            (p) = put((p), prv_excess(r_, (b), (fold)));                      \
-            (p) = put((p), prv_excess(r_ + 1, (b), (fold)));                  \
-        }                                                                     \
-        PRV_UNROLL                                                            \
-        for (; r_ < (recs) + (n); r_++) {                                     \
-            (p) = put((p), prv_excess(r_, (b), (fold)));                      \
-        }                                                                     \
-    } while (0)
-
+ * n of at most `bound` each), through PRV_PUT_EACH. `fold` is a constant
+ * in each caller: a loop for each form. */
 static PRV_INLINE uint8_t *prv_excesses(uint8_t *p, const rp_record_t *recs, size_t n,
                                         const prv_bases_t *b, uint32_t bound, bool fold)
 {
     if (bound < 0x80u) { /* one byte each: no varint test */
-        PRV_EXCESSES(prv_put_byte, p, recs, n, b, fold);
+        PRV_PUT_EACH(prv_put_byte, p, recs, n, prv_excess, b, fold);
     } else if (bound < 0x4000u) {
-        PRV_EXCESSES(prv_varint14, p, recs, n, b, fold);
+        PRV_PUT_EACH(prv_varint14, p, recs, n, prv_excess, b, fold);
     } else {
-        PRV_EXCESSES(prv_varint32_wide, p, recs, n, b, fold);
+        PRV_PUT_EACH(prv_varint32_wide, p, recs, n, prv_excess, b, fold);
     }
     return p;
 }
