@@ -511,6 +511,12 @@ static inline unsigned prv_ctz(uint32_t m)
 #endif
 
 #if PRV_FRAME_ASM
+/* One byte step of the CRC through the byte table at tab (its low byte). */
+#define PRV_CRC_BYTE_ASM                                                     \
+    "uxtb   r5, %[crc]\n\t"                                                  \
+    "ldr    r5, [%[tab], r5, lsl #2]\n\t"                                    \
+    "eor    %[crc], r5, %[crc], lsr #8\n\t"
+
 /* One word at [in], as the C loop's body: copied to [o], fed to the CRC
  * (byte table at tab) and, for each of its zero bytes, the open block
  * closed there. r10 = 0, r11 = 0xFFFFFFFF, r12 = 0x80808080; r4-r7
@@ -520,18 +526,7 @@ static inline unsigned prv_ctz(uint32_t m)
     "str    r4, [%[o]], #4\n\t"                                              \
     "eor    %[crc], %[crc], r4\n\t"                                          \
     "uadd8  r5, r4, r11\n\t" /* GE set in the non-zero bytes */              \
-    "uxtb   r5, %[crc]\n\t"                                                  \
-    "ldr    r5, [%[tab], r5, lsl #2]\n\t"                                    \
-    "eor    %[crc], r5, %[crc], lsr #8\n\t"                                  \
-    "uxtb   r5, %[crc]\n\t"                                                  \
-    "ldr    r5, [%[tab], r5, lsl #2]\n\t"                                    \
-    "eor    %[crc], r5, %[crc], lsr #8\n\t"                                  \
-    "uxtb   r5, %[crc]\n\t"                                                  \
-    "ldr    r5, [%[tab], r5, lsl #2]\n\t"                                    \
-    "eor    %[crc], r5, %[crc], lsr #8\n\t"                                  \
-    "uxtb   r5, %[crc]\n\t"                                                  \
-    "ldr    r5, [%[tab], r5, lsl #2]\n\t"                                    \
-    "eor    %[crc], r5, %[crc], lsr #8\n\t"                                  \
+    PRV_CRC_BYTE_ASM PRV_CRC_BYTE_ASM PRV_CRC_BYTE_ASM PRV_CRC_BYTE_ASM         \
     "sel    r6, r10, r12\n\t" /* 0x80 in each zero byte */                   \
     "cbz    r6, 4f\n\t"                                                      \
     "sub    r4, %[o], #4\n\t" /* the word's first output byte */             \
