@@ -107,43 +107,6 @@ rp_decode_fault_t rp_decode_batch_generic(const Rramprof__V1__EventBatch *eb,
     return RP_DECODE_FAULT_NONE;
 }
 
-/* Masks that keep the members op uses (rp_op_fields) in the three parts of
- * an rp_record_t after start and duration: arg, the four bytes op, status,
- * tile, iterations, and the four 16-bit region members. */
-typedef struct prv_keep {
-    uint32_t arg;
-    uint8_t small[4];     /* op, status, tile, iterations */
-    uint16_t region[4];   /* row, rows, col, cols */
-} prv_keep_t;
-
-static void prv_clear_unused(rp_record_t *events, uint32_t n)
-{
-    prv_keep_t keep[16];
-    for (unsigned op = 0; op < 16; op++) {
-        uint32_t f = rp_op_fields(op);
-        keep[op].arg = (f & RP_FIELD_ARG) ? 0xFFFFFFFFu : 0u;
-        keep[op].small[0] = 0xFFu;
-        keep[op].small[1] = 0xFFu;
-        keep[op].small[2] = (f & RP_FIELD_TILE) ? 0xFFu : 0u;
-        keep[op].small[3] = (f & RP_FIELD_ITERATIONS) ? 0xFFu : 0u;
-        keep[op].region[0] = (f & RP_FIELD_ROW) ? 0xFFFFu : 0u;
-        keep[op].region[1] = (f & RP_FIELD_ROWS) ? 0xFFFFu : 0u;
-        keep[op].region[2] = (f & RP_FIELD_COL) ? 0xFFFFu : 0u;
-        keep[op].region[3] = (f & RP_FIELD_COLS) ? 0xFFFFu : 0u;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        rp_record_t *r = &events[i];
-        const prv_keep_t *k = &keep[r->op & 15u];   /* op <= PRV_OP_MAX here */
-        r->arg &= k->arg;
-        r->tile &= k->small[2];
-        r->iterations &= k->small[3];
-        r->row &= k->region[0];
-        r->rows &= k->region[1];
-        r->col &= k->region[2];
-        r->cols &= k->region[3];
-    }
-}
-
 /* ---- fast path ---- */
 
 /* Reads one varint of at most 10 bytes, with protobuf-c's semantics
@@ -287,13 +250,55 @@ static bool prv_parse_fields(const uint8_t *p, const uint8_t *end, prv_fast_batc
     return true;
 }
 
+/* GCC and clang leave the fixed eight-step loops below rolled at -O2 (one
+ * index update and branch per value); these helpers are written out and
+ * forced inline so each step is a load and a store. */
+#if defined(__GNUC__)
+#define PRV_INLINE static inline __attribute__((always_inline))
+#define PRV_NOINLINE static __attribute__((noinline))
+#else
+#define PRV_INLINE static inline
+#define PRV_NOINLINE static
+#endif
+
 /* OR of the 8 bytes of w: the OR of 8 one-byte values. */
-static inline uint64_t prv_fold(uint64_t w)
+PRV_INLINE uint64_t prv_fold(uint64_t w)
 {
     w |= w >> 32;
     w |= w >> 16;
     w |= w >> 8;
     return w & 0xFFu;
+}
+
+/* Stores v into the member at (off, size) of *r; off and size are
+ * constants wherever this is inlined. */
+PRV_INLINE void prv_store(rp_record_t *r, size_t off, size_t size, uint64_t v)
+{
+    uint8_t *m = (uint8_t *)r + off;
+    if (size == 1) {
+        *m = (uint8_t)v;
+    } else if (size == 2) {
+        uint16_t h = (uint16_t)v;
+        memcpy(m, &h, 2);
+    } else if (size == 4) {
+        uint32_t x = (uint32_t)v;
+        memcpy(m, &x, 4);
+    } else {
+        memcpy(m, &v, 8);
+    }
+}
+
+/* Eight one-byte values p[0..7] into member (off, size) of ev[0..7]. */
+PRV_INLINE void prv_bytes8(const uint8_t *p, rp_record_t *ev, size_t off, size_t size)
+{
+    prv_store(ev + 0, off, size, p[0]);
+    prv_store(ev + 1, off, size, p[1]);
+    prv_store(ev + 2, off, size, p[2]);
+    prv_store(ev + 3, off, size, p[3]);
+    prv_store(ev + 4, off, size, p[4]);
+    prv_store(ev + 5, off, size, p[5]);
+    prv_store(ev + 6, off, size, p[6]);
+    prv_store(ev + 7, off, size, p[7]);
 }
 
 /* Eight column bytes w (byte k in bits 8k..8k+7) that hold only varints
@@ -307,46 +312,62 @@ static inline uint64_t prv_fold(uint64_t w)
 #define PRV_CONT(w) ((w) & 0x8080808080808080ull)
 #define PRV_MIXED_OK(w) ((PRV_CONT(w) & (PRV_CONT(w) << 8)) == 0)
 
-/* The whole varints in w into member (off, size) of ev[0..), their OR into
- * *acc; *took = how many; returns the bytes they take. A fixed loop over
- * the eight bytes, unrolled, with no branch on the data (the lengths are
- * random): each byte writes the value it ends or continues at ev[k], and
- * k moves on only at a value's last byte, so a partial write is
- * overwritten by the whole value (a value cut by the window's end, by the
- * next window's). */
-static inline size_t prv_mixed(uint64_t w, uint64_t *acc, uint32_t *took, rp_record_t *ev,
-                               size_t off, size_t size)
+/* Every byte of x (little-endian) pair (b, b + 1), read as a varint
+ * starting at b: its low 7 bits, and the next byte's above them if b
+ * continues. Four 16-bit lanes at once, for b = 0, 2, 4, 6. */
+PRV_INLINE uint64_t prv_lanes(uint64_t x)
 {
+    uint64_t cont = (x >> 7) & 0x0001000100010001ull;
+    return (x & 0x007F007F007F007Full) | ((x >> 1) & (cont * 0x3F80u));
+}
+
+/* One byte b of prv_mixed: the value that starts there goes to ev[*k];
+ * *k moves on only at a start. A byte that does not start a value (the
+ * second of two) writes a meaningless value to the next event's slot,
+ * which the next value overwrites (or the next window's, after the
+ * last byte). */
+PRV_INLINE void prv_mixed_byte(uint64_t lanes, unsigned b, uint64_t starts, uint32_t *k,
+                               rp_record_t *ev, size_t off, size_t size)
+{
+    prv_store(ev + *k, off, size, (lanes >> (16u * (b / 2u))) & 0xFFFFu);
+    *k += (uint32_t)(starts >> (8u * b)) & 1u;
+}
+
+/* The whole varints in w into member (off, size) of ev[0..), their OR into
+ * *acc; *took = how many; returns the bytes they take. No branch on the
+ * data (the lengths are random): every byte is read as a value start at
+ * once (prv_lanes), and a byte starts a value where the byte before does
+ * not continue. */
+PRV_INLINE size_t prv_mixed(uint64_t w, uint64_t *acc, uint32_t *took, rp_record_t *ev,
+                            size_t off, size_t size)
+{
+    uint64_t even = prv_lanes(w);
+    uint64_t odd = prv_lanes(w >> 8);
+    uint64_t starts = ~((w >> 7) << 8) & 0x0101010101010101ull;
     uint32_t k = 0;
-    uint64_t prev = 0, a = 0; /* prev: the byte before, if it continues */
-    for (unsigned b = 0; b < 8u; b++) {
-        uint64_t byte = (w >> (8u * b)) & 0xFFu;
-        uint64_t ends = (byte >> 7) ^ 1u;
-        uint64_t v = prev != 0u ? (prev & 0x7Fu) | (byte & 0x7Fu) << 7 : byte & 0x7Fu;
-        uint8_t *m = (uint8_t *)&ev[k] + off;
-        if (size == 1) {
-            *m = (uint8_t)v;
-        } else if (size == 2) {
-            uint16_t h = (uint16_t)v;
-            memcpy(m, &h, 2);
-        } else if (size == 4) {
-            uint32_t x = (uint32_t)v;
-            memcpy(m, &x, 4);
-        } else {
-            memcpy(m, &v, 8);
-        }
-        a |= v & (0u - ends);
-        k += (uint32_t)ends;
-        prev = byte & (0u - (byte >> 7));
-    }
-    *acc |= a;
-    *took = k;
-    return 8u - (size_t)(w >> 63); /* a last byte that continues is the next window's */
+    prv_mixed_byte(even, 0, starts, &k, ev, off, size);
+    prv_mixed_byte(odd, 1, starts, &k, ev, off, size);
+    prv_mixed_byte(even, 2, starts, &k, ev, off, size);
+    prv_mixed_byte(odd, 3, starts, &k, ev, off, size);
+    prv_mixed_byte(even, 4, starts, &k, ev, off, size);
+    prv_mixed_byte(odd, 5, starts, &k, ev, off, size);
+    prv_mixed_byte(even, 6, starts, &k, ev, off, size);
+    prv_mixed_byte(odd, 7, starts, &k, ev, off, size);
+    /* The OR of every lane: the starts' values, and below 128 the others
+     * (a byte that does not continue), so the range checks see no more
+     * than the values allow (a u8 column's values fit 8 bits either way). */
+    uint64_t a = even | odd;
+    a |= a >> 32;
+    a |= a >> 16;
+    *acc |= a & 0xFFFFu;
+    uint32_t last_cont = (uint32_t)(w >> 63); /* byte 7 starts a value it cannot end */
+    *took = k - last_cont;
+    return 8u - last_cont;
 }
 #else
 #define PRV_MIXED_OK(w) 0
-static inline size_t prv_mixed(uint64_t w, uint64_t *acc, uint32_t *took, rp_record_t *ev,
-                               size_t off, size_t size)
+PRV_INLINE size_t prv_mixed(uint64_t w, uint64_t *acc, uint32_t *took, rp_record_t *ev,
+                            size_t off, size_t size)
 {
     (void)w, (void)acc, (void)ev, (void)off, (void)size;
     *took = 0;
@@ -366,7 +387,7 @@ static inline size_t prv_mixed(uint64_t w, uint64_t *acc, uint32_t *took, rp_rec
  * must fill the column. The OR of all values (kept to 32 bits for uint32
  * fields, like protobuf-c) goes to *acc for one range check at the end. */
 #define PRV_DEFINE_COLUMN(NAME, MEMBER, TYPE, MASK)                                         \
-    static bool NAME(const prv_col_t *c, rp_record_t *ev, uint32_t n, uint64_t *acc)        \
+    PRV_NOINLINE bool NAME(const prv_col_t *c, rp_record_t *ev, uint32_t n, uint64_t *acc)        \
     {                                                                                       \
         const uint8_t *p = c->p;                                                            \
         const uint8_t *end = c->end;                                                        \
@@ -378,9 +399,7 @@ static inline size_t prv_mixed(uint64_t w, uint64_t *acc, uint32_t *took, rp_rec
                 uint64_t w;                                                                 \
                 memcpy(&w, p, 8);                                                           \
                 if ((w & 0x8080808080808080ull) == 0) {                                     \
-                    for (unsigned k = 0; k < 8u; k++) {                                     \
-                        ev[i + k].MEMBER = (TYPE)p[k];                                      \
-                    }                                                                       \
+                    prv_bytes8(p, ev + i, offsetof(rp_record_t, MEMBER), sizeof ev[0].MEMBER); \
                     bytes |= w;                                                             \
                     p += 8;                                                                 \
                     i += 8;                                                                 \
@@ -441,6 +460,99 @@ PRV_DEFINE_COLUMN(prv_col_status, status, uint8_t, PRV_U32)
 PRV_DEFINE_COLUMN(prv_col_arg, arg, uint32_t, PRV_U32)
 /* Gaps (zigzag sint64) are parked in start, then turned into times. */
 PRV_DEFINE_COLUMN(prv_col_gap, start, uint64_t, ~0ull)
+
+/* Masks that keep the members an op uses (rp_op_fields), as the words of
+ * an rp_record_t they are applied to: arg; the four bytes op, status,
+ * tile, iterations; the four 16-bit region members. Taken from a record
+ * whose kept members are all ones, so they fit the host's byte order. */
+typedef struct prv_keep {
+    uint32_t arg;
+    uint32_t small;    /* op .. iterations */
+    uint64_t region;   /* row .. cols */
+} prv_keep_t;
+
+#define PRV_SMALL_AT offsetof(rp_record_t, op)
+#define PRV_REGION_AT offsetof(rp_record_t, row)
+_Static_assert(offsetof(rp_record_t, iterations) == PRV_SMALL_AT + 3u, "op..iterations: one word");
+_Static_assert(offsetof(rp_record_t, cols) == PRV_REGION_AT + 6u, "row..cols: one word");
+
+static void prv_keep_build(prv_keep_t keep[PRV_OP_MAX + 1u])
+{
+    for (unsigned op = 0; op <= PRV_OP_MAX; op++) {
+        uint32_t f = rp_op_fields(op);
+        rp_record_t r;
+        memset(&r, 0, sizeof r);
+        r.arg = (f & RP_FIELD_ARG) ? 0xFFFFFFFFu : 0u;
+        r.op = 0xFFu;
+        r.status = 0xFFu;
+        r.tile = (f & RP_FIELD_TILE) ? 0xFFu : 0u;
+        r.iterations = (f & RP_FIELD_ITERATIONS) ? 0xFFu : 0u;
+        r.row = (f & RP_FIELD_ROW) ? 0xFFFFu : 0u;
+        r.rows = (f & RP_FIELD_ROWS) ? 0xFFFFu : 0u;
+        r.col = (f & RP_FIELD_COL) ? 0xFFFFu : 0u;
+        r.cols = (f & RP_FIELD_COLS) ? 0xFFFFu : 0u;
+        keep[op].arg = r.arg;
+        memcpy(&keep[op].small, (const uint8_t *)&r + PRV_SMALL_AT, 4);
+        memcpy(&keep[op].region, (const uint8_t *)&r + PRV_REGION_AT, 8);
+    }
+}
+
+/* What the last pass needs besides the events. */
+typedef struct prv_finish {
+    uint64_t t_end;                   /* the batch's base timestamp */
+    uint32_t op_bits;                 /* 0: the ops are in the op member */
+    uint32_t base[PRV_OP_MAX + 1u];   /* per-op duration bases (0 if none) */
+    prv_keep_t keep[PRV_OP_MAX + 1u];
+} prv_finish_t;
+
+/* The last pass over the events, one loop without branches: the folded op
+ * is split off the duration and the op's base added; the zigzag gap parked
+ * in start becomes the start time (start = end + gap, end = start +
+ * duration); the members the op does not use are set to 0, as
+ * rp_record_clear_unused() does (they are unspecified on the wire). The
+ * time chain waits on each end time, which hides the rest.
+ *
+ * An absent gap column left start 0 (gap 0). Without op_bits the op member
+ * holds the op and the mask below is 0; with op_bits the op member is 0
+ * (no op column, op_all 0) and the op fits in op_bits <= 4 bits: the
+ * caller checks both, so every op is at most PRV_OP_MAX. Returns false if
+ * a time leaves the uint64 range or a duration 32 bits. Kept out of line:
+ * inlined, it shares the registers of the column readers and the end time
+ * goes through the stack. */
+PRV_NOINLINE bool prv_finish(rp_record_t *ev, uint32_t n, const prv_finish_t *f)
+{
+    uint32_t shift = f->op_bits;
+    uint32_t mask = (1u << shift) - 1u;
+    uint64_t t = f->t_end;
+    uint64_t bad = 0;    /* a time left the range */
+    uint64_t sums = 0;   /* OR of the durations with their bases */
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t *r = (uint8_t *)&ev[i];
+        uint32_t v = ev[i].duration;
+        uint32_t op = (v & mask) | ev[i].op;
+        const prv_keep_t *k = &f->keep[op];
+        uint64_t d = (uint64_t)(v >> shift) + f->base[op];
+        uint64_t z = ev[i].start;
+        uint64_t s = t + ((z >> 1) ^ (0u - (z & 1u)));
+        uint64_t e = s + (uint32_t)d;
+        bad |= ((uint64_t)(s < t) ^ (z & 1u)) | (uint64_t)(e < s); /* a negative gap (z odd) goes back */
+        t = e;
+        sums |= d;
+        uint32_t small;
+        uint64_t region;
+        memcpy(&small, r + PRV_SMALL_AT, 4);
+        memcpy(&region, r + PRV_REGION_AT, 8);
+        small &= k->small;
+        region &= k->region;
+        memcpy(r + PRV_SMALL_AT, &small, 4);
+        memcpy(r + PRV_REGION_AT, &region, 8);
+        ev[i].start = s;
+        ev[i].duration = (uint32_t)d;
+        ev[i].arg &= k->arg;
+        ev[i].op = (uint8_t)op;
+    }
+    return bad == 0 && sums <= UINT32_MAX;
+}
 
 bool rp_decode_batch_fast(const uint8_t *payload, size_t len, rp_record_t *events, rp_batch_t *b)
 {
@@ -518,7 +630,8 @@ bool rp_decode_batch_fast(const uint8_t *payload, size_t len, rp_record_t *event
     (void)unused;
     /* Per-op duration bases (a longer list than the ops, or a sum beyond
      * 32 bits, goes to the generic path to be judged). */
-    uint32_t base[PRV_OP_MAX + 1u] = { 0 };
+    prv_finish_t fin;
+    memset(fin.base, 0, sizeof fin.base);
     if (PRV_ON(PRV_C_DURATION_BASE)) {
         const uint8_t *q = fb.col[PRV_C_DURATION_BASE].p;
         const uint8_t *qend = fb.col[PRV_C_DURATION_BASE].end;
@@ -526,64 +639,34 @@ bool rp_decode_batch_fast(const uint8_t *payload, size_t len, rp_record_t *event
             if (k > PRV_OP_MAX || !prv_varint(&q, qend, &v)) {
                 return false;
             }
-            base[k] = (uint32_t)v;
+            fin.base[k] = (uint32_t)v;
         }
     }
     /* The op folded into the duration column (op_bits). With an op column
-     * or op_all beside it, or 32 bits or more, the generic path judges. */
+     * or op_all beside it, or more bits than an op has (a value that may
+     * not fit an op), the generic path judges. */
     uint32_t op_bits = (uint32_t)fb.scalar[PRV_F_OP_BITS];
-    if (op_bits != 0 && (op_bits > 31u || PRV_ON(PRV_C_OP) || op_all != 0)) {
+    if (op_bits != 0 && (op_bits > 4u || PRV_ON(PRV_C_OP) || op_all != 0)) {
         return false;
     }
+    /* An op column's values, before they were cut to the op member. */
     if (op_bits == 0 && op_acc > PRV_OP_MAX) {
-        return false;   /* ops index the bases below */
+        return false;
     }
     if (u8_acc > PRV_U8_MAX || u16_acc > PRV_U16_MAX) {
         return false;
     }
-
-    /* Times: the time chain start = end + gap, end = start + duration.
-     * The folded ops are split off and the bases added in the same loop:
-     * the chain waits on each end time, which hides that work. */
-    uint32_t mask = op_bits != 0 ? (1u << op_bits) - 1u : 0u;
-    bool adjust = op_bits != 0 || PRV_ON(PRV_C_DURATION_BASE);
-    uint64_t sums = 0;
-    uint64_t t_end = fb.scalar[3];
-    bool ok = true;
-    bool gaps = PRV_ON(PRV_C_GAP);
-    if (gaps && !prv_col_gap(&fb.col[PRV_C_GAP], events, n, &a)) {
-        return false;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        if (adjust) {
-            uint32_t v = events[i].duration;
-            uint32_t k = op_bits != 0 ? v & mask : events[i].op;
-            uint64_t d = (uint64_t)(v >> op_bits) + base[k & PRV_OP_MAX];
-            op_acc |= k;
-            sums |= d;
-            events[i].op = (uint8_t)k;
-            events[i].duration = (uint32_t)d;
-        }
-        int64_t gap = 0;
-        if (gaps) {
-            uint64_t z = events[i].start;
-            gap = (int64_t)(z >> 1) ^ -(int64_t)(z & 1u);
-        }
-        ok &= prv_advance(&t_end, gap, events[i].duration, &events[i].start);
-    }
-    if (sums > UINT32_MAX || op_acc > PRV_OP_MAX) {
+    if (PRV_ON(PRV_C_GAP) && !prv_col_gap(&fb.col[PRV_C_GAP], events, n, &a)) {
         return false;
     }
 #undef PRV_COL
 #undef PRV_ON
-    if (!ok) {
+    fin.t_end = fb.scalar[3];
+    fin.op_bits = op_bits;
+    prv_keep_build(fin.keep);
+    if (!prv_finish(events, n, &fin)) {
         return false;
     }
-    /* Members the op does not use are unspecified on the wire: 0 here.
-     * Same result as rp_record_clear_unused() per event, but branch-free:
-     * per-op masks (built once per batch from rp_op_fields) are ANDed over
-     * the record's arg, its tile/iterations bytes and its region words. */
-    prv_clear_unused(events, n);
     b->sequence = (uint32_t)fb.scalar[1];
     b->first_event = fb.scalar[2];
     b->base_timestamp = fb.scalar[3];
