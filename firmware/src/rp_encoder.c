@@ -84,6 +84,24 @@ static PRV_INLINE size_t prv_varint_len32(uint32_t v)
 #define PRV_UNROLL
 #endif
 
+/* PRV_ENCODER_ASM: the statistics, gap, duration and packed-member loops
+ * in Thumb-2 assembly, on little-endian cores that have it
+ * (Cortex-M3/M4/M7/M33...). GCC gives each read-modify-write of the
+ * statistics a load and a store of its own, about 39 instructions per
+ * record at -Os; LDM/STM move four of them in one instruction each, 24
+ * per record here. The column loops are shorter for post-indexed loads
+ * and stores, two records per turn and a varint written in line at any
+ * length, where -Os calls a writer (see each). RP_ENCODER_NO_ASM
+ * keeps the C loops: the on-target self-test
+ * (boards/common/cortexm/rp_cm_selftest.c) builds this file both ways and
+ * compares their frames. */
+#if defined(__GNUC__) && defined(__thumb2__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(RP_ENCODER_NO_ASM)
+#define PRV_ENCODER_ASM 1
+#else
+#define PRV_ENCODER_ASM 0
+#endif
+
 /* recs + n rounded down to a whole number of pairs (recs if !PRV_PAIRS). */
 static inline const rp_record_t *prv_pairs_end(const rp_record_t *recs, size_t n)
 {
@@ -377,6 +395,11 @@ static inline uint32_t prv_member(const rp_record_t *r, size_t off, size_t size)
     return rp_wire_record_member(r, off, size);
 }
 
+/* The batch's field numbers are below 2^11: every key takes at most two
+ * bytes, written in line (prv_varint32 is a call at -Os: a batch writes
+ * a dozen keys or more). */
+_Static_assert(PRV_B_OP_BITS < 2048u, "keys below 2^14");
+
 /* Packed column (or nested message): key, then a length prefix of `width`
  * bytes reserved before the values and filled in after them. Returns the
  * first value byte, or NULL if not even the key and prefix fit. */
@@ -386,7 +409,7 @@ static uint8_t *prv_column_open(uint8_t *p, const uint8_t *end, uint32_t field, 
     if ((size_t)(end - p) < prv_varint_len32(key) + width) {
         return NULL;
     }
-    return prv_varint32(p, key) + width;
+    return prv_varint14(p, key) + width;
 }
 
 static void prv_column_close_any(uint8_t *body, uint8_t *p, unsigned width)
@@ -438,9 +461,78 @@ static inline size_t prv_low_byte(size_t off, size_t size)
         }                                                                     \
     } while (0)
 
+#if PRV_ENCODER_ASM
+/* The assembly column loops (prv_members_thumb2, prv_excesses_thumb2):
+ * `step` loads a record's value into r4 and moves %[m] on to the next
+ * record; the loop takes two records per turn (one test of %[m] against
+ * %[stop] for both; the first turn enters at the second if their number
+ * is odd). The PUT steps write r4 at %[p] as a varint in line:
+ * PRV_VARINT14_PUT_ASM values below 2^14 only (no second test),
+ * PRV_VARINT_PUT_ASM any. Scratch: r4, r6. */
+#define PRV_COLUMN_LOOP_ASM(step)                                             \
+    "sub    r6, %[stop], %[m]\n\t"                                            \
+    "tst    r6, #32\n\t"                                                      \
+    "bne    4f\n\t"                                                           \
+    "1:\n\t" step                                                             \
+    "4:\n\t" step                                                             \
+    "cmp    %[m], %[stop]\n\t"                                                \
+    "blo    1b"
+#define PRV_VARINT14_PUT_ASM                                                  \
+    "cmp    r4, #0x80\n\t"                                                    \
+    "blo    3f\n\t"                                                           \
+    "orr    r6, r4, #0x80\n\t"                                                \
+    "lsr    r4, r4, #7\n\t"                                                   \
+    "strb   r6, [%[p]], #1\n\t"                                               \
+    "3:\n\t"                                                                  \
+    "strb   r4, [%[p]], #1\n\t"
+#define PRV_VARINT_PUT_ASM                                                    \
+    "cmp    r4, #0x80\n\t"                                                    \
+    "blo    3f\n\t"                                                           \
+    "2:\n\t"                                                                  \
+    "orr    r6, r4, #0x80\n\t"                                                \
+    "lsr    r4, r4, #7\n\t"                                                   \
+    "strb   r6, [%[p]], #1\n\t"                                               \
+    "cmp    r4, #0x80\n\t"                                                    \
+    "bhs    2b\n\t"                                                           \
+    "3:\n\t"                                                                  \
+    "strb   r4, [%[p]], #1\n\t"
+
+/* prv_put_varints in assembly: m walks the member, loaded zero-extended
+ * with post-increment. 5 instructions a one-byte value, 8 a two-byte one,
+ * where GCC's -Os took 10 for either (4-byte members below 2^14) or a
+ * call per value (the others). */
+static PRV_INLINE uint8_t *prv_members_thumb2(uint8_t *p, const rp_record_t *recs, size_t n,
+                                              size_t off, size_t size, bool wide)
+{
+    const uint8_t *m = (const uint8_t *)recs + off;
+    const uint8_t *stop = m + n * sizeof(rp_record_t);
+#define PRV_MEMBER_LOOP(load, put)                                            \
+    __asm__ volatile(PRV_COLUMN_LOOP_ASM(load " r4, [%[m]], #32\n\t" put)     \
+                     : [p] "+r"(p), [m] "+r"(m)                               \
+                     : [stop] "r"(stop)                                       \
+                     : "r4", "r6", "cc", "memory")
+    if (size == 1) {
+        PRV_MEMBER_LOOP("ldrb", PRV_VARINT14_PUT_ASM);
+    } else if (size == 2) {
+        PRV_MEMBER_LOOP("ldrh", PRV_VARINT_PUT_ASM);
+    } else if (!wide) {
+        PRV_MEMBER_LOOP("ldr", PRV_VARINT14_PUT_ASM);
+    } else {
+        PRV_MEMBER_LOOP("ldr", PRV_VARINT_PUT_ASM);
+    }
+#undef PRV_MEMBER_LOOP
+    return p;
+}
+#endif
+
 static PRV_INLINE uint8_t *prv_put_varints(uint8_t *p, const rp_record_t *recs, size_t n,
                                             size_t off, size_t size, uint32_t any)
 {
+#if PRV_ENCODER_ASM
+    if (n != 0u) {
+        p = prv_members_thumb2(p, recs, n, off, size, any >= 0x4000u);
+    }
+#else
     /* Values below 2^14 take at most two bytes: no loop. Only for 4-byte
      * members (arg: byte counts and name ids, mostly one or two bytes),
      * which saves the code of two more loops on 32-bit cores. */
@@ -449,6 +541,7 @@ static PRV_INLINE uint8_t *prv_put_varints(uint8_t *p, const rp_record_t *recs, 
     } else {
         PRV_PUT_EACH(prv_varint32, p, recs, n, prv_member, off, size);
     }
+#endif
     return p;
 }
 
@@ -525,7 +618,7 @@ static uint8_t *prv_all(uint8_t *p, const uint8_t *end, uint32_t field, uint32_t
     if ((size_t)(end - p) < prv_varint_len32(key) + prv_varint_len32(v)) {
         return NULL;
     }
-    return prv_varint32(prv_varint32(p, key), v);
+    return prv_varint32(prv_varint14(p, key), v);
 }
 
 /* One uint32 column: packed if its values differ among the events that
@@ -679,21 +772,7 @@ static PRV_INLINE uint8_t *prv_gap_loop(uint8_t *q, const uint8_t *end, const rp
 }
 
 #if !PRV_FUSED_QUICK
-/* PRV_STATS_ASM: the statistics loop below in Thumb-2 assembly, on
- * little-endian cores that have it (Cortex-M3/M4/M7/M33...). GCC gives
- * each read-modify-write of the statistics a load and a store of its own,
- * about 39 instructions per record at -Os; LDM/STM move four of them in
- * one instruction each, 24 per record here. RP_ENCODER_NO_ASM keeps the C
- * loop: the on-target self-test (boards/common/cortexm/rp_cm_selftest.c)
- * builds this file both ways and compares their frames. */
-#if defined(__GNUC__) && defined(__thumb2__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(RP_ENCODER_NO_ASM)
-#define PRV_STATS_ASM 1
-#else
-#define PRV_STATS_ASM 0
-#endif
-
-#if PRV_STATS_ASM
+#if PRV_ENCODER_ASM
 /* The layout the loop relies on, in 32-bit words: or_a, and_a, or_b and
  * and_b low word first (little-endian), then or_c, lo and count. */
 _Static_assert(offsetof(prv_op_stats_t, and_a) == 8, "op stats layout");
@@ -772,7 +851,7 @@ static PRV_NOINLINE void prv_stats_rest(prv_stats_t *st, const rp_record_t *recs
     if (r >= stop) {
         return;
     }
-#if PRV_STATS_ASM
+#if PRV_ENCODER_ASM
     prv_stats_rest_thumb2(st, (const uint8_t *)r + PRV_COLS_OFF,
                           (const uint8_t *)stop + PRV_COLS_OFF);
 #else
@@ -791,11 +870,123 @@ static PRV_NOINLINE void prv_stats_rest(prv_stats_t *st, const rp_record_t *recs
 #endif
 }
 
-/* The gaps alone, out of line for the same reason as prv_quick_rest. */
+#if PRV_ENCODER_ASM
+_Static_assert(offsetof(rp_record_t, start) == 0, "record layout");
+
+/* prv_gap_loop in assembly, from record r on, two records per turn (as
+ * PRV_COLUMN_LOOP_ASM). A step: the record's start (two words) and
+ * duration in one LDM, the gap's high word tested against its low word's
+ * sign (the gap fits 32 bits) and the zigzag value's bits above 7 in one
+ * ORRS; a one-byte gap is written there, a longer one in the turn's cold
+ * code after the loop (bits above 14: the slack allows two bytes; else up
+ * to five if the slack surely allows them). Returns at stop or at the
+ * first record whose gap it leaves to the caller (wider than 32 bits, or
+ * longer than the slack surely allows), with *prev_end that of the record
+ * before it: 13 instructions a one-byte gap where GCC's -Os gave 18, 21 a
+ * two-byte one where it gave 28, and longer ones in line rather than
+ * through a call. Labels: join and cold code, per step. */
+#define PRV_GAP_STEP_ASM(join, cold)                                          \
+    "ldmia  %[r], {r4, r5, r6}\n\t" /* start low, high; duration */           \
+    "subs   r7, r4, %[lo]\n\t"                                                \
+    "sbc    r9, r5, %[hi]\n\t"                                                \
+    "eor    r9, r9, r7, asr #31\n\t" /* 0: the gap fits 32 bits */           \
+    "lsl    r8, r7, #1\n\t"                                                   \
+    "eor    r8, r8, r7, asr #31\n\t" /* zigzag */                             \
+    "orrs   r7, r9, r8, lsr #7\n\t"                                           \
+    "bne    " cold "f\n\t"                                                    \
+    "strb   r8, [%[q]], #1\n\t"                                               \
+    join ":\n\t"                                                              \
+    "adds   %[lo], r4, r6\n\t" /* prev_end: start + duration */               \
+    "adc    %[hi], r5, #0\n\t"                                                \
+    "add    %[r], %[r], #32\n\t"
+#define PRV_GAP_COLD_ASM(join, cold, varint)                                  \
+    cold ":\n\t"                                                              \
+    "orrs   r7, r9, r8, lsr #14\n\t"                                          \
+    "bne    " varint "f\n\t"                                                  \
+    "subs   %[slack], %[slack], #1\n\t" /* two bytes */                       \
+    "bcc    10f\n\t" /* none left: the caller's */                           \
+    "orr    r7, r8, #0x80\n\t"                                                \
+    "lsr    r8, r8, #7\n\t"                                                   \
+    "strb   r7, [%[q]], #1\n\t"                                               \
+    "strb   r8, [%[q]], #1\n\t"                                               \
+    "b      " join "b\n\t"                                                    \
+    varint ":\n\t"                                                            \
+    "cmp    r9, #0\n\t" /* wider than a word: the caller's */                 \
+    "bne    9f\n\t"                                                           \
+    "cmp    %[slack], #4\n\t" /* room for five bytes, else the caller's */    \
+    "blo    9f\n\t"                                                           \
+    "1" varint ":\n\t"                                                        \
+    "orr    r7, r8, #0x80\n\t"                                                \
+    "lsr    r8, r8, #7\n\t"                                                   \
+    "strb   r7, [%[q]], #1\n\t"                                               \
+    "sub    %[slack], %[slack], #1\n\t"                                       \
+    "cmp    r8, #0x80\n\t"                                                    \
+    "bhs    1" varint "b\n\t"                                                 \
+    "strb   r8, [%[q]], #1\n\t"                                               \
+    "b      " join "b\n\t"
+
+static inline const rp_record_t *prv_gaps_thumb2(const rp_record_t *r, const rp_record_t *stop,
+                                                 uint8_t **qp, size_t *slack_p,
+                                                 uint64_t *prev_end)
+{
+    uint8_t *q = *qp;
+    size_t slack = *slack_p;
+    uint32_t lo = (uint32_t)*prev_end, hi = (uint32_t)(*prev_end >> 32);
+    __asm__ volatile("sub    r7, %[stop], %[r]\n\t"
+                     "tst    r7, #32\n\t"
+                     "bne    8f\n\t"
+                     "1:\n\t"
+                     PRV_GAP_STEP_ASM("2", "3")
+                     "8:\n\t"
+                     PRV_GAP_STEP_ASM("5", "6")
+                     "cmp    %[r], %[stop]\n\t"
+                     "blo    1b\n\t"
+                     "b      9f\n\t"
+                     PRV_GAP_COLD_ASM("2", "3", "4")
+                     PRV_GAP_COLD_ASM("5", "6", "7")
+                     "10:\n\t"
+                     "add    %[slack], %[slack], #1\n\t"
+                     "9:"
+                     : [r] "+r"(r), [q] "+r"(q), [lo] "+r"(lo), [hi] "+r"(hi),
+                       [slack] "+r"(slack)
+                     : [stop] "r"(stop)
+                     : "r4", "r5", "r6", "r7", "r8", "r9", "cc", "memory");
+    *qp = q;
+    *slack_p = slack;
+    *prev_end = (uint64_t)hi << 32 | lo;
+    return r;
+}
+#endif
+
+/* The gaps alone, out of line for the same reason as prv_quick_rest. With
+ * PRV_ENCODER_ASM the usual gaps go through prv_gaps_thumb2 and each other
+ * one here, as prv_gap_loop writes it. */
 static PRV_NOINLINE uint8_t *prv_gaps_alone(uint8_t *q, const uint8_t *end,
                                             const rp_record_t *recs, size_t n)
 {
+#if PRV_ENCODER_ASM
+    const rp_record_t *r = recs + 1, *stop = recs + n;
+    uint64_t prev_end = recs[0].start + recs[0].duration;
+    size_t slack = (size_t)(end - q) - (n - 1u); /* as in prv_gap_loop */
+    while (r < stop) {
+        r = prv_gaps_thumb2(r, stop, &q, &slack, &prev_end);
+        if (r == stop) {
+            break;
+        }
+        uint64_t g = rp_pb_zigzag((int64_t)(r->start - prev_end));
+        size_t len = rp_pb_varint_len(g);
+        if (len - 1u > slack) {
+            return NULL;
+        }
+        q = prv_varint(q, g);
+        slack -= len - 1u;
+        prev_end = r->start + r->duration;
+        r++;
+    }
+    return q;
+#else
     return prv_gap_loop(q, end, recs, n, false, NULL, NULL);
+#endif
 }
 #endif
 
@@ -927,7 +1118,7 @@ typedef struct prv_bases {
 
 /* The length of a duration value v (shifted up by `shift`, the op's bits
  * below it, when folded). */
-static inline size_t prv_value_len(uint32_t v, unsigned shift)
+static PRV_INLINE size_t prv_value_len(uint32_t v, unsigned shift)
 {
     return prv_varint_len32(v << shift | ((1u << shift) - 1u));
 }
@@ -1037,6 +1228,65 @@ static inline uint8_t *prv_put_byte(uint8_t *p, uint32_t v)
     return p + 1;
 }
 
+#if PRV_ENCODER_ASM
+_Static_assert(offsetof(rp_record_t, op) - offsetof(rp_record_t, duration) == 8,
+               "the excess loops read the duration at the op byte - 8");
+_Static_assert(PRV_OP_BITS == 3, "the fold below shifts by 3");
+
+/* prv_excesses' loops for values of two bytes or more in assembly: m walks
+ * the op bytes; each value is the duration less lo[op] (folded: shifted
+ * up with the op below), as a varint written in line: up to two bytes
+ * when every value is below 2^14, else of any length. 8 instructions a
+ * one-byte value and 11 a two-byte one (13 in the loop of any length),
+ * folded or not, where GCC's -Os took 14 for either (unfolded 13) and, of
+ * any length, 16 (15) and a call from three bytes on. */
+#define PRV_EXCESS_LOAD_ASM                                                   \
+    "ldr    r4, [%[m], #-8]\n\t" /* duration */                               \
+    "ldrb   r5, [%[m]], #32\n\t" /* op */                                     \
+    "ldr    r6, [%[lo], r5, lsl #2]\n\t"                                      \
+    "sub    r4, r4, r6\n\t"
+/* Folded, with lo[k] replaced by adj[k] = (lo[k] << 3) - k: the value
+ * (duration - lo[k]) << 3 | k is (duration << 3) - adj[k] (mod 2^32; the
+ * op below the shifted excess adds without carry), one RSB instead of a
+ * SUB and an ORR. */
+#define PRV_EXCESS_FOLD_LOAD_ASM                                              \
+    "ldr    r4, [%[m], #-8]\n\t" /* duration */                               \
+    "ldrb   r5, [%[m]], #32\n\t" /* op */                                     \
+    "ldr    r6, [%[lo], r5, lsl #2]\n\t"                                      \
+    "rsb    r4, r6, r4, lsl #3\n\t"
+
+/* The values of recs[0..n) (n > 0), `wide`: some reach 2^14. */
+static PRV_INLINE uint8_t *prv_excesses_thumb2(uint8_t *p, const rp_record_t *recs, size_t n,
+                                               const uint32_t *lo, bool fold, bool wide)
+{
+    const uint8_t *m = (const uint8_t *)recs + offsetof(rp_record_t, op);
+    const uint8_t *stop = m + n * sizeof(rp_record_t);
+    uint32_t adj[RP_OP_COUNT];
+    if (fold) {
+        for (unsigned k = 0; k < RP_OP_COUNT; k++) {
+            adj[k] = (lo[k] << PRV_OP_BITS) - k;
+        }
+        lo = adj;
+    }
+#define PRV_EXCESS_LOOP(step)                                                 \
+    __asm__ volatile(PRV_COLUMN_LOOP_ASM(step)                                \
+                     : [p] "+r"(p), [m] "+r"(m)                               \
+                     : [stop] "r"(stop), [lo] "r"(lo)                         \
+                     : "r4", "r5", "r6", "cc", "memory")
+    if (fold && wide) {
+        PRV_EXCESS_LOOP(PRV_EXCESS_FOLD_LOAD_ASM PRV_VARINT_PUT_ASM);
+    } else if (fold) {
+        PRV_EXCESS_LOOP(PRV_EXCESS_FOLD_LOAD_ASM PRV_VARINT14_PUT_ASM);
+    } else if (wide) {
+        PRV_EXCESS_LOOP(PRV_EXCESS_LOAD_ASM PRV_VARINT_PUT_ASM);
+    } else {
+        PRV_EXCESS_LOOP(PRV_EXCESS_LOAD_ASM PRV_VARINT14_PUT_ASM);
+    }
+#undef PRV_EXCESS_LOOP
+    return p;
+}
+#endif
+
 /* The duration values of recs[0..n), unchecked (the caller made room for
  * n of at most `bound` each), through PRV_PUT_EACH. `fold` is a constant
  * in each caller: a loop for each form. */
@@ -1045,6 +1295,10 @@ static PRV_INLINE uint8_t *prv_excesses(uint8_t *p, const rp_record_t *recs, siz
 {
     if (bound < 0x80u) { /* one byte each: no varint test */
         PRV_PUT_EACH(prv_put_byte, p, recs, n, prv_excess, b, fold);
+#if PRV_ENCODER_ASM
+    } else if (n != 0u) {
+        p = prv_excesses_thumb2(p, recs, n, b->lo, fold, bound >= 0x4000u);
+#endif
     } else if (bound < 0x4000u) {
         PRV_PUT_EACH(prv_varint14, p, recs, n, prv_excess, b, fold);
     } else {

@@ -3,7 +3,7 @@
  * in CI).
  *
  * rp_encoder.c and rp_frame.c take hand-written loops on Thumb-2 cores
- * (PRV_STATS_ASM, PRV_FRAME_ASM) that host tests cannot run, and a wrong
+ * (PRV_ENCODER_ASM, PRV_FRAME_ASM) that host tests cannot run, and a wrong
  * constancy decision there would decode as wrong values rather than as
  * lost frames. This image links both files twice: as the firmware has
  * them, and compiled again with RP_ENCODER_NO_ASM / RP_FRAME_NO_ASM and
@@ -58,8 +58,9 @@ static uint32_t prv_below(uint32_t n)
  * encoder's choices drawn at random per batch: which ops appear (now and
  * then one outside the enum), whether durations are short or long and how
  * much they vary (up to the top bit: the shortest is an unsigned bound),
- * how long gaps are and whether starts go back (spans), and which members
- * vary, per op, in their low or high bytes. */
+ * how long gaps are (now and then beyond 32 bits) and whether starts go
+ * back (spans), and which members vary, per op, in their low or high
+ * bytes. */
 static size_t prv_make_batch(rp_record_t *recs)
 {
     size_t n = 1u + prv_below(PRV_MAX_EVENTS);
@@ -94,10 +95,21 @@ static size_t prv_make_batch(rp_record_t *recs)
             break;
         }
         r->duration = base + spread;
+        uint64_t prev_end = t;
         t += (uint64_t)prv_below(4u) == 0u ? prv_below(prv_below(3u) == 0u ? 3000000u : 300u) : 3u;
         r->start = t;
         if (prv_below(16u) == 0u && r->start > 100u) {
             r->start -= prv_below(100u);   /* starts before the previous end */
+        }
+        if (prv_below(48u) == 0u) {
+            /* Now and then a gap at the edge of 32 bits, either way, or
+             * far beyond (the assembly's test that a gap fits a word). */
+            static const int64_t edges[] = {
+                INT32_MAX,      (int64_t)INT32_MAX + 1, (int64_t)INT32_MIN,
+                (int64_t)INT32_MIN - 1, (int64_t)UINT32_MAX, (int64_t)1 << 40,
+                -((int64_t)1 << 33),
+            };
+            r->start = prev_end + (uint64_t)edges[prv_below(sizeof edges / sizeof edges[0])];
         }
         t = r->start + r->duration;
         unsigned v = (varying >> (2u * (op & 7u))) & 3u;

@@ -204,10 +204,10 @@ void check_workload(const Board &board, const std::string &workload)
                                    .c_str());
 }
 
-/* The -selftest image compares the encoder's Thumb-2 statistics loop and
- * the framing's word loop with their C form on pseudo-random batches and
- * payloads (boards/common/cortexm/rp_cm_selftest.c) and exits with status
- * 1 on any difference. */
+/* The -selftest image compares the encoder's Thumb-2 statistics, gaps and
+ * duration loops and the framing's word loop with their C form on
+ * pseudo-random batches and payloads (boards/common/cortexm/rp_cm_selftest.c)
+ * and exits with status 1 on any difference. */
 void check_encoder_selftest(const Board &board)
 {
     const std::string elf = std::string(board.fw_dir) + "/rramprof-" + board.name + "-selftest.elf";
