@@ -395,9 +395,9 @@ static inline uint32_t prv_member(const rp_record_t *r, size_t off, size_t size)
     return rp_wire_record_member(r, off, size);
 }
 
-/* The batch's field numbers are below 2^11: every key takes at most two
- * bytes, written in line (prv_varint32 is a call at -Os: a batch writes
- * a dozen keys or more). */
+/* Every field number the encoder writes is below 2^11 (the largest is
+ * op_bits): a key takes at most two bytes, written in line (prv_varint32
+ * is a call at -Os, and a batch writes a dozen keys or more). */
 _Static_assert(PRV_B_OP_BITS < 2048u, "keys below 2^14");
 
 /* Packed column (or nested message): key, then a length prefix of `width`
@@ -1243,17 +1243,13 @@ _Static_assert(PRV_OP_BITS == 3, "the fold below shifts by 3");
 #define PRV_EXCESS_LOAD_ASM                                                   \
     "ldr    r4, [%[m], #-8]\n\t" /* duration */                               \
     "ldrb   r5, [%[m]], #32\n\t" /* op */                                     \
-    "ldr    r6, [%[lo], r5, lsl #2]\n\t"                                      \
-    "sub    r4, r4, r6\n\t"
+    "ldr    r6, [%[lo], r5, lsl #2]\n\t" /* its base */
+#define PRV_EXCESS_SUB_ASM "sub    r4, r4, r6\n\t"
 /* Folded, with lo[k] replaced by adj[k] = (lo[k] << 3) - k: the value
  * (duration - lo[k]) << 3 | k is (duration << 3) - adj[k] (mod 2^32; the
  * op below the shifted excess adds without carry), one RSB instead of a
  * SUB and an ORR. */
-#define PRV_EXCESS_FOLD_LOAD_ASM                                              \
-    "ldr    r4, [%[m], #-8]\n\t" /* duration */                               \
-    "ldrb   r5, [%[m]], #32\n\t" /* op */                                     \
-    "ldr    r6, [%[lo], r5, lsl #2]\n\t"                                      \
-    "rsb    r4, r6, r4, lsl #3\n\t"
+#define PRV_EXCESS_FOLD_ASM "rsb    r4, r6, r4, lsl #3\n\t"
 
 /* The values of recs[0..n) (n > 0), `wide`: some reach 2^14. */
 static PRV_INLINE uint8_t *prv_excesses_thumb2(uint8_t *p, const rp_record_t *recs, size_t n,
@@ -1274,13 +1270,13 @@ static PRV_INLINE uint8_t *prv_excesses_thumb2(uint8_t *p, const rp_record_t *re
                      : [stop] "r"(stop), [lo] "r"(lo)                         \
                      : "r4", "r5", "r6", "cc", "memory")
     if (fold && wide) {
-        PRV_EXCESS_LOOP(PRV_EXCESS_FOLD_LOAD_ASM PRV_VARINT_PUT_ASM);
+        PRV_EXCESS_LOOP(PRV_EXCESS_LOAD_ASM PRV_EXCESS_FOLD_ASM PRV_VARINT_PUT_ASM);
     } else if (fold) {
-        PRV_EXCESS_LOOP(PRV_EXCESS_FOLD_LOAD_ASM PRV_VARINT14_PUT_ASM);
+        PRV_EXCESS_LOOP(PRV_EXCESS_LOAD_ASM PRV_EXCESS_FOLD_ASM PRV_VARINT14_PUT_ASM);
     } else if (wide) {
-        PRV_EXCESS_LOOP(PRV_EXCESS_LOAD_ASM PRV_VARINT_PUT_ASM);
+        PRV_EXCESS_LOOP(PRV_EXCESS_LOAD_ASM PRV_EXCESS_SUB_ASM PRV_VARINT_PUT_ASM);
     } else {
-        PRV_EXCESS_LOOP(PRV_EXCESS_LOAD_ASM PRV_VARINT14_PUT_ASM);
+        PRV_EXCESS_LOOP(PRV_EXCESS_LOAD_ASM PRV_EXCESS_SUB_ASM PRV_VARINT14_PUT_ASM);
     }
 #undef PRV_EXCESS_LOOP
     return p;
